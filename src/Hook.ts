@@ -1,0 +1,207 @@
+/**
+ * The data model of the REST API (PROTOCOL §1.2): hooks, retry overrides,
+ * quota information and bulk results, as `Schema`s.
+ *
+ * Decoding ignores unknown fields (servers add some, e.g. `tryAt`) and turns
+ * `null` optional fields into absent ones.
+ *
+ * @since 0.1.0
+ */
+import type * as DateTime from "effect/DateTime"
+import type * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+
+/**
+ * A hook's delivery state: `pending` (also while in flight), `retry` (an
+ * attempt failed, more will follow), `completed`, `failed` (retries spent).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Hook } from "posthook-effect"
+ *
+ * const status = Schema.decodeUnknownSync(Hook.HookStatus)("failed")
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const HookStatus = Schema.Literal("pending", "retry", "completed", "failed")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type HookStatus = typeof HookStatus.Type
+
+/**
+ * How the delay between retries grows.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const RetryStrategy = Schema.Literal("fixed", "exponential")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RetryStrategy = typeof RetryStrategy.Type
+
+/**
+ * A per-hook retry policy overriding the project's default (PROTOCOL §1.1):
+ * `minRetries` 1–15, `delaySecs` 5–60, `strategy`, `backoffFactor` 1.1–4.0
+ * (exponential only, default 2.0), `maxDelaySecs` 60–3600 (required for
+ * exponential), `jitter` (0–25 % random extra delay).
+ *
+ * @example
+ * ```ts
+ * import { Hook } from "posthook-effect"
+ *
+ * const retryOverride: Hook.RetryOverride = {
+ *   minRetries: 10,
+ *   delaySecs: 15,
+ *   strategy: "exponential",
+ *   backoffFactor: 2,
+ *   maxDelaySecs: 3600,
+ *   jitter: true
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const RetryOverride = Schema.Struct({
+  minRetries: Schema.Number,
+  delaySecs: Schema.Number,
+  strategy: RetryStrategy,
+  backoffFactor: Schema.optionalWith(Schema.Number, { exact: true, nullable: true }),
+  maxDelaySecs: Schema.optionalWith(Schema.Number, { exact: true, nullable: true }),
+  jitter: Schema.optionalWith(Schema.Boolean, { exact: true, nullable: true })
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryOverride extends Schema.Schema.Type<typeof RetryOverride> {}
+
+/**
+ * Sequence information, present on hooks created by a Posthook sequence.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SequenceData = Schema.Struct({
+  sequenceID: Schema.String,
+  stepName: Schema.String,
+  sequenceLastRunAt: Schema.optionalWith(Schema.String, { exact: true, nullable: true })
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface SequenceData extends Schema.Schema.Type<typeof SequenceData> {}
+
+const optional = <S extends Schema.Schema.Any>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true, nullable: true })
+
+/**
+ * The wire schema of a hook. Times decode to `DateTime.Utc`; `data` stays
+ * `unknown` (decode it with your own schema, or pass `dataSchema` to the
+ * calls that return hooks).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Hook } from "posthook-effect"
+ *
+ * const hook = Schema.decodeUnknownSync(Hook.Hook)({
+ *   id: "7f1c…",
+ *   path: "/webhooks/x",
+ *   data: { userId: "123" },
+ *   postAt: "2026-06-15T10:00:00Z",
+ *   status: "pending",
+ *   postDurationSeconds: 0,
+ *   attempts: 0,
+ *   createdAt: "2026-06-15T09:55:00Z",
+ *   updatedAt: "2026-06-15T09:55:00Z"
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Hook = Schema.Struct({
+  id: Schema.String,
+  path: Schema.String,
+  domain: optional(Schema.String),
+  data: Schema.Unknown,
+  postAt: Schema.DateTimeUtc,
+  status: HookStatus,
+  postDurationSeconds: Schema.optionalWith(Schema.Number, { nullable: true, default: () => 0 }),
+  attempts: Schema.optionalWith(Schema.Number, { nullable: true, default: () => 0 }),
+  failureError: optional(Schema.String),
+  sequenceData: optional(SequenceData),
+  retryOverride: optional(RetryOverride),
+  createdAt: Schema.DateTimeUtc,
+  updatedAt: Schema.DateTimeUtc
+})
+
+/**
+ * A hook as returned by the API. `Data` is the type of its payload.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Hook<Data = unknown> = Omit<Schema.Schema.Type<typeof Hook>, "data"> & { readonly data: Data }
+
+/**
+ * The monthly hook quota, read from the `Posthook-HookQuota-*` headers of a
+ * schedule response.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface QuotaInfo {
+  readonly limit: number
+  readonly usage: number
+  readonly remaining: number
+  readonly resetsAt: DateTime.Utc
+}
+
+/**
+ * A hook just scheduled, with the quota information the response carried
+ * (`Option.none()` when the server sent no quota headers).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { Hooks } from "posthook-effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const hooks = yield* Hooks.Hooks
+ *   const hook = yield* hooks.schedule({ path: "/test", postIn: "5m" })
+ *   if (Option.isSome(hook.quota)) yield* Effect.log(`remaining: ${hook.quota.value.remaining}`)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ScheduledHook<Data = unknown> = Hook<Data> & { readonly quota: Option.Option<QuotaInfo> }
+
+/**
+ * The answer of a bulk action.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BulkActionResult = Schema.Struct({ affected: Schema.Number })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface BulkActionResult extends Schema.Schema.Type<typeof BulkActionResult> {}

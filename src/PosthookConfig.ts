@@ -1,0 +1,250 @@
+/**
+ * Client configuration: API key, signing keys, base URL, timeout and retry
+ * policy, from options or from the environment through Effect `Config`.
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import type * as PosthookError from "./PosthookError.js"
+
+/**
+ * The default API base URL.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_BASE_URL = "https://api.posthook.io"
+
+/**
+ * The default request timeout: 30 seconds.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(30)
+
+/**
+ * A secret given as a plain string or already wrapped in `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Secret = string | Redacted.Redacted<string>
+
+/**
+ * How failed requests are retried.
+ *
+ * - `times`: retries after the first attempt (default 3).
+ * - `schedule`: the delays between attempts (default: exponential from 250 ms,
+ *   ×2, jittered, each delay capped at 10 s). A `Retry-After` header always
+ *   wins when it asks for a longer wait, up to `maxRetryAfter` (default 60 s).
+ * - `retryWrites`: also retry `POST /v1/hooks` and bulk calls (default
+ *   `false`: the API has no idempotency key, so a retried POST whose first
+ *   attempt did reach the server schedules the hook twice).
+ *
+ * Only connection errors, 408, 429 and 5xx are retried.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryPolicy {
+  readonly times?: number
+  readonly schedule?: Schedule.Schedule<unknown, PosthookError.RequestError>
+  readonly retryWrites?: boolean
+  readonly maxRetryAfter?: Duration.DurationInput
+}
+
+/**
+ * Options for {@link layer}. Only `apiKey` is required.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The project's API key (`pk_…`). */
+  readonly apiKey: Secret
+  /** One or more signing keys (`ph_sk_…`); several while rotating keys. */
+  readonly signingKey?: Secret | ReadonlyArray<Secret> | undefined
+  /** Defaults to {@link DEFAULT_BASE_URL}. */
+  readonly baseUrl?: string | undefined
+  /** Per-request timeout; defaults to 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Retry policy, or `false` to never retry. */
+  readonly retry?: RetryPolicy | false | undefined
+}
+
+/**
+ * The resolved configuration every Posthook service reads.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Resolved {
+  readonly apiKey: Redacted.Redacted<string>
+  readonly signingKeys: ReadonlyArray<Redacted.Redacted<string>>
+  readonly baseUrl: string
+  readonly timeout: Duration.Duration
+  readonly retry: RetryPolicy | false
+}
+
+/**
+ * The configuration service.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PosthookConfig } from "posthook-effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const config = yield* PosthookConfig.PosthookConfig
+ *   yield* Effect.log(`talking to ${config.baseUrl}`)
+ * }).pipe(Effect.provide(PosthookConfig.layer({ apiKey: "pk_test" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class PosthookConfig extends Context.Tag("posthook-effect/PosthookConfig")<PosthookConfig, Resolved>() {}
+
+const toRedacted = (secret: Secret): Redacted.Redacted<string> =>
+  Redacted.isRedacted(secret) ? secret : Redacted.make(secret)
+
+const toSigningKeys = (
+  input: Secret | ReadonlyArray<Secret> | undefined
+): ReadonlyArray<Redacted.Redacted<string>> => {
+  if (input === undefined) return []
+  const list: ReadonlyArray<Secret> = typeof input === "string" || Redacted.isRedacted(input) ? [input] : input
+  return list.map(toRedacted).filter((key) => Redacted.value(key).length > 0)
+}
+
+const trimTrailingSlashes = (url: string): string => url.replace(/\/+$/, "")
+
+/**
+ * Resolves options into a configuration, applying defaults. Fails when the
+ * API key is empty.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PosthookConfig } from "posthook-effect"
+ *
+ * const resolved = Effect.runSync(PosthookConfig.make({ apiKey: "pk_test", timeout: "60 seconds" }))
+ * console.log(resolved.baseUrl) // "https://api.posthook.io"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<Resolved, ConfigError.ConfigError> => {
+  const apiKey = toRedacted(options.apiKey)
+  if (Redacted.value(apiKey).trim().length === 0) {
+    return Effect.fail(
+      ConfigError.MissingData(["POSTHOOK_API_KEY"], "A Posthook API key is required: pass apiKey or set POSTHOOK_API_KEY")
+    )
+  }
+  return Effect.succeed({
+    apiKey,
+    signingKeys: toSigningKeys(options.signingKey),
+    baseUrl: trimTrailingSlashes(options.baseUrl ?? DEFAULT_BASE_URL),
+    timeout: options.timeout === undefined ? DEFAULT_TIMEOUT : Duration.decode(options.timeout),
+    retry: options.retry ?? {}
+  })
+}
+
+/**
+ * A Layer from explicit options.
+ *
+ * @example
+ * ```ts
+ * import { PosthookConfig } from "posthook-effect"
+ *
+ * const ConfigLive = PosthookConfig.layer({
+ *   apiKey: "pk_...",
+ *   signingKey: "ph_sk_...",
+ *   baseUrl: "https://api.staging.posthook.io",
+ *   timeout: "60 seconds"
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<PosthookConfig, ConfigError.ConfigError> =>
+  Layer.effect(PosthookConfig, make(options))
+
+/**
+ * The environment variables (through Effect `Config`) that {@link layerConfig}
+ * reads: `POSTHOOK_API_KEY` (required), `POSTHOOK_SIGNING_KEY` (optional; a
+ * comma-separated list is several keys) and `POSTHOOK_BASE_URL` (optional).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PosthookConfig } from "posthook-effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const options = yield* PosthookConfig.fromEnv
+ *   yield* Effect.log(options.baseUrl)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const fromEnv: Config.Config<Options> = Config.all({
+  apiKey: Config.redacted("POSTHOOK_API_KEY"),
+  signingKey: Config.option(Config.redacted("POSTHOOK_SIGNING_KEY")).pipe(
+    Config.map(Option.match({ onNone: () => [], onSome: splitKeys }))
+  ),
+  baseUrl: Config.option(Config.nonEmptyString("POSTHOOK_BASE_URL")).pipe(Config.map(Option.getOrUndefined))
+})
+
+function splitKeys(keys: Redacted.Redacted<string>): ReadonlyArray<Redacted.Redacted<string>> {
+  return Redacted.value(keys)
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0)
+    .map((key) => Redacted.make(key))
+}
+
+/**
+ * A Layer read through Effect `Config` (by default from environment
+ * variables; any `ConfigProvider` works). Options given here override what the
+ * environment says. A missing `POSTHOOK_API_KEY` fails when the Layer is built,
+ * naming the variable.
+ *
+ * @example
+ * ```ts
+ * import { PosthookConfig } from "posthook-effect"
+ *
+ * // POSTHOOK_API_KEY, POSTHOOK_SIGNING_KEY, POSTHOOK_BASE_URL
+ * const ConfigLive = PosthookConfig.layerConfig({ timeout: "10 seconds" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  overrides: Omit<Options, "apiKey"> = {}
+): Layer.Layer<PosthookConfig, ConfigError.ConfigError> =>
+  Layer.effect(
+    PosthookConfig,
+    Effect.flatMap(fromEnv, (env) =>
+      make({
+        apiKey: env.apiKey,
+        signingKey: overrides.signingKey ?? env.signingKey,
+        baseUrl: overrides.baseUrl ?? env.baseUrl,
+        timeout: overrides.timeout,
+        retry: overrides.retry
+      })
+    )
+  )
+

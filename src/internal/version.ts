@@ -1,0 +1,7 @@
+/**
+ * The package version, sent in the User-Agent. Kept in step with package.json
+ * (a test checks it).
+ *
+ * @internal
+ */
+export const VERSION = "0.1.0"

@@ -1,0 +1,143 @@
+/**
+ * The WebSocket frames of PROTOCOL §4 as schemas: one definition used by the
+ * SDK's listener and by the local server.
+ *
+ * @internal
+ */
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+
+const optional = <S extends Schema.Schema.Any>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true, nullable: true })
+
+/** @internal */
+export const ForwardRequest = Schema.Struct({
+  body: Schema.String,
+  signature: Schema.String,
+  authorization: optional(Schema.String),
+  posthookId: optional(Schema.String),
+  posthookTimestamp: optional(Schema.Number),
+  posthookSignature: optional(Schema.String)
+})
+
+/** @internal */
+export const Connected = Schema.TaggedStruct("connected", {
+  connectionId: Schema.String,
+  projectId: Schema.String,
+  projectName: Schema.String,
+  serverTime: optional(Schema.String)
+})
+
+/** @internal */
+export const HookFrame = Schema.TaggedStruct("hook", {
+  id: Schema.String,
+  path: Schema.String,
+  data: Schema.Unknown,
+  postAt: Schema.String,
+  postedAt: optional(Schema.String),
+  createdAt: Schema.String,
+  updatedAt: optional(Schema.String),
+  timestamp: optional(Schema.Number),
+  attempt: Schema.Number,
+  maxAttempts: Schema.Number,
+  ackUrl: optional(Schema.String),
+  nackUrl: optional(Schema.String),
+  forwardRequest: optional(ForwardRequest)
+})
+
+/** @internal */
+export const Ping = Schema.TaggedStruct("ping", { timestamp: optional(Schema.Number) })
+
+/** @internal */
+export const AckTimeout = Schema.TaggedStruct("ack_timeout", { hookId: Schema.String, attempt: Schema.Number })
+
+/** @internal */
+export const AsyncAck = Schema.TaggedStruct("async_ack", {
+  hookId: Schema.String,
+  ackUrl: Schema.String,
+  nackUrl: Schema.String,
+  deadline: Schema.String
+})
+
+/** @internal */
+export const Closing = Schema.TaggedStruct("closing", {
+  reason: optional(Schema.String),
+  message: optional(Schema.String)
+})
+
+/** @internal */
+export const ErrorFrame = Schema.TaggedStruct("error", { code: optional(Schema.String), message: optional(Schema.String) })
+
+/**
+ * Every message the server sends. The tag field on the wire is `type`.
+ *
+ * @internal
+ */
+export const ServerMessage = Schema.Union(Connected, HookFrame, Ping, AckTimeout, AsyncAck, Closing, ErrorFrame)
+
+/** @internal */
+export type ServerMessage = typeof ServerMessage.Type
+
+/** @internal */
+export const Ack = Schema.TaggedStruct("ack", { hookId: Schema.String })
+/** @internal */
+export const Accept = Schema.TaggedStruct("accept", { hookId: Schema.String, timeout: Schema.Number })
+/** @internal */
+export const Nack = Schema.TaggedStruct("nack", { hookId: Schema.String, error: optional(Schema.String) })
+/** @internal */
+export const Pong = Schema.TaggedStruct("pong", {})
+
+/**
+ * Every message the client sends.
+ *
+ * @internal
+ */
+export const ClientMessage = Schema.Union(Ack, Accept, Nack, Pong)
+
+/** @internal */
+export type ClientMessage = typeof ClientMessage.Type
+
+// Frames carry their tag in `type`; the schemas above use `_tag`. These rename
+// on the way in and out so both sides share one definition.
+const renameTypeToTag = (input: unknown): unknown =>
+  typeof input === "object" && input !== null && !Array.isArray(input) && "type" in input
+    ? { ...input, _tag: input.type }
+    : input
+
+const ServerJson = Schema.parseJson()
+const decodeServerMessageUnknown = Schema.decodeUnknownOption(ServerMessage, { onExcessProperty: "ignore" })
+const decodeClientMessageUnknown = Schema.decodeUnknownOption(ClientMessage, { onExcessProperty: "ignore" })
+const parseJson = Schema.decodeUnknownOption(ServerJson)
+
+/**
+ * Decodes a text frame from the server; `None` for non-JSON, unknown types
+ * or malformed known types (all of which a client ignores).
+ *
+ * @internal
+ */
+export const decodeServerFrame = (text: string): Option.Option<ServerMessage> =>
+  Option.flatMap(parseJson(text), (json) => decodeServerMessageUnknown(renameTypeToTag(json)))
+
+/**
+ * Decodes a text frame from a client (used by the local server).
+ *
+ * @internal
+ */
+export const decodeClientFrame = (text: string): Option.Option<ClientMessage> =>
+  Option.flatMap(parseJson(text), (json) => decodeClientMessageUnknown(renameTypeToTag(json)))
+
+const toWire = ({ _tag, ...rest }: { readonly _tag: string }): string => JSON.stringify({ type: _tag, ...rest })
+
+/**
+ * Encodes a client frame as JSON text with `type`.
+ *
+ * @internal
+ */
+export const encodeClientFrame = (message: ClientMessage): string => toWire(message)
+
+/**
+ * Encodes a server frame as JSON text with `type`.
+ *
+ * @internal
+ */
+export const encodeServerFrame = (message: ServerMessage): string => toWire(message)
