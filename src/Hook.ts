@@ -150,6 +150,35 @@ export const Hook = Schema.Struct({
 })
 
 /**
+ * The hook schema with a schema of your own for `data`, so a hook's payload
+ * decodes to your type (and a payload of the wrong shape fails to decode).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Hook } from "posthook-effect"
+ *
+ * const UserCreated = Schema.Struct({ userId: Schema.String })
+ * const UserCreatedHook = Hook.withData(UserCreated)
+ *
+ * const hook = Schema.decodeUnknownSync(UserCreatedHook)({
+ *   id: "7f1c…",
+ *   path: "/webhooks/user-created",
+ *   data: { userId: "123" },
+ *   postAt: "2026-06-15T10:00:00Z",
+ *   status: "pending",
+ *   createdAt: "2026-06-15T09:55:00Z",
+ *   updatedAt: "2026-06-15T09:55:00Z"
+ * })
+ * console.log(hook.data.userId) // "123"
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const withData = <A, I>(data: Schema.Schema<A, I>) => Schema.Struct({ ...Hook.fields, data })
+
+/**
  * A hook as returned by the API. `Data` is the type of its payload.
  *
  * @since 0.1.0

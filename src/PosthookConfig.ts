@@ -40,6 +40,25 @@ export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(30)
 export type Secret = string | Redacted.Redacted<string>
 
 /**
+ * A timeout: an Effect `Duration` or a string such as `"60 seconds"`. Plain
+ * numbers are refused on purpose: Effect reads them as milliseconds, while
+ * other Posthook SDKs take seconds, so `60` would silently mean 60 ms.
+ *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import type { PosthookConfig } from "posthook-effect"
+ *
+ * const short: PosthookConfig.Timeout = "5 seconds"
+ * const long: PosthookConfig.Timeout = Duration.minutes(2)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Timeout = Exclude<Duration.DurationInput, number | bigint>
+
+/**
  * How failed requests are retried.
  *
  * - `times`: retries after the first attempt (default 3).
@@ -63,6 +82,36 @@ export interface RetryPolicy {
 }
 
 /**
+ * Options every REST method takes as its last argument, overriding the
+ * configuration for that one call.
+ *
+ * - `timeout`: how long one attempt may take.
+ * - `retry`: a retry policy for this call, or `false` for no retries.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Hooks } from "posthook-effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const hooks = yield* Hooks.Hooks
+ *   // Opt in to retrying this POST: a retry after a lost response could schedule twice.
+ *   return yield* hooks.schedule(
+ *     { path: "/webhooks/x", postIn: "5m" },
+ *     { timeout: "5 seconds", retry: { retryWrites: true, times: 2 } }
+ *   )
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallOptions {
+  readonly timeout?: Timeout | undefined
+  readonly retry?: RetryPolicy | false | undefined
+}
+
+/**
  * Options for {@link layer}. Only `apiKey` is required.
  *
  * @since 0.1.0
@@ -76,7 +125,7 @@ export interface Options {
   /** Defaults to {@link DEFAULT_BASE_URL}. */
   readonly baseUrl?: string | undefined
   /** Per-request timeout; defaults to 30 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: Timeout | undefined
   /** Retry policy, or `false` to never retry. */
   readonly retry?: RetryPolicy | false | undefined
 }
@@ -125,11 +174,39 @@ const toSigningKeys = (
   return list.map(toRedacted).filter((key) => Redacted.value(key).length > 0)
 }
 
-const trimTrailingSlashes = (url: string): string => url.replace(/\/+$/, "")
+const invalidOption = (path: string, message: string) => Effect.fail(ConfigError.InvalidData([path], message))
 
 /**
- * Resolves options into a configuration, applying defaults. Fails when the
- * API key is empty.
+ * Checks a base URL: http(s), no credentials, query or fragment (an API key
+ * never travels in a URL). Returns it without trailing slashes.
+ */
+const checkBaseUrl = (input: string): Effect.Effect<string, ConfigError.ConfigError> => {
+  if (!URL.canParse(input)) return invalidOption("POSTHOOK_BASE_URL", `baseUrl is not a URL: ${input}`)
+  const url = new URL(input)
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return invalidOption("POSTHOOK_BASE_URL", `baseUrl must be an http(s) URL, got ${url.protocol}`)
+  }
+  if (url.username !== "" || url.password !== "") {
+    return invalidOption("POSTHOOK_BASE_URL", "baseUrl must not carry credentials: pass the API key as apiKey")
+  }
+  if (url.search !== "" || url.hash !== "") {
+    return invalidOption("POSTHOOK_BASE_URL", "baseUrl must not have a query string or fragment")
+  }
+  return Effect.succeed(input.replace(/\/+$/, ""))
+}
+
+const checkTimeout = (input: Timeout | undefined): Effect.Effect<Duration.Duration, ConfigError.ConfigError> => {
+  if (input === undefined) return Effect.succeed(DEFAULT_TIMEOUT)
+  const timeout = Duration.decodeUnknown(input)
+  return Option.isSome(timeout) && Duration.greaterThan(timeout.value, Duration.zero)
+    ? Effect.succeed(timeout.value)
+    : invalidOption("timeout", "timeout must be a positive duration such as \"30 seconds\"")
+}
+
+/**
+ * Resolves options into a configuration, applying defaults. Fails with a
+ * `ConfigError` when the API key is empty, the base URL is not a plain
+ * http(s) URL, or the timeout is not positive.
  *
  * @example
  * ```ts
@@ -150,12 +227,12 @@ export const make = (options: Options): Effect.Effect<Resolved, ConfigError.Conf
       ConfigError.MissingData(["POSTHOOK_API_KEY"], "A Posthook API key is required: pass apiKey or set POSTHOOK_API_KEY")
     )
   }
-  return Effect.succeed({
-    apiKey,
-    signingKeys: toSigningKeys(options.signingKey),
-    baseUrl: trimTrailingSlashes(options.baseUrl ?? DEFAULT_BASE_URL),
-    timeout: options.timeout === undefined ? DEFAULT_TIMEOUT : Duration.decode(options.timeout),
-    retry: options.retry ?? {}
+  return Effect.all({
+    apiKey: Effect.succeed(apiKey),
+    signingKeys: Effect.succeed(toSigningKeys(options.signingKey)),
+    baseUrl: checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL),
+    timeout: checkTimeout(options.timeout),
+    retry: Effect.succeed(options.retry ?? {})
   })
 }
 

@@ -31,3 +31,59 @@ export * as PosthookConfig from "./PosthookConfig.js"
  * @since 0.1.0
  */
 export * as PosthookError from "./PosthookError.js"
+
+/**
+ * Async hook callbacks: `ack` / `nack` on a delivery's callback URLs.
+ *
+ * @since 0.1.0
+ */
+export * as Callbacks from "./Callbacks.js"
+
+/**
+ * Verifying delivered hooks, typed delivery data, and signing test deliveries.
+ *
+ * @since 0.1.0
+ */
+export * as Signatures from "./Signatures.js"
+
+/**
+ * A Web standard `(Request) => Promise<Response>` delivery handler (Next.js, Hono, Bun, Deno, Workers).
+ *
+ * @since 0.1.0
+ */
+export * as WebHandler from "./WebHandler.js"
+
+/**
+ * A Node `(req, res)` delivery handler for `node:http` and Express.
+ *
+ * @since 0.1.0
+ */
+export * as NodeHandler from "./NodeHandler.js"
+
+/**
+ * An `@effect/platform` `HttpApp` delivery handler for Effect HTTP servers.
+ *
+ * @since 0.1.0
+ */
+export * as HttpAppHandler from "./HttpAppHandler.js"
+
+/**
+ * The `Hooks` service: schedule, get, list, listAll, delete and bulk actions.
+ *
+ * @since 0.1.0
+ */
+export * as Hooks from "./Hooks.js"
+
+/**
+ * The `Posthook` service (`hooks`, `config`) and its Layers.
+ *
+ * @since 0.1.0
+ */
+export * as Posthook from "./Posthook.js"
+
+/**
+ * WebSocket delivery: `listen` with a handler, or a `stream` of deliveries.
+ *
+ * @since 0.1.0
+ */
+export * as Listener from "./Listener.js"

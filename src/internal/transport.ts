@@ -6,6 +6,7 @@
  * @internal
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -28,10 +29,7 @@ export type Method = "GET" | "POST" | "DELETE"
  *
  * @internal
  */
-export interface CallOptions {
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly retry?: PosthookConfig.RetryPolicy | false | undefined
-}
+export type CallOptions = PosthookConfig.CallOptions
 
 /** @internal */
 export interface RequestSpec {
@@ -58,9 +56,25 @@ export interface Transport {
     schema: Schema.Schema<A, I>,
     options?: CallOptions
   ) => Effect.Effect<Response<A>, PosthookError.RequestError>
+  /** Like `request`, for calls whose success body carries nothing to read (any 2xx will do). */
+  readonly requestIgnoringBody: (
+    spec: RequestSpec,
+    options?: CallOptions
+  ) => Effect.Effect<Response<void>, PosthookError.RequestError>
 }
 
-/** @internal */
+/** What came back: status, headers and the body text. */
+interface Outcome {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly text: string
+}
+
+/**
+ * `posthook-effect/<version> (Node.js <version>; <platform>)`.
+ *
+ * @internal
+ */
 export const userAgent: string = (() => {
   const runtime = typeof process !== "undefined" && typeof process.version === "string"
     ? `Node.js ${process.version.replace(/^v/, "")}; ${process.platform}`
@@ -85,14 +99,16 @@ const ErrorBody = Schema.parseJson(
 export const errorMessage = (status: number, body: string): string =>
   Option.match(Schema.decodeUnknownOption(ErrorBody)(body), {
     onNone: () => `HTTP ${status}`,
-    onSome: (parsed) =>
-      "error" in parsed
+    onSome: (parsed) => {
+      const message = "error" in parsed
         ? typeof parsed.error === "string" ? parsed.error : parsed.error.message
         : parsed.message
+      return message.trim().length === 0 ? `HTTP ${status}` : message
+    }
   })
 
 /**
- * `Retry-After` as seconds or an HTTP date.
+ * `Retry-After` as delta-seconds or an HTTP date (relative to `nowMillis`).
  *
  * @internal
  */
@@ -103,12 +119,19 @@ export const parseRetryAfter = (
   if (value === undefined) return Option.none()
   const trimmed = value.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Option.some(Duration.seconds(Number(trimmed)))
+  // HTTP dates always name the weekday; a bare number or ISO string is not one.
+  if (!/^[A-Za-z]{3},/.test(trimmed)) return Option.none()
   const date = Date.parse(trimmed)
   if (Number.isNaN(date)) return Option.none()
   return Option.some(Duration.millis(Math.max(0, date - nowMillis)))
 }
 
-const isTransient = (error: PosthookError.RequestError): boolean => {
+/**
+ * Whether an error is worth another attempt: no response, 408, 429 or 5xx.
+ *
+ * @internal
+ */
+export const isTransient = (error: PosthookError.RequestError): boolean => {
   switch (error._tag) {
     case "PosthookConnectionError":
       return error.reason !== "InvalidUrl"
@@ -122,6 +145,19 @@ const isTransient = (error: PosthookError.RequestError): boolean => {
   }
 }
 
+/** The wait the server asked for, if it did. */
+const requestedWait = (error: PosthookError.RequestError, nowMillis: number): Option.Option<Duration.Duration> => {
+  switch (error._tag) {
+    case "RateLimitError":
+      return error.retryAfter
+    case "PosthookConnectionError":
+    case "ResponseDecodeError":
+      return Option.none()
+    default:
+      return parseRetryAfter(error.headers["retry-after"], nowMillis)
+  }
+}
+
 const causeCodes = (error: unknown): ReadonlyArray<string> => {
   const codes: Array<string> = []
   let current: unknown = error
@@ -132,17 +168,27 @@ const causeCodes = (error: unknown): ReadonlyArray<string> => {
   return codes
 }
 
-const describeTransportFailure = (
+/**
+ * Names a transport failure from the error codes Node puts on it (undici and
+ * `fetch` nest them under `cause`).
+ *
+ * @internal
+ */
+export const describeTransportFailure = (
   cause: unknown,
   url: string
 ): { readonly reason: PosthookError.ConnectionFailure; readonly message: string } => {
   const codes = causeCodes(cause)
-  const origin = URL.canParse(url) ? new URL(url).origin : url
+  const origin = URL.canParse(url) ? new URL(url).origin : "the API"
   if (codes.includes("ECONNREFUSED")) return { reason: "Refused", message: `connection refused by ${origin}` }
-  if (codes.some((code) => code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE")) {
+  if (
+    codes.some((code) =>
+      code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE" || code === "UND_ERR_CLOSED"
+    )
+  ) {
     return { reason: "Reset", message: `connection to ${origin} was reset` }
   }
-  if (codes.some((code) => code === "ENOTFOUND" || code === "EAI_AGAIN")) {
+  if (codes.some((code) => code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME")) {
     return { reason: "DNS", message: `could not resolve the host of ${origin}` }
   }
   const detail = codes[0] ?? (cause instanceof Error ? cause.message : "transport failure")
@@ -151,7 +197,12 @@ const describeTransportFailure = (
 
 const Envelope = <A, I>(schema: Schema.Schema<A, I>) => Schema.parseJson(Schema.Struct({ data: schema }))
 
-/** @internal */
+/**
+ * The default delays between attempts: exponential from 250 ms (×2), jittered,
+ * each delay capped at 10 s.
+ *
+ * @internal
+ */
 export const defaultRetrySchedule: Schedule.Schedule<unknown, PosthookError.RequestError> = Schedule.exponential(
   "250 millis",
   2
@@ -160,40 +211,73 @@ export const defaultRetrySchedule: Schedule.Schedule<unknown, PosthookError.Requ
   Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(10)))
 )
 
-const retrySchedule = (
-  policy: PosthookConfig.RetryPolicy,
-  nowMillis: () => number
+/** Default `RetryPolicy.times`. @internal */
+export const DEFAULT_RETRY_TIMES = 3
+/** Default `RetryPolicy.maxRetryAfter`. @internal */
+export const DEFAULT_MAX_RETRY_AFTER: Duration.Duration = Duration.seconds(60)
+
+/**
+ * The retry schedule of a policy: only transient errors, at most `times`
+ * retries, each wait at least the server's `Retry-After`. A `Retry-After`
+ * longer than `maxRetryAfter` ends retrying at once: the caller gets the
+ * error (with its `retryAfter`) instead of a request the server already
+ * said it would refuse.
+ *
+ * @internal
+ */
+export const retrySchedule = (
+  policy: PosthookConfig.RetryPolicy
 ): Schedule.Schedule<unknown, PosthookError.RequestError> => {
-  const maxRetryAfter = Duration.decode(policy.maxRetryAfter ?? "60 seconds")
-  return Schedule.intersect(policy.schedule ?? defaultRetrySchedule, Schedule.identity<PosthookError.RequestError>())
+  const maxRetryAfter = Duration.decode(policy.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER)
+  const wanted = (error: PosthookError.RequestError) =>
+    Effect.map(Clock.currentTimeMillis, (now) => requestedWait(error, now))
+  return Schedule.intersect(policy.schedule ?? defaultRetrySchedule, Schedule.recurs(policy.times ?? DEFAULT_RETRY_TIMES))
     .pipe(
-      Schedule.whileInput(isTransient),
-      Schedule.intersect(Schedule.recurs(policy.times ?? 3)),
-      Schedule.modifyDelay(([[, error]], delay) => {
-        if (error._tag !== "RateLimitError" && error._tag !== "InternalServerError") return delay
-        const fromHeader = error._tag === "RateLimitError"
-          ? error.retryAfter
-          : parseRetryAfter(error.headers["retry-after"], nowMillis())
-        return Option.match(fromHeader, {
-          onNone: () => delay,
-          onSome: (wanted) => Duration.max(delay, Duration.min(wanted, maxRetryAfter))
-        })
-      })
+      Schedule.intersect(Schedule.identity<PosthookError.RequestError>()),
+      Schedule.whileInputEffect((error: PosthookError.RequestError) =>
+        isTransient(error)
+          ? Effect.map(
+            wanted(error),
+            Option.match({ onNone: () => true, onSome: (wait) => Duration.lessThanOrEqualTo(wait, maxRetryAfter) })
+          )
+          : Effect.succeed(false)
+      ),
+      Schedule.modifyDelayEffect(([, error], delay) =>
+        Effect.map(
+          wanted(error),
+          Option.match({ onNone: () => delay, onSome: (wait) => Duration.max(delay, wait) })
+        )
+      )
     )
 }
 
-/** @internal */
+const seconds = (millis: number): string => `${(millis / 1000).toFixed(3)}s`
+
+const toConnectionError = (error: HttpClientError.HttpClientError, url: string) =>
+  new PosthookError.PosthookConnectionError(
+    error._tag === "RequestError" && error.reason === "InvalidUrl"
+      ? { reason: "InvalidUrl", message: "the request URL is invalid: check baseUrl", cause: error.cause }
+      // Keep the low-level cause only: the HttpClientError holds the request (headers, body).
+      : { ...describeTransportFailure(error.cause, url), cause: error.cause }
+  )
+
+/**
+ * Builds the transport over a resolved configuration and an `HttpClient`.
+ *
+ * @internal
+ */
 export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpClient): Transport => {
   const baseHeaders = {
     "x-api-key": Redacted.value(config.apiKey),
     "user-agent": userAgent,
+    "content-type": "application/json",
     accept: "application/json"
   }
 
-  const request = <A, I>(
+  const send = <A>(
     spec: RequestSpec,
-    schema: Schema.Schema<A, I>,
-    options?: CallOptions
+    options: CallOptions | undefined,
+    read: (outcome: Outcome) => Effect.Effect<A, PosthookError.ResponseDecodeError>
   ): Effect.Effect<Response<A>, PosthookError.RequestError> => {
     const url = `${config.baseUrl}${spec.path}`
     const timeout = options?.timeout === undefined ? config.timeout : Duration.decode(options.timeout)
@@ -201,14 +285,18 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
     for (const [key, value] of Object.entries(spec.query ?? {})) {
       if (value !== undefined) query[key] = value
     }
-    let httpRequest = HttpClientRequest.make(spec.method)(url).pipe(
+    const withoutBody = HttpClientRequest.make(spec.method)(url).pipe(
       HttpClientRequest.setHeaders(baseHeaders),
       HttpClientRequest.setUrlParams(query)
     )
-    if (spec.body !== undefined) {
-      httpRequest = HttpClientRequest.bodyText(httpRequest, JSON.stringify(spec.body), "application/json")
-    }
-    const decode = Schema.decodeUnknown(Envelope(schema), { onExcessProperty: "ignore" })
+    const httpRequest = spec.body === undefined
+      ? withoutBody
+      : HttpClientRequest.bodyText(withoutBody, JSON.stringify(spec.body), "application/json")
+    const logLine = (start: number, outcome: string | number) =>
+      Effect.flatMap(Clock.currentTimeMillis, (end) =>
+        Effect.logDebug(`${spec.method} ${spec.path} -> ${outcome} (${seconds(end - start)})`).pipe(
+          Effect.annotateLogs({ "http.outcome": outcome })
+        ))
 
     const attempt = Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
@@ -216,14 +304,7 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
         Effect.flatMap((response) =>
           Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))
         ),
-        Effect.mapError((error) =>
-          new PosthookError.PosthookConnectionError({
-            ...(error._tag === "RequestError" && error.reason === "InvalidUrl"
-              ? { reason: "InvalidUrl", message: `invalid URL: ${url}` }
-              : describeTransportFailure(error.cause, url)),
-            cause: error
-          })
-        ),
+        Effect.mapError((error) => toConnectionError(error, url)),
         Effect.timeoutFail({
           duration: timeout,
           onTimeout: () =>
@@ -232,44 +313,28 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
               message: `${spec.method} ${spec.path} timed out after ${Duration.format(timeout)}`
             })
         }),
-        Effect.tapError((error) =>
-          Effect.flatMap(Clock.currentTimeMillis, (end) =>
-            Effect.logDebug(`${spec.method} ${spec.path} -> ${error.reason} (${seconds(end - start)})`)
-          )
-        )
+        Effect.tapError((error) => logLine(start, error.reason))
       )
-      const end = yield* Clock.currentTimeMillis
-      yield* Effect.logDebug(`${spec.method} ${spec.path} -> ${outcome.status} (${seconds(end - start)})`).pipe(
-        Effect.annotateLogs({ "http.status": outcome.status })
-      )
+      yield* logLine(start, outcome.status)
+      const now = yield* Clock.currentTimeMillis
       if (outcome.status >= 400) {
         return yield* Effect.fail(
           PosthookError.fromStatus(
             outcome.status,
             errorMessage(outcome.status, outcome.text),
             outcome.headers,
-            parseRetryAfter(outcome.headers["retry-after"], end)
+            parseRetryAfter(outcome.headers["retry-after"], now)
           )
         )
       }
-      const data = yield* decode(outcome.text).pipe(
-        Effect.mapError((error) =>
-          new PosthookError.ResponseDecodeError({
-            status: outcome.status,
-            headers: outcome.headers,
-            message: `unexpected response to ${spec.method} ${spec.path}: ${
-              ParseResult.TreeFormatter.formatErrorSync(error)
-            }`
-          })
-        )
-      )
-      return { data: data.data, status: outcome.status, headers: outcome.headers }
+      const data = yield* read(outcome)
+      return { data, status: outcome.status, headers: outcome.headers }
     })
 
     const policy = options?.retry === undefined ? config.retry : options.retry
     const retried = policy === false || (!spec.idempotent && policy.retryWrites !== true)
       ? attempt
-      : Effect.retry(attempt, retrySchedule(policy, Date.now))
+      : Effect.retry(attempt, retrySchedule(policy))
 
     return retried.pipe(
       Effect.annotateLogs({ package: "posthook-effect", "http.method": spec.method, "http.path": spec.path }),
@@ -280,7 +345,28 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
     )
   }
 
-  return { config, request }
-}
+  const request = <A, I>(
+    spec: RequestSpec,
+    schema: Schema.Schema<A, I>,
+    options?: CallOptions
+  ): Effect.Effect<Response<A>, PosthookError.RequestError> => {
+    const decode = Schema.decodeUnknown(Envelope(schema), { onExcessProperty: "ignore" })
+    return send(spec, options, (outcome) =>
+      decode(outcome.text).pipe(
+        Effect.map((envelope) => envelope.data),
+        Effect.mapError((error) =>
+          new PosthookError.ResponseDecodeError({
+            status: outcome.status,
+            headers: outcome.headers,
+            message: `unexpected response to ${spec.method} ${spec.path}: ${
+              ParseResult.TreeFormatter.formatErrorSync(error)
+            }`
+          })
+        )
+      ))
+  }
 
-const seconds = (millis: number): string => `${(millis / 1000).toFixed(3)}s`
+  const requestIgnoringBody = (spec: RequestSpec, options?: CallOptions) => send(spec, options, () => Effect.void)
+
+  return { config, request, requestIgnoringBody }
+}

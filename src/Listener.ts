@@ -1,0 +1,490 @@
+/**
+ * WebSocket delivery (PROTOCOL §4): receive hooks over a WebSocket instead of
+ * (or beside) an HTTP endpoint.
+ *
+ * Two views of one self-healing connection:
+ *
+ * - {@link listen} runs a handler per delivery and answers with its `Result`,
+ *   like the HTTP handlers do;
+ * - {@link stream} is a `Stream` of deliveries you answer yourself.
+ *
+ * Both fetch a fresh ticket for every connection attempt, answer `ping` with
+ * `pong`, treat 45 s of silence as a dead connection, and reconnect with a
+ * `Schedule` (by default exponential from 1 s, ×2, capped at 30 s, jittered,
+ * never giving up; a `connected` frame resets it). Only a ticket answered
+ * 401 / 403, or the close codes 4001 / 4003, end them with an error.
+ *
+ * The WebSocket itself comes from `Socket.WebSocketConstructor`: on Node 20
+ * provide `NodeSocket.layerWebSocketConstructor` from
+ * `@effect/platform-node/NodeSocket` (it uses `ws`); runtimes with a global
+ * `WebSocket` can use `Socket.layerWebSocketConstructorGlobal`.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as Socket from "@effect/platform/Socket"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
+import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { type AcceptTimeout, type Delivery, Result } from "./Delivery.js"
+import * as PosthookConfig from "./PosthookConfig.js"
+import type * as PosthookError from "./PosthookError.js"
+import * as Transport from "./internal/transport.js"
+import * as WsConnection from "./internal/wsConnection.js"
+
+/**
+ * What the server says about the connection once it is established.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectionInfo {
+  readonly connectionId: string
+  readonly projectId: string
+  readonly projectName: string
+  /** The server's clock when it accepted the connection (RFC 3339), when sent. */
+  readonly serverTime?: string
+}
+
+/**
+ * An attempt the server did not get an answer for within its ack window; the
+ * service will retry it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AckTimeoutInfo {
+  readonly hookId: string
+  readonly attempt: number
+}
+
+/**
+ * Why a connection was lost, or why a connection attempt failed: a
+ * `WebSocketError` (dropped, closed, silent, `closing`, could not open) or
+ * the error of the ticket request.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DisconnectReason = PosthookError.WebSocketError | PosthookError.RequestError
+
+/**
+ * Passed to `onReconnecting` before waiting to reconnect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReconnectInfo {
+  /** Failed attempts in a row, 1-based; reset by a `connected` frame. */
+  readonly attempt: number
+  /** How long the listener waits before the next attempt. */
+  readonly delay: Duration.Duration
+  readonly reason: DisconnectReason
+}
+
+/**
+ * The errors that end a listener or a stream: the ticket request answered 401
+ * (`AuthenticationError`) or 403 (`ForbiddenError`), or the server closed the
+ * socket with 4001 / 4003 (`WebSocketError` with that `closeCode`). A
+ * `WebSocketError` also ends it when a custom `reconnect` schedule gives up.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ListenError =
+  | PosthookError.AuthenticationError
+  | PosthookError.ForbiddenError
+  | PosthookError.WebSocketError
+
+/**
+ * Options shared by {@link listen} and {@link stream}. Callbacks are Effects;
+ * they run in order on the connection's fiber (keep them short, fork long
+ * work), and a callback that fails is logged, never fatal.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectionOptions<R = never> {
+  /** Connect with `forward=true`: deliveries carry `ws.forwardRequest`. */
+  readonly forward?: boolean | undefined
+  /**
+   * The delays between connection attempts, fed with the reason of each
+   * failure. Default {@link defaultReconnectSchedule} (never gives up). To
+   * give up like the official SDKs do after 10 failures in a row:
+   * `Schedule.intersect(Listener.defaultReconnectSchedule, Schedule.recurs(10))`.
+   */
+  readonly reconnect?: Schedule.Schedule<unknown, DisconnectReason> | undefined
+  /** No frame for this long → the connection is dropped and re-made. Default 45 s. */
+  readonly heartbeatTimeout?: Duration.DurationInput | undefined
+  /** Bound on every frame written. Default 5 s. */
+  readonly writeTimeout?: Duration.DurationInput | undefined
+  /** Bound on opening the socket. Default 10 s. */
+  readonly openTimeout?: Duration.DurationInput | undefined
+  /** After each `connected` frame. */
+  readonly onConnected?: ((info: ConnectionInfo) => Effect.Effect<unknown, unknown, R>) | undefined
+  /** When an established connection is lost (not when you close it). */
+  readonly onDisconnected?: ((reason: DisconnectReason) => Effect.Effect<unknown, unknown, R>) | undefined
+  /** Before waiting to reconnect. */
+  readonly onReconnecting?: ((info: ReconnectInfo) => Effect.Effect<unknown, unknown, R>) | undefined
+  /** When the server reports an attempt that was not answered in time. */
+  readonly onAckTimeout?: ((info: AckTimeoutInfo) => Effect.Effect<unknown, unknown, R>) | undefined
+}
+
+/**
+ * Options for {@link listen}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListenOptions<R = never> extends ConnectionOptions<R> {
+  /**
+   * At most this many handlers run at once; a delivery that arrives while
+   * all are busy is nacked at once with `At capacity` so the service retries
+   * it. Default: unlimited.
+   */
+  readonly maxConcurrency?: number | undefined
+  /**
+   * On close, running handlers get this long to finish and be answered;
+   * those still running after it are interrupted and nacked. Default 10 s
+   * (the server's ack window).
+   */
+  readonly gracePeriod?: Duration.DurationInput | undefined
+}
+
+/**
+ * Options for {@link stream}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamOptions<R = never> extends ConnectionOptions<R> {
+  /**
+   * Deliveries received but not yet pulled. When the consumer falls behind
+   * and the buffer is full, new deliveries are nacked at once with
+   * `At capacity`. Default 100.
+   */
+  readonly bufferSize?: number | undefined
+}
+
+/**
+ * A running listener.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Listener {
+  /** Completes when the listener is closed; fails with the error that ended it. */
+  readonly wait: Effect.Effect<void, ListenError>
+  /**
+   * Stops taking deliveries, lets running handlers finish within the grace
+   * period, then closes the socket with code 1000. Closing the scope
+   * `listen` ran in does the same.
+   */
+  readonly close: Effect.Effect<void>
+}
+
+/**
+ * A delivery from {@link stream}, with the effects that answer it over the
+ * socket. Only the first answer counts; each effect returns whether its
+ * answer was sent (`false` when the delivery was already answered or its
+ * connection is gone, in which case the service redelivers it). They never
+ * fail.
+ *
+ * `delivery.ack` / `delivery.nack` are something else: the async-hook
+ * callbacks (HTTP POSTs to `ackUrl` / `nackUrl`) used after `accept`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamDelivery {
+  readonly delivery: Delivery
+  /** Processed: the attempt is completed. */
+  readonly ack: Effect.Effect<boolean>
+  /** Failed: the service retries per the hook's policy. */
+  readonly nack: (error?: string) => Effect.Effect<boolean>
+  /** Async: finish through the delivery's callback URLs before `timeout`. */
+  readonly accept: (timeout: AcceptTimeout) => Effect.Effect<boolean>
+  /** Answers with a `Result`, as a `listen` handler would. */
+  readonly respond: (result: Result) => Effect.Effect<boolean>
+}
+
+/**
+ * The error a delivery is nacked with when the listener is at its
+ * `maxConcurrency`, or the stream's buffer is full (PROTOCOL §4).
+ *
+ * @example
+ * ```ts
+ * import { Listener } from "posthook-effect"
+ *
+ * console.log(Listener.AT_CAPACITY) // "At capacity"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const AT_CAPACITY: string = WsConnection.AT_CAPACITY
+
+/**
+ * The default grace period for running handlers on close: 10 seconds.
+ *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { Listener } from "posthook-effect"
+ *
+ * console.log(Duration.format(Listener.DEFAULT_GRACE_PERIOD)) // "10s"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_GRACE_PERIOD: Duration.Duration = Duration.seconds(10)
+
+/**
+ * The default buffer of {@link stream}: 100 deliveries.
+ *
+ * @example
+ * ```ts
+ * import { Listener } from "posthook-effect"
+ *
+ * console.log(Listener.DEFAULT_BUFFER_SIZE) // 100
+ * ```
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_BUFFER_SIZE = 100
+
+/**
+ * The default reconnect schedule: exponential from 1 s, ×2, capped at 30 s,
+ * each delay scaled by a random factor in [0.8, 1.0] (so never above 30 s,
+ * and clients that lost the same server do not return in lockstep). It never
+ * gives up: a long-lived service must heal after any outage.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from "effect"
+ * import { Listener } from "posthook-effect"
+ *
+ * // Give up after 10 failed attempts in a row, like the official SDKs.
+ * const tenTries = Schedule.intersect(Listener.defaultReconnectSchedule, Schedule.recurs(10))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultReconnectSchedule: Schedule.Schedule<Duration.Duration, unknown> =
+  WsConnection.defaultReconnectSchedule
+
+/** Delivered but not yet dispatched; the dispatcher never blocks, so this rarely holds more than a frame batch. */
+const LISTEN_BUFFER_SIZE = 4096
+
+const transportFromContext: Effect.Effect<
+  Transport.Transport,
+  never,
+  PosthookConfig.PosthookConfig | HttpClient.HttpClient
+> = Effect.map(
+  Effect.all([PosthookConfig.PosthookConfig, HttpClient.HttpClient]),
+  ([config, client]) => Transport.make(config, client)
+)
+
+/** Runs the handler and answers with its result; a failure or defect is a nack with its message. */
+const handleWith = <E, R>(
+  handler: (delivery: Delivery) => Effect.Effect<Result, E, R>,
+  incoming: WsConnection.Incoming
+): Effect.Effect<void, never, R> => {
+  const { delivery } = incoming
+  return Effect.suspend(() => handler(delivery)).pipe(
+    Effect.withSpan("Posthook.ws.delivery", {
+      attributes: {
+        "posthook.hook_id": delivery.hookId,
+        "posthook.path": delivery.path,
+        "posthook.attempt": delivery.ws?.attempt ?? 0
+      }
+    }),
+    Effect.exit,
+    Effect.flatMap(Exit.match({
+      onSuccess: (result) => incoming.answer(result),
+      onFailure: (cause) =>
+        Effect.logWarning(`handler failed for hook ${delivery.hookId}; nacking`, cause).pipe(
+          Effect.zipRight(incoming.answer(Result.nack(WsConnection.failureMessage(cause))))
+        )
+    })),
+    // Interrupted when the grace period ran out: answer rather than leave the attempt hanging.
+    Effect.onInterrupt(() => incoming.answer(Result.nack(WsConnection.SHUTTING_DOWN))),
+    Effect.asVoid
+  )
+}
+
+/**
+ * Connects over WebSocket and runs `handler` for every delivery, answering
+ * with the `Result` it returns (`ack`, `nack(error?)`, `accept(timeout)`); a
+ * handler that fails or dies nacks with the error's message. The handler is
+ * the same one the HTTP handlers take, so one handler can serve both paths.
+ *
+ * The listener lives in the current `Scope`: closing it (or calling
+ * `listener.close`) stops taking deliveries, lets running handlers finish
+ * within `gracePeriod`, nacks what is still running, and closes the socket
+ * with code 1000. `listener.wait` completes then, or fails with the
+ * {@link ListenError} that ended the listener.
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+ * import * as NodeSocket from "@effect/platform-node/NodeSocket"
+ * import { Effect, Layer } from "effect"
+ * import { Delivery, Listener, PosthookConfig } from "posthook-effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const listener = yield* Listener.listen(
+ *     (delivery) =>
+ *       Effect.log(`received ${delivery.hookId} -> ${delivery.path}`).pipe(Effect.as(Delivery.Result.ack())),
+ *     {
+ *       maxConcurrency: 10,
+ *       onConnected: (info) => Effect.log(`connected to ${info.projectName}`)
+ *     }
+ *   )
+ *   yield* listener.wait
+ * })
+ *
+ * program.pipe(
+ *   Effect.scoped,
+ *   Effect.provide(
+ *     Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layer, NodeSocket.layerWebSocketConstructor)
+ *   ),
+ *   NodeRuntime.runMain
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const listen = <E, R, RO = never>(
+  handler: (delivery: Delivery) => Effect.Effect<Result, E, R>,
+  options: ListenOptions<RO> = {}
+): Effect.Effect<
+  Listener,
+  never,
+  | Scope.Scope
+  | R
+  | RO
+  | PosthookConfig.PosthookConfig
+  | HttpClient.HttpClient
+  | Socket.WebSocketConstructor
+> =>
+  Effect.gen(function*() {
+    const transport = yield* transportFromContext
+    const settings = WsConnection.settings(options)
+    const gracePeriod = Duration.decode(options.gracePeriod ?? DEFAULT_GRACE_PERIOD)
+    const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+    const closed = yield* Deferred.make<void, ListenError>()
+    // Finalizers run in reverse: this one last, once the socket is closed.
+    yield* Scope.addFinalizer(scope, Deferred.succeed(closed, undefined))
+    const running = yield* Scope.extend(FiberSet.make<void>(), scope)
+    const permits = options.maxConcurrency === undefined
+      ? Option.none()
+      : Option.some(yield* Effect.makeSemaphore(Math.max(1, Math.floor(options.maxConcurrency))))
+    let accepting = true
+
+    const limited = (incoming: WsConnection.Incoming): Effect.Effect<void, never, R> =>
+      Option.match(permits, {
+        onNone: () => handleWith(handler, incoming),
+        onSome: (semaphore) =>
+          semaphore.withPermitsIfAvailable(1)(handleWith(handler, incoming)).pipe(
+            Effect.flatMap(Option.match({
+              onNone: () => Effect.asVoid(incoming.answer(Result.nack(AT_CAPACITY))),
+              onSome: () => Effect.void
+            }))
+          )
+      })
+
+    const dispatch = (incoming: WsConnection.Incoming): Effect.Effect<void, never, R> =>
+      accepting
+        ? Effect.asVoid(FiberSet.run(running, limited(incoming)))
+        : Effect.asVoid(incoming.answer(Result.nack(WsConnection.SHUTTING_DOWN)))
+
+    yield* WsConnection.incoming(transport, settings, LISTEN_BUFFER_SIZE).pipe(
+      Stream.runForEach(dispatch),
+      Effect.catchAll((error) =>
+        Effect.logError(`listener stopped: ${error.message}`).pipe(Effect.zipRight(Deferred.fail(closed, error)))
+      ),
+      Effect.forkIn(scope)
+    )
+
+    // Runs first on close, while the socket is still open to carry answers.
+    yield* Scope.addFinalizer(
+      scope,
+      Effect.gen(function*() {
+        accepting = false
+        yield* Effect.timeoutOption(FiberSet.awaitEmpty(running), gracePeriod)
+        yield* FiberSet.clear(running)
+      })
+    )
+
+    return {
+      wait: Deferred.await(closed),
+      // Closed from a daemon so that a handler may close its own listener
+      // without waiting on itself.
+      close: Effect.forkDaemon(Scope.close(scope, Exit.void)).pipe(Effect.flatMap(Fiber.join))
+    }
+  }).pipe(Effect.withSpan("Posthook.hooks.listen"))
+
+const toStreamDelivery = ({ answer, delivery }: WsConnection.Incoming): StreamDelivery => ({
+  delivery,
+  ack: answer(Result.ack()),
+  nack: (error) => answer(Result.nack(error)),
+  accept: (timeout) => answer(Result.accept(timeout)),
+  respond: answer
+})
+
+/**
+ * Connects over WebSocket and emits every delivery for you to answer with
+ * its `ack`, `nack(error?)` or `accept(timeout)` effect. The stream is
+ * backed by a bounded buffer (`bufferSize`); deliveries arriving while it is
+ * full are nacked with `At capacity`. Ending the stream (or its scope)
+ * nacks what is unanswered and closes the socket with code 1000. It fails
+ * only with a {@link ListenError}.
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import * as NodeSocket from "@effect/platform-node/NodeSocket"
+ * import { Effect, Layer, Stream } from "effect"
+ * import { Listener, PosthookConfig } from "posthook-effect"
+ *
+ * const program = Listener.stream({ bufferSize: 50 }).pipe(
+ *   Stream.runForEach(({ ack, delivery, nack }) =>
+ *     typeof delivery.data === "object" && delivery.data !== null ? ack : nack("not ready")
+ *   ),
+ *   Effect.provide(
+ *     Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layer, NodeSocket.layerWebSocketConstructor)
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const stream = <R = never>(
+  options: StreamOptions<R> = {}
+): Stream.Stream<
+  StreamDelivery,
+  ListenError,
+  R | PosthookConfig.PosthookConfig | HttpClient.HttpClient | Socket.WebSocketConstructor
+> =>
+  Stream.unwrap(
+    Effect.map(transportFromContext, (transport) =>
+      WsConnection.incoming(
+        transport,
+        WsConnection.settings(options),
+        options.bufferSize ?? DEFAULT_BUFFER_SIZE
+      ).pipe(Stream.map(toStreamDelivery)))
+  )

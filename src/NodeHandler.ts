@@ -1,0 +1,106 @@
+/**
+ * Receive deliveries with a Node `(req, res)` handler, for `node:http` and
+ * Express (and anything else built on `IncomingMessage` / `ServerResponse`).
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type * as Signatures from "./Signatures.js"
+import { type BodyOutcome, readReadable } from "./internal/body.js"
+import * as receive from "./internal/receive.js"
+
+export type {
+  /**
+   * A delivery handler: `(delivery) => Effect<Result, E, R>`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Handler
+} from "./internal/receive.js"
+
+/**
+ * Options for {@link make}: a runtime (see `RuntimeOptions`), and optionally
+ * `maxBodyBytes` (default 1 MiB) and `tolerance`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Options<R> = receive.HandlerOptions & receive.RuntimeOptions<R>
+
+/**
+ * Where the raw body is: already in `req.body` as a Buffer (after
+ * `express.raw()`), still in the stream, or lost to a parser that turned it
+ * into an object or string (after `express.json()` / `express.text()`).
+ */
+const readBody = (request: IncomingMessage, limit: number): Effect.Effect<BodyOutcome> => {
+  const parsed: unknown = "body" in request ? request.body : undefined
+  if (parsed instanceof Uint8Array) {
+    return Effect.succeed(parsed.length > limit ? { _tag: "TooLarge" } : { _tag: "Body", body: parsed })
+  }
+  if (parsed !== undefined) {
+    return Effect.succeed({ _tag: "Unreadable", message: receive.misparsedBodyMessage(`a parsed ${typeof parsed}`) })
+  }
+  if (request.readableEnded) return Effect.succeed({ _tag: "Unreadable", message: receive.CONSUMED_BODY_MESSAGE })
+  if (receive.declaredTooLarge(request.headers, limit)) return Effect.succeed({ _tag: "TooLarge" })
+  return readReadable(request, limit)
+}
+
+const respond = <E, R>(handler: receive.Handler<E, R>, options: receive.HandlerOptions | undefined) => {
+  const limit = receive.maxBodyBytes(options)
+  const handle = receive.handle(handler, options)
+  return (request: IncomingMessage): Effect.Effect<receive.ResponseParts, never, R | Signatures.Signatures> =>
+    request.method !== "POST"
+      ? Effect.succeed(receive.methodNotAllowed)
+      : Effect.flatMap(
+        readBody(request, limit),
+        (outcome) => receive.respondToBody(outcome, request.headers, handle, limit)
+      )
+}
+
+const writeResponse = (response: ServerResponse, parts: receive.ResponseParts): void => {
+  if (response.headersSent || response.writableEnded) return
+  response.writeHead(parts.status, parts.headers)
+  response.end(parts.body)
+}
+
+/**
+ * A Node `(req, res)` handler that verifies each delivery and runs `handler`
+ * in the given runtime. Works with `http.createServer` and as an Express
+ * route handler: mount it with `express.raw({ type: "application/json" })`
+ * (it then uses the Buffer) or with no body parser (it reads the stream
+ * itself). After `express.json()` the exact bytes are gone, so it answers
+ * 500 with a message saying how to mount it instead; it never re-serialises
+ * parsed JSON.
+ *
+ * Bad signature → 401, ack → 200, accept → 202 with `Posthook-Async-Timeout`,
+ * nack / failure / defect → 500, a body over `maxBodyBytes` → 413 (decided
+ * from `Content-Length` when present, else while streaming). The promise
+ * never rejects.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http"
+ * import { Effect, Runtime } from "effect"
+ * import { Delivery, NodeHandler, Signatures } from "posthook-effect"
+ *
+ * const handler = NodeHandler.make(
+ *   (delivery) => Effect.as(Effect.log(`hook ${delivery.hookId}`), Delivery.Result.ack()),
+ *   { runtime: Runtime.defaultRuntime, signatures: Signatures.unsafeMake("ph_sk_...") }
+ * )
+ *
+ * createServer(handler).listen(3000)
+ * ```
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export const make = <E, R>(
+  handler: receive.Handler<E, R>,
+  options: Options<R>
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> => {
+  const run = receive.runWith<R>(options)
+  const respondTo = respond(handler, options)
+  return async (request, response) => writeResponse(response, await run(respondTo(request)))
+}

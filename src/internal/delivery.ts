@@ -1,0 +1,36 @@
+/**
+ * Builds the `Delivery` value handlers receive, whatever transport it came
+ * over (signed HTTP request or WebSocket frame).
+ *
+ * @internal
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Callbacks from "../Callbacks.js"
+import type { CallbackResult, Delivery } from "../Delivery.js"
+import * as PosthookError from "../PosthookError.js"
+
+const missingUrl = (kind: Callbacks.Kind, hookId: string) =>
+  new PosthookError.CallbackError({
+    status: undefined,
+    message: `delivery ${hookId} has no ${kind} URL: async hooks are not enabled for this project`
+  })
+
+const callback = (
+  kind: Callbacks.Kind,
+  hookId: string,
+  url: string | undefined
+): (body?: unknown) => Effect.Effect<CallbackResult, PosthookError.CallbackError, HttpClient.HttpClient> =>
+(body) => url === undefined ? Effect.fail(missingUrl(kind, hookId)) : Callbacks.call(kind, url, body)
+
+/**
+ * Attaches `ack` / `nack` to the delivery's fields. They POST to the callback
+ * URLs and fail with a `CallbackError` when the delivery has none.
+ *
+ * @internal
+ */
+export const makeDelivery = <A>(fields: Omit<Delivery<A>, "ack" | "nack">): Delivery<A> => ({
+  ...fields,
+  ack: callback("ack", fields.hookId, fields.ackUrl),
+  nack: callback("nack", fields.hookId, fields.nackUrl)
+})

@@ -1,0 +1,139 @@
+/**
+ * Cursor paging over `GET /v1/hooks` (PROTOCOL §1.3) that yields every hook
+ * exactly once, even when many hooks share one `postAt` across a page edge.
+ *
+ * The API's cursor, `postAtAfter`, is exclusive: moving it to the last hook's
+ * `postAt` would skip the hooks with that same `postAt` that did not fit on
+ * the page. So the cursor is only moved to the last `postAt` *before* the
+ * page's trailing run of equal timestamps, and `offset` skips the part of the
+ * run already seen. When a whole page shares one `postAt`, the cursor stays
+ * and the offset grows.
+ *
+ * The cursor is always the server's own string: parsing it into a `Date`
+ * would drop sub-millisecond digits and move the cursor.
+ *
+ * @internal
+ */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+
+/**
+ * One hook of a page, with the raw `id` and `postAt` strings the cursor needs.
+ *
+ * @internal
+ */
+export interface PageEntry<A> {
+  readonly item: A
+  readonly id: string
+  readonly postAt: string
+}
+
+const RawKeys = Schema.Struct({ id: Schema.String, postAt: Schema.String })
+
+/**
+ * Decodes one element of a list response twice: with the item schema, and
+ * for its raw `id` / `postAt` strings.
+ *
+ * @internal
+ */
+export const PageEntry = <A, I>(item: Schema.Schema<A, I>): Schema.Schema<PageEntry<A>, unknown> =>
+  Schema.transformOrFail(
+    Schema.Unknown,
+    Schema.Struct({ item: Schema.typeSchema(item), id: Schema.String, postAt: Schema.String }),
+    {
+      strict: true,
+      decode: (input, options) =>
+        Effect.zipWith(
+          ParseResult.decodeUnknown(item)(input, options),
+          ParseResult.decodeUnknown(RawKeys)(input, options),
+          (decoded, raw) => ({ item: decoded, id: raw.id, postAt: raw.postAt })
+        ),
+      encode: (entry, options) => ParseResult.encode(item)(entry.item, options)
+    }
+  )
+
+/**
+ * Where the next page starts: hooks with `postAt` after `after` (exclusive),
+ * skipping the first `skip` of them. `seen` holds the ids already yielded from
+ * that window, to drop a hook a shifting result set would show twice.
+ *
+ * @internal
+ */
+export interface Cursor {
+  readonly after: string | undefined
+  readonly skip: number
+  readonly seen: ReadonlySet<string>
+}
+
+/**
+ * @internal
+ */
+export const initialCursor = (after: string | undefined): Cursor => ({ after, skip: 0, seen: new Set() })
+
+/**
+ * What one page means for the stream.
+ *
+ * - `emit`: the entries to yield (those not already seen in this window).
+ * - `next`: the cursor of the next page, or none when this page was the last.
+ * - `stalled`: a full page brought nothing new (a server that ignores
+ *   `offset` would otherwise be asked for the same page forever).
+ *
+ * @internal
+ */
+export interface Step<A> {
+  readonly emit: ReadonlyArray<PageEntry<A>>
+  readonly next: Option.Option<Cursor>
+  readonly stalled: boolean
+}
+
+/**
+ * The pure paging rule (see the module comment).
+ *
+ * @internal
+ */
+export const step = <A>(cursor: Cursor, page: ReadonlyArray<PageEntry<A>>, pageSize: number): Step<A> => {
+  const emit = page.filter((entry) => !cursor.seen.has(entry.id))
+  const last = page[page.length - 1]
+  if (last === undefined || page.length < pageSize) return { emit, next: Option.none(), stalled: false }
+  if (emit.length === 0) return { emit, next: Option.none(), stalled: true }
+  let runStart = page.length - 1
+  while (runStart > 0 && page[runStart - 1]!.postAt === last.postAt) runStart--
+  const before = page[runStart - 1]
+  const next: Cursor = before === undefined
+    ? {
+      // The whole page shares one postAt: keep the cursor, skip further into it.
+      after: cursor.after,
+      skip: cursor.skip + page.length,
+      seen: new Set([...cursor.seen, ...page.map((entry) => entry.id)])
+    }
+    : {
+      // Restart just before the trailing run, skipping the part of it already yielded.
+      after: before.postAt,
+      skip: page.length - runStart,
+      seen: new Set(page.slice(runStart).map((entry) => entry.id))
+    }
+  return { emit, next: Option.some(next), stalled: false }
+}
+
+/**
+ * A stream that fetches one page each time the consumer wants more.
+ *
+ * @internal
+ */
+export const paginate = <A, E, R>(options: {
+  readonly initial: Cursor
+  readonly pageSize: number
+  readonly fetchPage: (cursor: Cursor) => Effect.Effect<ReadonlyArray<PageEntry<A>>, E, R>
+  readonly onStall: (cursor: Cursor) => E
+}): Stream.Stream<A, E, R> =>
+  Stream.paginateChunkEffect(options.initial, (cursor) =>
+    Effect.flatMap(options.fetchPage(cursor), (page) => {
+      const result = step(cursor, page, options.pageSize)
+      return result.stalled
+        ? Effect.fail(options.onStall(cursor))
+        : Effect.succeed([Chunk.fromIterable(result.emit.map((entry) => entry.item)), result.next] as const)
+    }))

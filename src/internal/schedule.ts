@@ -1,0 +1,690 @@
+/**
+ * The rules for what may be sent to `POST /v1/hooks`, `GET /v1/hooks` and
+ * `POST /v1/hooks/bulk/*` (PROTOCOL §1.1, §1.3, §1.4), as small pure
+ * functions returning `Either`.
+ *
+ * Two layers:
+ * - `validate*` functions check a wire body (a parsed JSON value): the local
+ *   server runs them on what it receives.
+ * - `encode*` functions turn the SDK's friendlier inputs (`Date`, `DateTime`,
+ *   Effect `Duration`) into the wire body and then run the same `validate*`
+ *   rules, so the client refuses exactly what the server would refuse.
+ *
+ * @internal
+ */
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
+import type * as Hook from "../Hook.js"
+import { ValidationError } from "../PosthookError.js"
+import * as PostDuration from "./duration.js"
+
+type Result<A> = Either.Either<A, ValidationError>
+
+const invalid = (field: string, message: string): Result<never> =>
+  Either.left(new ValidationError({ field, message }))
+
+// ---------------------------------------------------------------------------
+// Limits
+// ---------------------------------------------------------------------------
+
+/** Largest `limit` of `GET /v1/hooks` and of a bulk filter. @internal */
+export const MAX_LIMIT = 1000
+
+/** Most ids one bulk call may name. @internal */
+export const MAX_BULK_IDS = 1000
+
+/** The ranges of a retry override (PROTOCOL §1.1). @internal */
+export const RETRY_OVERRIDE_RANGES = {
+  minRetries: { min: 1, max: 15, integer: true },
+  delaySecs: { min: 5, max: 60, integer: true },
+  backoffFactor: { min: 1.1, max: 4.0, integer: false },
+  maxDelaySecs: { min: 60, max: 3600, integer: true }
+} as const
+
+// ---------------------------------------------------------------------------
+// Times
+// ---------------------------------------------------------------------------
+
+/**
+ * What the SDK accepts for an absolute time: a `Date`, an Effect `DateTime`,
+ * or an RFC 3339 string.
+ *
+ * @internal
+ */
+export type TimeInput = Date | DateTime.DateTime | string
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/
+
+const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate()
+
+/** Whether the calendar fields name a real wall-clock second (no Feb 30, no 24:00). */
+const isCalendarValid = (
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number
+): boolean =>
+  month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 &&
+  second <= 59
+
+/** `YYYY-MM-DDTHH:MM:SS` of an epoch-millisecond instant, in UTC. */
+const utcSeconds = (epochMillis: number): string => new Date(epochMillis).toISOString().slice(0, 19)
+
+/**
+ * An instant as RFC 3339 UTC: whole seconds as `…:SSZ`, otherwise with
+ * milliseconds (`…:SS.sssZ`).
+ *
+ * @internal
+ */
+export const formatUtc = (epochMillis: number): string => {
+  const millis = ((epochMillis % 1000) + 1000) % 1000
+  return millis === 0
+    ? `${utcSeconds(epochMillis)}Z`
+    : `${utcSeconds(epochMillis)}.${String(millis).padStart(3, "0")}Z`
+}
+
+/**
+ * Checks an RFC 3339 string and rewrites it in UTC (`…Z`) without a round
+ * trip through `Date`: the fractional digits are copied as they are, so
+ * sub-millisecond precision survives. A string already in UTC is returned
+ * unchanged (apart from upper-casing `t`/`z`).
+ *
+ * @internal
+ */
+export const normalizeRfc3339 = (field: string, input: string): Result<string> => {
+  const match = RFC3339.exec(input)
+  if (match === null) {
+    return invalid(field, `${field} "${input}" is not an RFC 3339 time such as "2026-06-15T10:00:00Z"`)
+  }
+  const [, y, mo, d, h, mi, s, fraction = "", zulu, sign, offsetHours, offsetMinutes] = match
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number
+  ]
+  if (!isCalendarValid(year, month, day, hour, minute, second)) {
+    return invalid(field, `${field} "${input}" is not a valid date and time`)
+  }
+  if (zulu !== undefined) return Either.right(`${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}Z`)
+  const offset = Number(offsetHours) * 60 + Number(offsetMinutes)
+  if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) {
+    return invalid(field, `${field} "${input}" has an invalid UTC offset`)
+  }
+  const wallClockMillis = Date.UTC(year, month - 1, day, hour, minute, second)
+  const utcMillis = wallClockMillis - (sign === "-" ? -offset : offset) * 60_000
+  return Either.right(`${utcSeconds(utcMillis)}${fraction}Z`)
+}
+
+/**
+ * Any {@link TimeInput} as an RFC 3339 UTC string (`…Z`).
+ *
+ * @internal
+ */
+export const toUtcString = (field: string, input: TimeInput): Result<string> => {
+  if (typeof input === "string") return normalizeRfc3339(field, input)
+  if (input instanceof Date) {
+    const millis = input.getTime()
+    return Number.isNaN(millis) ? invalid(field, `${field} is an invalid Date`) : Either.right(formatUtc(millis))
+  }
+  if (DateTime.isDateTime(input)) return Either.right(formatUtc(DateTime.toEpochMillis(input)))
+  return invalid(field, `${field} must be a Date, a DateTime or an RFC 3339 string`)
+}
+
+/**
+ * Checks a wall-clock time without offset, `YYYY-MM-DDTHH:MM:SS`.
+ *
+ * @internal
+ */
+export const validateLocalDateTime = (field: string, input: unknown): Result<string> => {
+  const match = typeof input === "string" ? LOCAL_DATE_TIME.exec(input) : null
+  if (typeof input !== "string" || match === null) {
+    return invalid(
+      field,
+      `${field} must be a local date and time without offset, "YYYY-MM-DDTHH:MM:SS" (e.g. "2026-03-01T09:00:00")`
+    )
+  }
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number
+  ]
+  return isCalendarValid(year, month, day, hour, minute, second)
+    ? Either.right(input)
+    : invalid(field, `${field} "${input}" is not a valid date and time`)
+}
+
+/** IANA names are words separated by `/`; this keeps out offsets such as `+05:00`. */
+const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/
+
+/**
+ * Checks an IANA time zone name with the runtime's `Intl` data and returns its
+ * canonical spelling (`america/new_york` → `America/New_York`).
+ *
+ * @internal
+ */
+export const validateTimeZone = (field: string, input: unknown): Result<string> => {
+  if (typeof input !== "string" || !IANA_NAME.test(input)) {
+    return invalid(field, `${field} must be an IANA time zone such as "America/New_York"`)
+  }
+  try {
+    return Either.right(new Intl.DateTimeFormat("en-US", { timeZone: input }).resolvedOptions().timeZone)
+  } catch {
+    return invalid(field, `${field} "${input}" is not a known IANA time zone`)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Durations
+// ---------------------------------------------------------------------------
+
+/**
+ * What the SDK accepts for `postIn`: a Posthook duration string (`"5m"`,
+ * `"1h30m"`) or an Effect `Duration` of whole seconds.
+ *
+ * @internal
+ */
+export type PostInInput = string | Duration.Duration
+
+/**
+ * Checks a `postIn` and returns the duration string to send.
+ *
+ * @internal
+ */
+export const encodePostIn = (input: PostInInput): Result<string> => {
+  if (typeof input === "string") {
+    return Either.match(PostDuration.parseSeconds(input), {
+      onLeft: (message) => invalid("postIn", message),
+      onRight: () => Either.right(input)
+    })
+  }
+  if (!Duration.isDuration(input) || !Duration.isFinite(input)) {
+    return invalid("postIn", "postIn must be a duration string such as \"5m\" or a finite Effect Duration")
+  }
+  const millis = Duration.toMillis(input)
+  if (millis % 1000 !== 0) {
+    return invalid("postIn", `postIn must be whole seconds, got ${Duration.format(input)}`)
+  }
+  const seconds = millis / 1000
+  if (seconds < PostDuration.MIN_SECONDS) return invalid("postIn", "postIn must be at least 1 second")
+  if (seconds > PostDuration.MAX_SECONDS) return invalid("postIn", "postIn must be at most 365 days")
+  return Either.right(PostDuration.formatSeconds(seconds))
+}
+
+// ---------------------------------------------------------------------------
+// Data
+// ---------------------------------------------------------------------------
+
+const describeJsonProblem = (value: unknown, at: string, ancestors: Set<object>): string | undefined => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return undefined
+    case "number":
+      return Number.isFinite(value) ? undefined : `${at} is ${value}, which JSON cannot represent`
+    case "bigint":
+      return `${at} is a BigInt, which JSON cannot represent (send it as a string)`
+    case "function":
+      return `${at} is a function`
+    case "symbol":
+      return `${at} is a symbol`
+    case "undefined":
+      return `${at} is undefined`
+  }
+  if (typeof value !== "object" || value === null) return undefined
+  // What is left is an object. `toJSON` is what JSON.stringify would call (Date has one).
+  if (Predicate.hasProperty(value, "toJSON") && typeof value.toJSON === "function") {
+    let replaced: unknown
+    try {
+      replaced = value.toJSON()
+    } catch {
+      return `${at}.toJSON() threw`
+    }
+    return replaced === value ? undefined : describeJsonProblem(replaced, at, ancestors)
+  }
+  if (value instanceof Map || value instanceof Set) {
+    return `${at} is a ${value instanceof Map ? "Map" : "Set"}, which JSON.stringify turns into {}`
+  }
+  if (ancestors.has(value)) return `${at} refers back to itself (a cycle)`
+  ancestors.add(value)
+  try {
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) {
+        const problem = describeJsonProblem(value[index], `${at}[${index}]`, ancestors)
+        if (problem !== undefined) return problem
+      }
+      return undefined
+    }
+    for (const [key, entry] of Object.entries(value)) {
+      // JSON.stringify omits undefined properties; that is the usual meaning of an optional field.
+      if (entry === undefined) continue
+      const problem = describeJsonProblem(entry, `${at}.${key}`, ancestors)
+      if (problem !== undefined) return problem
+    }
+    return undefined
+  } finally {
+    ancestors.delete(value)
+  }
+}
+
+/**
+ * Checks that a value survives `JSON.stringify` unchanged in meaning: no
+ * BigInt, function, symbol, non-finite number, Map/Set, cycle, or
+ * `undefined` (except as an object property, which JSON omits).
+ *
+ * @internal
+ */
+export const validateJson = (field: string, value: unknown): Result<unknown> => {
+  const problem = describeJsonProblem(value, field, new Set())
+  return problem === undefined
+    ? Either.right(value)
+    : invalid(field, `${field} must be JSON-serialisable: ${problem}`)
+}
+
+// ---------------------------------------------------------------------------
+// Retry override
+// ---------------------------------------------------------------------------
+
+const checkRange = (
+  field: string,
+  value: unknown,
+  range: { readonly min: number; readonly max: number; readonly integer: boolean }
+): Result<number> => {
+  const kind = range.integer ? "an integer" : "a number"
+  if (typeof value !== "number" || !Number.isFinite(value) || (range.integer && !Number.isInteger(value))) {
+    return invalid(field, `${field} must be ${kind} from ${range.min} to ${range.max}`)
+  }
+  if (value < range.min || value > range.max) {
+    return invalid(field, `${field} must be ${kind} from ${range.min} to ${range.max}, got ${value}`)
+  }
+  return Either.right(value)
+}
+
+/**
+ * Checks a retry override against the ranges of PROTOCOL §1.1:
+ * `minRetries` 1–15, `delaySecs` 5–60, `strategy` `fixed` | `exponential`,
+ * `backoffFactor` 1.1–4.0 and `maxDelaySecs` 60–3600 for `exponential` only
+ * (`maxDelaySecs` is required there), `jitter` a boolean. Unknown fields are
+ * dropped.
+ *
+ * @internal
+ */
+export const validateRetryOverride = (input: unknown, field = "retryOverride"): Result<Hook.RetryOverride> =>
+  Either.gen(function*() {
+    if (!Predicate.isRecord(input)) return yield* invalid(field, `${field} must be an object`)
+    const ranges = RETRY_OVERRIDE_RANGES
+    const minRetries = yield* checkRange(`${field}.minRetries`, input.minRetries, ranges.minRetries)
+    const delaySecs = yield* checkRange(`${field}.delaySecs`, input.delaySecs, ranges.delaySecs)
+    const strategy = input.strategy
+    if (strategy !== "fixed" && strategy !== "exponential") {
+      return yield* invalid(`${field}.strategy`, `${field}.strategy must be "fixed" or "exponential"`)
+    }
+    const present = (value: unknown) => value !== undefined && value !== null
+    if (strategy === "fixed") {
+      for (const name of ["backoffFactor", "maxDelaySecs"] as const) {
+        if (present(input[name])) {
+          return yield* invalid(`${field}.${name}`, `${field}.${name} applies to the exponential strategy only`)
+        }
+      }
+    }
+    const backoffFactor = present(input.backoffFactor)
+      ? yield* checkRange(`${field}.backoffFactor`, input.backoffFactor, ranges.backoffFactor)
+      : undefined
+    if (strategy === "exponential" && !present(input.maxDelaySecs)) {
+      return yield* invalid(`${field}.maxDelaySecs`, `${field}.maxDelaySecs is required for the exponential strategy`)
+    }
+    const maxDelaySecs = present(input.maxDelaySecs)
+      ? yield* checkRange(`${field}.maxDelaySecs`, input.maxDelaySecs, ranges.maxDelaySecs)
+      : undefined
+    if (present(input.jitter) && typeof input.jitter !== "boolean") {
+      return yield* invalid(`${field}.jitter`, `${field}.jitter must be a boolean`)
+    }
+    const jitter = typeof input.jitter === "boolean" ? input.jitter : undefined
+    return {
+      minRetries,
+      delaySecs,
+      strategy,
+      ...(backoffFactor === undefined ? {} : { backoffFactor }),
+      ...(maxDelaySecs === undefined ? {} : { maxDelaySecs }),
+      ...(jitter === undefined ? {} : { jitter })
+    }
+  })
+
+// ---------------------------------------------------------------------------
+// Schedule body
+// ---------------------------------------------------------------------------
+
+/**
+ * The JSON body of `POST /v1/hooks`, after validation: exactly one of
+ * `postIn`, `postAt` (UTC) or `postAtLocal` (+ `timezone`).
+ *
+ * @internal
+ */
+export interface ScheduleBody {
+  readonly path: string
+  readonly data?: unknown
+  readonly postIn?: string
+  readonly postAt?: string
+  readonly postAtLocal?: string
+  readonly timezone?: string
+  readonly retryOverride?: Hook.RetryOverride
+}
+
+const MODES = ["postIn", "postAt", "postAtLocal"] as const
+
+/**
+ * Checks a hook path: a string starting with `/`.
+ *
+ * @internal
+ */
+export const validatePath = (field: string, input: unknown): Result<string> =>
+  typeof input === "string" && input.startsWith("/")
+    ? Either.right(input)
+    : invalid(field, `${field} must be a string starting with "/" (e.g. "/webhooks/user-created")`)
+
+/**
+ * Checks a `POST /v1/hooks` body (a parsed JSON value, or what the SDK is
+ * about to send) and returns it normalised: `postAt` in UTC, `timezone` in
+ * its canonical spelling, unknown fields dropped.
+ *
+ * @internal
+ */
+export const validateScheduleBody = (input: unknown): Result<ScheduleBody> =>
+  Either.gen(function*() {
+    if (!Predicate.isRecord(input)) return yield* invalid("body", "the body must be a JSON object")
+    const path = yield* validatePath("path", input.path)
+    const given = MODES.filter((mode) => input[mode] !== undefined && input[mode] !== null)
+    if (given.length === 0) {
+      return yield* invalid("postIn", "exactly one of postIn, postAt or postAtLocal is required")
+    }
+    if (given.length > 1) {
+      return yield* invalid(
+        given[1] ?? "postIn",
+        `${given.join(" and ")} were both given: exactly one of postIn, postAt or postAtLocal is allowed`
+      )
+    }
+    const hasTimezone = input.timezone !== undefined && input.timezone !== null
+    const mode = given[0]
+    let timing: Pick<ScheduleBody, "postIn" | "postAt" | "postAtLocal" | "timezone">
+    if (mode === "postIn") {
+      if (typeof input.postIn !== "string") return yield* invalid("postIn", "postIn must be a duration string")
+      timing = { postIn: yield* encodePostIn(input.postIn) }
+    } else if (mode === "postAt") {
+      if (typeof input.postAt !== "string") return yield* invalid("postAt", "postAt must be an RFC 3339 string")
+      timing = { postAt: yield* normalizeRfc3339("postAt", input.postAt) }
+    } else {
+      if (!hasTimezone) {
+        return yield* invalid("timezone", "postAtLocal needs a timezone, an IANA zone such as \"America/New_York\"")
+      }
+      timing = {
+        postAtLocal: yield* validateLocalDateTime("postAtLocal", input.postAtLocal),
+        timezone: yield* validateTimeZone("timezone", input.timezone)
+      }
+    }
+    if (hasTimezone && mode !== "postAtLocal") {
+      return yield* invalid("timezone", "timezone goes with postAtLocal only")
+    }
+    const retryOverride = input.retryOverride === undefined || input.retryOverride === null
+      ? undefined
+      : yield* validateRetryOverride(input.retryOverride)
+    const hasData = "data" in input
+    if (hasData) yield* validateJson("data", input.data)
+    return {
+      path,
+      ...(hasData ? { data: input.data } : {}),
+      ...timing,
+      ...(retryOverride === undefined ? {} : { retryOverride })
+    }
+  })
+
+/**
+ * What `Hooks.schedule` accepts, before encoding. Exactly one scheduling mode
+ * must be set; `data` is already encoded (by the caller's schema, if any).
+ *
+ * @internal
+ */
+export interface ScheduleInput {
+  readonly path: string
+  readonly data?: unknown
+  readonly postIn?: PostInInput | undefined
+  readonly postAt?: TimeInput | undefined
+  readonly postAtLocal?: string | undefined
+  readonly timezone?: string | undefined
+  readonly retryOverride?: Hook.RetryOverride | undefined
+}
+
+/**
+ * Encodes schedule parameters into the wire body, refusing invalid input with
+ * a `ValidationError` (nothing is sent then).
+ *
+ * @internal
+ */
+export const encodeSchedule = (input: ScheduleInput): Result<ScheduleBody> =>
+  Either.gen(function*() {
+    const postIn = input.postIn === undefined ? undefined : yield* encodePostIn(input.postIn)
+    const postAt = input.postAt === undefined ? undefined : yield* toUtcString("postAt", input.postAt)
+    if ("data" in input && input.data === undefined) {
+      return yield* invalid("data", "data is undefined: leave the field out, or pass null")
+    }
+    return yield* validateScheduleBody({
+      ...input,
+      ...(postIn === undefined ? {} : { postIn }),
+      ...(postAt === undefined ? {} : { postAt })
+    })
+  })
+
+// ---------------------------------------------------------------------------
+// List query
+// ---------------------------------------------------------------------------
+
+const STATUSES = ["pending", "retry", "completed", "failed"] as const
+const SORT_FIELDS = ["postAt", "createdAt"] as const
+const SORT_ORDERS = ["ASC", "DESC"] as const
+
+/**
+ * The filters of `GET /v1/hooks` before encoding.
+ *
+ * @internal
+ */
+export interface ListInput {
+  readonly status?: Hook.HookStatus | undefined
+  readonly limit?: number | undefined
+  readonly offset?: number | undefined
+  readonly postAtBefore?: TimeInput | undefined
+  readonly postAtAfter?: TimeInput | undefined
+  readonly createdAtBefore?: TimeInput | undefined
+  readonly createdAtAfter?: TimeInput | undefined
+  readonly sortBy?: "postAt" | "createdAt" | undefined
+  readonly sortOrder?: "ASC" | "DESC" | undefined
+}
+
+/**
+ * The query string of `GET /v1/hooks`: unset filters are left out.
+ *
+ * @internal
+ */
+export type ListQuery = Readonly<Record<string, string | undefined>>
+
+const oneOf = <A extends string>(field: string, allowed: ReadonlyArray<A>, value: unknown): Result<A | undefined> => {
+  if (value === undefined) return Either.right(undefined)
+  const found = allowed.find((candidate) => candidate === value)
+  return found === undefined ? invalid(field, `${field} must be one of ${allowed.join(", ")}`) : Either.right(found)
+}
+
+const optionalTime = (field: string, value: TimeInput | undefined): Result<string | undefined> =>
+  value === undefined ? Either.right(undefined) : toUtcString(field, value)
+
+const optionalInteger = (field: string, value: unknown, min: number, max: number): Result<number | undefined> =>
+  value === undefined ? Either.right(undefined) : checkRange(field, value, { min, max, integer: true })
+
+/**
+ * Checks list filters and encodes them as query parameters. Time strings in
+ * UTC are passed through unchanged (a cursor keeps every digit the server sent).
+ *
+ * @internal
+ */
+export const encodeListQuery = (input: ListInput): Result<ListQuery> =>
+  Either.gen(function*() {
+    const limit = yield* optionalInteger("limit", input.limit, 1, MAX_LIMIT)
+    const offset = yield* optionalInteger("offset", input.offset, 0, Number.MAX_SAFE_INTEGER)
+    return {
+      status: yield* oneOf("status", STATUSES, input.status),
+      limit: limit === undefined ? undefined : String(limit),
+      offset: offset === undefined ? undefined : String(offset),
+      postAtBefore: yield* optionalTime("postAtBefore", input.postAtBefore),
+      postAtAfter: yield* optionalTime("postAtAfter", input.postAtAfter),
+      createdAtBefore: yield* optionalTime("createdAtBefore", input.createdAtBefore),
+      createdAtAfter: yield* optionalTime("createdAtAfter", input.createdAtAfter),
+      sortBy: yield* oneOf("sortBy", SORT_FIELDS, input.sortBy),
+      sortOrder: yield* oneOf("sortOrder", SORT_ORDERS, input.sortOrder)
+    }
+  })
+
+// ---------------------------------------------------------------------------
+// Bulk actions
+// ---------------------------------------------------------------------------
+
+/**
+ * A bulk action body naming hooks by id.
+ *
+ * @internal
+ */
+export interface BulkByIdsBody {
+  readonly hookIDs: ReadonlyArray<string>
+}
+
+/**
+ * A bulk action body selecting hooks by a time range.
+ *
+ * @internal
+ */
+export interface BulkByFilterBody {
+  readonly startTime: string
+  readonly endTime: string
+  readonly limit: number
+  readonly endpointKey?: string
+  readonly sequenceID?: string
+}
+
+/**
+ * The body of `POST /v1/hooks/bulk/{retry|replay|cancel}`.
+ *
+ * @internal
+ */
+export type BulkBody = BulkByIdsBody | BulkByFilterBody
+
+const validateIds = (input: unknown): Result<ReadonlyArray<string>> => {
+  if (!Array.isArray(input)) return invalid("hookIDs", "hookIDs must be an array of hook ids")
+  if (input.length === 0) return invalid("hookIDs", "hookIDs must name at least one hook")
+  if (input.length > MAX_BULK_IDS) {
+    return invalid("hookIDs", `hookIDs may name at most ${MAX_BULK_IDS} hooks, got ${input.length}`)
+  }
+  const ids: Array<string> = []
+  for (const [index, id] of input.entries()) {
+    if (typeof id !== "string" || id.length === 0) {
+      return invalid(`hookIDs[${index}]`, `hookIDs[${index}] must be a non-empty string`)
+    }
+    ids.push(id)
+  }
+  return Either.right(ids)
+}
+
+const validateFilter = (input: Readonly<Record<string, unknown>>): Result<BulkByFilterBody> =>
+  Either.gen(function*() {
+    if (typeof input.startTime !== "string") return yield* invalid("startTime", "startTime is required")
+    if (typeof input.endTime !== "string") return yield* invalid("endTime", "endTime is required")
+    const startTime = yield* normalizeRfc3339("startTime", input.startTime)
+    const endTime = yield* normalizeRfc3339("endTime", input.endTime)
+    if (Date.parse(startTime) > Date.parse(endTime)) {
+      return yield* invalid("endTime", "endTime must not be before startTime")
+    }
+    if (input.limit === undefined || input.limit === null) return yield* invalid("limit", "limit is required")
+    const limit = yield* checkRange("limit", input.limit, { min: 1, max: MAX_LIMIT, integer: true })
+    const endpointKey = input.endpointKey === undefined || input.endpointKey === null
+      ? undefined
+      : yield* validatePath("endpointKey", input.endpointKey)
+    const sequenceID = input.sequenceID
+    if (sequenceID !== undefined && sequenceID !== null && (typeof sequenceID !== "string" || sequenceID === "")) {
+      return yield* invalid("sequenceID", "sequenceID must be a non-empty string")
+    }
+    return {
+      startTime,
+      endTime,
+      limit,
+      ...(endpointKey === undefined ? {} : { endpointKey }),
+      ...(typeof sequenceID === "string" ? { sequenceID } : {})
+    }
+  })
+
+/**
+ * Checks a bulk action body (a parsed JSON value): either `hookIDs` (1–1000
+ * ids) or a filter (`startTime` ≤ `endTime`, `limit` 1–1000, optional
+ * `endpointKey` path and `sequenceID`), not both.
+ *
+ * @internal
+ */
+export const validateBulkBody = (input: unknown): Result<BulkBody> => {
+  if (!Predicate.isRecord(input)) return invalid("body", "the body must be a JSON object")
+  const byIds = input.hookIDs !== undefined && input.hookIDs !== null
+  const byFilter = ["startTime", "endTime", "limit"].some((key) => input[key] !== undefined && input[key] !== null)
+  if (byIds && byFilter) return invalid("hookIDs", "give either hookIDs or a time-range filter, not both")
+  if (byIds) return Either.map(validateIds(input.hookIDs), (hookIDs) => ({ hookIDs }))
+  return validateFilter(input)
+}
+
+/**
+ * The SDK's input for a bulk action by filter.
+ *
+ * @internal
+ */
+export interface BulkFilterInput {
+  readonly startTime: TimeInput
+  readonly endTime: TimeInput
+  readonly limit: number
+  readonly endpointKey?: string | undefined
+  readonly sequenceId?: string | undefined
+}
+
+/**
+ * Encodes a list of ids as a bulk body.
+ *
+ * @internal
+ */
+export const encodeBulkByIds = (hookIds: ReadonlyArray<string>): Result<BulkByIdsBody> =>
+  Either.map(validateIds(hookIds), (hookIDs) => ({ hookIDs }))
+
+/**
+ * Encodes a bulk filter as a bulk body (`sequenceId` → `sequenceID`).
+ *
+ * @internal
+ */
+export const encodeBulkFilter = (input: BulkFilterInput): Result<BulkByFilterBody> =>
+  Either.gen(function*() {
+    return yield* validateFilter({
+      startTime: yield* toUtcString("startTime", input.startTime),
+      endTime: yield* toUtcString("endTime", input.endTime),
+      limit: input.limit,
+      endpointKey: input.endpointKey,
+      sequenceID: input.sequenceId
+    })
+  })
+
+/**
+ * Checks a hook id before it goes into a URL.
+ *
+ * @internal
+ */
+export const validateHookId = (input: unknown): Result<string> =>
+  typeof input === "string" && input.length > 0
+    ? Either.right(input)
+    : invalid("id", "id must be a non-empty hook id")

@@ -1,0 +1,206 @@
+/**
+ * Delivery verification (PROTOCOL §2) as pure functions of their inputs and
+ * the current time, so every check can be tested without a clock or a server.
+ * The order of the checks is the protocol's: headers, timestamp, tolerance,
+ * signature, and only then the body.
+ *
+ * @internal
+ */
+import * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type { Delivery } from "../Delivery.js"
+import * as PosthookError from "../PosthookError.js"
+import { makeDelivery } from "./delivery.js"
+import { type HeadersInput, headerValue, headerValues } from "./headers.js"
+import { computeSignature, hexEquals } from "./signing.js"
+
+/** What a signature check established about a request. @internal */
+export interface Verified {
+  /** Unix seconds from `Posthook-Timestamp`, now known to be authentic. */
+  readonly timestamp: number
+  /** The raw body, exactly as received. */
+  readonly body: Uint8Array
+}
+
+/** @internal */
+export interface VerifyInput {
+  readonly body: Uint8Array
+  readonly headers: HeadersInput
+  readonly keys: ReadonlyArray<Redacted.Redacted<string>>
+  /** `Infinity` disables the window. */
+  readonly toleranceMillis: number
+  readonly nowMillis: number
+}
+
+const fail = (reason: PosthookError.SignatureFailure, message: string) =>
+  Either.left(new PosthookError.SignatureVerificationError({ reason, message }))
+
+/** Attacker-controlled text, shortened and quoted before it goes into a message. */
+const quote = (value: string): string => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+
+const seconds = (millis: number): string => `${Number((millis / 1000).toFixed(3))}s`
+
+// At most 12 digits: any larger value is past the last instant a `Date` can hold.
+const INTEGER = /^\d{1,12}$/
+
+/**
+ * The `v1` signatures of a `Posthook-Signature` header, lower-cased. Entries
+ * are separated by spaces; a trailing comma is dropped because servers fold
+ * repeated headers with `", "`. Other versions are ignored.
+ *
+ * @internal
+ */
+export const v1Signatures = (values: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const signatures: Array<string> = []
+  for (const value of values) {
+    for (const token of value.split(/\s+/)) {
+      const entry = token.endsWith(",") ? token.slice(0, -1) : token
+      if (entry.startsWith("v1,") && entry.length > 3) signatures.push(entry.slice(3).toLowerCase())
+    }
+  }
+  return signatures
+}
+
+/**
+ * Checks the headers, the timestamp window and the signature. Never throws.
+ *
+ * @internal
+ */
+export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookError.SignatureVerificationError> => {
+  if (input.keys.length === 0) {
+    return fail("NoSigningKey", "no signing key configured: pass signingKey or set POSTHOOK_SIGNING_KEY")
+  }
+  const rawTimestamp = headerValue(input.headers, "posthook-timestamp")
+  if (rawTimestamp === undefined) return fail("MissingHeader", "missing Posthook-Timestamp header")
+  const signatureValues = headerValues(input.headers, "posthook-signature")
+  if (signatureValues.length === 0) return fail("MissingHeader", "missing Posthook-Signature header")
+
+  const trimmed = rawTimestamp.trim()
+  if (!INTEGER.test(trimmed)) {
+    return fail("InvalidTimestamp", `Posthook-Timestamp is not an integer Unix time: ${quote(rawTimestamp)}`)
+  }
+  const timestamp = Number(trimmed)
+  const driftMillis = input.nowMillis - timestamp * 1000
+  if (driftMillis > input.toleranceMillis) {
+    return fail(
+      "TimestampTooOld",
+      `Posthook-Timestamp is too old: ${seconds(driftMillis)} in the past, tolerance ${seconds(input.toleranceMillis)}`
+    )
+  }
+  if (-driftMillis > input.toleranceMillis) {
+    return fail(
+      "TimestampTooNew",
+      `Posthook-Timestamp is too new: ${seconds(-driftMillis)} in the future, tolerance ${
+        seconds(input.toleranceMillis)
+      }`
+    )
+  }
+
+  const candidates = v1Signatures(signatureValues)
+  if (candidates.length === 0) {
+    return fail("NoMatchingSignature", "Posthook-Signature has no v1 signature")
+  }
+  for (const key of input.keys) {
+    const expected = computeSignature(Redacted.value(key), trimmed, input.body)
+    for (const candidate of candidates) {
+      if (hexEquals(expected, candidate)) return Either.right({ timestamp, body: input.body })
+    }
+  }
+  return fail(
+    "NoMatchingSignature",
+    `no signature matches: ${candidates.length} signature(s) checked against ${input.keys.length} signing key(s)`
+  )
+}
+
+const optional = <S extends Schema.Schema.Any>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true, nullable: true })
+
+/**
+ * The delivery body of PROTOCOL §2. Unknown fields are ignored. `postedAt`
+ * and `updatedAt` may be absent (the WebSocket frame makes them optional
+ * too); `id` may be absent when the `Posthook-Id` header carries it.
+ *
+ * @internal
+ */
+export const DeliveryBody = Schema.Struct({
+  id: optional(Schema.String),
+  path: Schema.String,
+  data: Schema.Unknown,
+  postAt: Schema.DateTimeUtc,
+  postedAt: optional(Schema.DateTimeUtc),
+  createdAt: Schema.DateTimeUtc,
+  updatedAt: optional(Schema.DateTimeUtc)
+})
+
+const decodeDeliveryBody = Schema.decodeUnknownEither(DeliveryBody, { onExcessProperty: "ignore" })
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+const parseJson = (body: Uint8Array): Either.Either<unknown, PosthookError.SignatureVerificationError> => {
+  let text: string
+  try {
+    text = utf8.decode(body)
+  } catch {
+    return fail("InvalidBody", "body is not valid UTF-8")
+  }
+  try {
+    return Either.right(JSON.parse(text))
+  } catch {
+    // The parser's message quotes the body: keep payloads out of errors and logs.
+    return fail("InvalidBody", "body is not valid JSON")
+  }
+}
+
+/** One line per wrong field (`postAt: Expected DateTimeUtc, actual "soon"`). */
+const describeIssues = (json: unknown, error: ParseResult.ParseError): string => {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return "not a JSON object"
+  return ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`)
+    .join("; ")
+}
+
+/**
+ * Reads a verified request into a `Delivery`. Runs only after
+ * {@link verifyAt} succeeded.
+ *
+ * @internal
+ */
+export const toDelivery = (
+  verified: Verified,
+  headers: HeadersInput
+): Either.Either<Delivery<unknown>, PosthookError.SignatureVerificationError> =>
+  Either.flatMap(parseJson(verified.body), (json) =>
+    Either.flatMap(
+      Either.mapLeft(decodeDeliveryBody(json), (error) =>
+        new PosthookError.SignatureVerificationError({
+          reason: "InvalidBody",
+          message: `body is not a Posthook delivery: ${describeIssues(json, error)}`
+        })),
+      (fields) => {
+        const headerId = headerValue(headers, "posthook-id")
+        if (fields.id !== undefined && headerId !== undefined && headerId !== fields.id) {
+          return fail("InvalidBody", "Posthook-Id header does not match the id in the signed body")
+        }
+        const hookId = fields.id ?? headerId
+        if (hookId === undefined) return fail("InvalidBody", "no hook id: the body has no id and Posthook-Id is missing")
+        // Callback URLs come in pairs (PROTOCOL §2): one without the other is ignored.
+        const ackUrl = headerValue(headers, "posthook-ack-url")
+        const nackUrl = headerValue(headers, "posthook-nack-url")
+        const callbacks = ackUrl !== undefined && nackUrl !== undefined ? { ackUrl, nackUrl } : {}
+        return Either.right(makeDelivery({
+          hookId,
+          timestamp: verified.timestamp,
+          path: fields.path,
+          data: fields.data,
+          postAt: fields.postAt,
+          postedAt: fields.postedAt ?? DateTime.unsafeMake(verified.timestamp * 1000),
+          createdAt: fields.createdAt,
+          updatedAt: fields.updatedAt ?? fields.createdAt,
+          body: verified.body,
+          ...callbacks
+        }))
+      }
+    ))

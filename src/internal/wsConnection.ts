@@ -1,0 +1,627 @@
+/**
+ * The WebSocket delivery source that `Listener.listen` and `Listener.stream`
+ * share (PROTOCOL §4): a ticket per attempt, the socket, frame handling,
+ * ping → pong, the heartbeat, the reconnect schedule and the final errors.
+ *
+ * Shape: a supervisor loop starts one connection fiber per attempt and waits
+ * for it to say how it ended. Every delivery is handed on as an `Incoming`
+ * whose `answer` writes to the connection the delivery arrived on, at most
+ * once. What is still unanswered when a connection is shut down by us is
+ * nacked before the socket closes, so no delivery is left hanging.
+ *
+ * @internal
+ */
+import * as Socket from "@effect/platform/Socket"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as FiberSet from "effect/FiberSet"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Intervals from "effect/ScheduleIntervals"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { acceptSeconds, type Delivery, type ForwardRequest, Result } from "../Delivery.js"
+import type * as Listener from "../Listener.js"
+import * as PosthookError from "../PosthookError.js"
+import { makeDelivery } from "./delivery.js"
+import type { Transport } from "./transport.js"
+import * as WsProtocol from "./wsProtocol.js"
+
+// ---------------------------------------------------------------------------
+// Defaults
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export const DEFAULT_HEARTBEAT_TIMEOUT: Duration.Duration = Duration.seconds(45)
+/** @internal */
+export const DEFAULT_WRITE_TIMEOUT: Duration.Duration = Duration.seconds(5)
+/** @internal */
+export const DEFAULT_OPEN_TIMEOUT: Duration.Duration = Duration.seconds(10)
+/**
+ * How long a connection the server announced `closing` on may stay open to
+ * answer the deliveries still in flight on it. After the 10 s ack window the
+ * server has given up on them anyway.
+ *
+ * @internal
+ */
+export const CLOSING_GRACE: Duration.Duration = Duration.seconds(10)
+
+/** The nack message for a delivery refused because the consumer is full (PROTOCOL §4). @internal */
+export const AT_CAPACITY = "At capacity"
+/** @internal */
+export const SHUTTING_DOWN = "Listener is shutting down"
+
+/**
+ * Exponential from 1 s, ×2, capped at 30 s, never giving up. Jitter scales
+ * each delay by a random factor in [0.8, 1.0], so the cap is never exceeded
+ * and clients that lost the same server do not come back in lockstep.
+ *
+ * @internal
+ */
+export const defaultReconnectSchedule: Schedule.Schedule<Duration.Duration, unknown> = Schedule.exponential(
+  "1 second",
+  2
+).pipe(
+  Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(30))),
+  Schedule.jitteredWith({ min: 0.8, max: 1 })
+)
+
+// ---------------------------------------------------------------------------
+// Ticket and URL
+// ---------------------------------------------------------------------------
+
+const Ticket = Schema.Struct({ ticket: Schema.String, url: Schema.String, expiresAt: Schema.String })
+
+/** @internal */
+export type Ticket = typeof Ticket.Type
+
+/**
+ * `POST /v1/ws/ticket`. Not retried by the transport: the reconnect schedule
+ * is the one retry policy of a connection attempt.
+ *
+ * @internal
+ */
+export const requestTicket = (transport: Transport): Effect.Effect<Ticket, PosthookError.RequestError> =>
+  Effect.map(
+    transport.request({ method: "POST", path: "/v1/ws/ticket", idempotent: true }, Ticket, { retry: false }),
+    (response) => response.data
+  )
+
+/**
+ * `<url>?ticket=<url-encoded ticket>`, plus `&forward=true` in forward mode.
+ *
+ * @internal
+ */
+export const connectUrl = (ticket: Ticket, forward: boolean): string =>
+  `${ticket.url}${ticket.url.includes("?") ? "&" : "?"}ticket=${encodeURIComponent(ticket.ticket)}${
+    forward ? "&forward=true" : ""
+  }`
+
+// ---------------------------------------------------------------------------
+// Frames → deliveries
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export type HookFrame = typeof WsProtocol.HookFrame.Type
+
+const utf8 = new TextEncoder()
+const utf8Decoder = new TextDecoder()
+
+const parseUtc = (field: string, value: string): Either.Either<DateTime.Utc, string> =>
+  Option.match(DateTime.make(value), {
+    onNone: () => Either.left(`${field} is not a date: ${JSON.stringify(value)}`),
+    onSome: (dateTime) => Either.right(DateTime.toUtc(dateTime))
+  })
+
+/**
+ * The raw body a WebSocket delivery stands for: the exact HTTP body in
+ * forward mode, otherwise the JSON body an HTTP delivery would carry
+ * (PROTOCOL §2), built from the frame's own strings.
+ */
+const bodyOf = (frame: HookFrame, postedAt: string): Uint8Array =>
+  utf8.encode(
+    frame.forwardRequest?.body ??
+      JSON.stringify({
+        id: frame.id,
+        path: frame.path,
+        postAt: frame.postAt,
+        postedAt,
+        data: frame.data,
+        createdAt: frame.createdAt,
+        updatedAt: frame.updatedAt ?? frame.createdAt
+      })
+  )
+
+const forwardRequestOf = (frame: HookFrame): ForwardRequest | undefined => {
+  const forward = frame.forwardRequest
+  if (forward === undefined) return undefined
+  return {
+    body: forward.body,
+    signature: forward.signature,
+    ...(forward.authorization === undefined ? {} : { authorization: forward.authorization }),
+    ...(forward.posthookId === undefined ? {} : { posthookId: forward.posthookId }),
+    ...(forward.posthookTimestamp === undefined ? {} : { posthookTimestamp: forward.posthookTimestamp }),
+    ...(forward.posthookSignature === undefined ? {} : { posthookSignature: forward.posthookSignature })
+  }
+}
+
+/**
+ * Builds the `Delivery` a `hook` frame stands for, in the same shape as an
+ * HTTP delivery. `Left` names what was wrong with the frame.
+ *
+ * @internal
+ */
+export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<Delivery, string> =>
+  Either.gen(function*() {
+    const timestamp = frame.timestamp ?? Math.floor(nowMillis / 1000)
+    const postedAtText = frame.postedAt ?? new Date(timestamp * 1000).toISOString()
+    const postAt = yield* parseUtc("postAt", frame.postAt)
+    const postedAt = yield* parseUtc("postedAt", postedAtText)
+    const createdAt = yield* parseUtc("createdAt", frame.createdAt)
+    const updatedAt = frame.updatedAt === undefined ? createdAt : yield* parseUtc("updatedAt", frame.updatedAt)
+    const forwardRequest = forwardRequestOf(frame)
+    return makeDelivery<unknown>({
+      hookId: frame.id,
+      timestamp,
+      path: frame.path,
+      data: frame.data,
+      postAt,
+      postedAt,
+      createdAt,
+      updatedAt,
+      body: bodyOf(frame, postedAtText),
+      ...(frame.ackUrl === undefined ? {} : { ackUrl: frame.ackUrl }),
+      ...(frame.nackUrl === undefined ? {} : { nackUrl: frame.nackUrl }),
+      ws: {
+        attempt: frame.attempt,
+        maxAttempts: frame.maxAttempts,
+        ...(forwardRequest === undefined ? {} : { forwardRequest })
+      }
+    })
+  })
+
+/**
+ * The client frame that answers `hookId` with `result`.
+ *
+ * @internal
+ */
+export const answerFrame = (hookId: string, result: Result): WsProtocol.ClientMessage =>
+  Result.$match(result, {
+    Ack: (): WsProtocol.ClientMessage => ({ _tag: "ack", hookId }),
+    Nack: ({ error }): WsProtocol.ClientMessage =>
+      error === undefined ? { _tag: "nack", hookId } : { _tag: "nack", hookId, error },
+    Accept: ({ timeout }): WsProtocol.ClientMessage => ({ _tag: "accept", hookId, timeout: acceptSeconds(timeout) })
+  })
+
+/** The message to nack with when a handler failed, died or was interrupted. @internal */
+export const failureMessage = (cause: Cause.Cause<unknown>): string => {
+  const reason = Option.orElse(Cause.failureOption(cause), () => Cause.dieOption(cause))
+  if (Option.isNone(reason)) return Cause.isInterruptedOnly(cause) ? "Handler was interrupted" : "Handler failed"
+  const error = reason.value
+  if (Predicate.hasProperty(error, "message") && typeof error.message === "string" && error.message.length > 0) {
+    return error.message
+  }
+  if (Predicate.hasProperty(error, "_tag") && typeof error._tag === "string") return error._tag
+  return typeof error === "string" ? error : String(error)
+}
+
+// ---------------------------------------------------------------------------
+// Connections
+// ---------------------------------------------------------------------------
+
+/**
+ * One delivery taken off the wire.
+ *
+ * @internal
+ */
+export interface Incoming {
+  readonly delivery: Delivery
+  /**
+   * Sends the answer on the connection the delivery came on. Only the first
+   * call of a delivery sends anything; `false` when the answer was not sent
+   * (already answered, or the connection is gone — the service then
+   * redelivers). Never fails.
+   */
+  readonly answer: (result: Result) => Effect.Effect<boolean>
+}
+
+/** How one connection (or connection attempt) ended, as the supervisor sees it. */
+type Ended =
+  | { readonly _tag: "Lost"; readonly reason: Listener.DisconnectReason }
+  | { readonly _tag: "Final"; readonly error: Listener.ListenError }
+  | { readonly _tag: "Closing" }
+
+const lost = (reason: Listener.DisconnectReason): Ended => ({ _tag: "Lost", reason })
+const final = (error: Listener.ListenError): Ended => ({ _tag: "Final", error })
+
+/** A WebSocket-level ping observed on the raw socket (liveness only). */
+const LivenessSignal: unique symbol = Symbol("posthook-effect/wsConnection/LivenessSignal")
+type RawFrame = string | Uint8Array | typeof LivenessSignal
+
+/** Close codes after which reconnecting is pointless (PROTOCOL §4). */
+const finalCloseMessages: ReadonlyMap<number, string> = new Map([
+  [4001, "authentication failed"],
+  [4003, "forbidden"]
+])
+
+const fromSocketError = (error: Socket.SocketError): Ended => {
+  if (error.reason === "Close") {
+    const finalMessage = finalCloseMessages.get(error.code)
+    const detail = error.closeReason ? `: ${error.closeReason}` : ""
+    return finalMessage === undefined
+      ? lost(new PosthookError.WebSocketError({
+        message: `connection closed with code ${error.code}${detail}`,
+        closeCode: error.code
+      }))
+      : final(new PosthookError.WebSocketError({
+        message: `${finalMessage} (close code ${error.code})${detail}`,
+        closeCode: error.code
+      }))
+  }
+  const what = error.reason === "OpenTimeout" ? "timed out opening the connection" : `socket ${error.reason} error`
+  return lost(new PosthookError.WebSocketError({ message: what, cause: error.cause }))
+}
+
+const fromTicketError = (error: PosthookError.RequestError): Ended =>
+  error._tag === "AuthenticationError" || error._tag === "ForbiddenError" ? final(error) : lost(error)
+
+/**
+ * Node's `ws` exposes WebSocket-level pings as events; the standard
+ * WebSocket API does not. Where they are visible they count as liveness.
+ */
+const observePings = (ws: globalThis.WebSocket, onPing: () => void): void => {
+  if (Predicate.hasProperty(ws, "on") && Predicate.isFunction(ws.on)) ws.on("ping", onPing)
+}
+
+const closeSocket = (ws: globalThis.WebSocket, dead: boolean): void => {
+  // A dead peer never answers the close handshake; `ws` would then hold the
+  // TCP socket for its 30 s close timeout. Terminate instead when we can.
+  if (dead && Predicate.hasProperty(ws, "terminate") && Predicate.isFunction(ws.terminate)) {
+    ws.terminate()
+  } else {
+    ws.close(1000)
+  }
+}
+
+/** The resolved options a connection runs with. @internal */
+export interface Settings<R> {
+  readonly forward: boolean
+  readonly reconnect: Schedule.Schedule<unknown, Listener.DisconnectReason>
+  readonly heartbeatTimeout: Duration.Duration
+  readonly writeTimeout: Duration.Duration
+  readonly openTimeout: Duration.Duration
+  readonly closingGrace: Duration.Duration
+  readonly onConnected: (info: Listener.ConnectionInfo) => Effect.Effect<unknown, unknown, R>
+  readonly onDisconnected: (reason: Listener.DisconnectReason) => Effect.Effect<unknown, unknown, R>
+  readonly onReconnecting: (info: Listener.ReconnectInfo) => Effect.Effect<unknown, unknown, R>
+  readonly onAckTimeout: (info: Listener.AckTimeoutInfo) => Effect.Effect<unknown, unknown, R>
+}
+
+/** @internal */
+export const settings = <R>(options: Listener.ConnectionOptions<R>): Settings<R> => ({
+  forward: options.forward ?? false,
+  reconnect: options.reconnect ?? defaultReconnectSchedule,
+  heartbeatTimeout: Duration.decode(options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT),
+  writeTimeout: Duration.decode(options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT),
+  openTimeout: Duration.decode(options.openTimeout ?? DEFAULT_OPEN_TIMEOUT),
+  closingGrace: CLOSING_GRACE,
+  onConnected: options.onConnected ?? (() => Effect.void),
+  onDisconnected: options.onDisconnected ?? (() => Effect.void),
+  onReconnecting: options.onReconnecting ?? (() => Effect.void),
+  onAckTimeout: options.onAckTimeout ?? (() => Effect.void)
+})
+
+/** A user callback must neither stop nor break the connection: failures are logged. */
+const runCallback = <R>(name: string, callback: Effect.Effect<unknown, unknown, R>): Effect.Effect<void, never, R> =>
+  callback.pipe(
+    Effect.catchAllCause((cause) => Effect.logWarning(`${name} callback failed`, cause)),
+    Effect.asVoid
+  )
+
+const describe = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}… (${text.length} chars)` : text)
+
+/** A frame that looks like a `hook` and names its id, but does not decode. */
+const MalformedHook = Schema.parseJson(Schema.Struct({ type: Schema.Literal("hook"), id: Schema.String }))
+const decodeMalformedHook = Schema.decodeUnknownOption(MalformedHook, { onExcessProperty: "ignore" })
+
+interface Context<R> {
+  readonly settings: Settings<R>
+  readonly transport: Transport
+  readonly onIncoming: (incoming: Incoming) => Effect.Effect<void>
+  /** Called when a `connected` frame arrives: resets the reconnect schedule. */
+  readonly resetBackoff: Effect.Effect<void>
+}
+
+/**
+ * One connection attempt and, when it succeeds, the connection's whole life.
+ * `signal` tells the supervisor how it ended — possibly early (`closing`),
+ * while this fiber keeps answering the deliveries in flight on it.
+ */
+const connection = <R>(
+  context: Context<R>,
+  serial: number,
+  signal: (ended: Ended) => Effect.Effect<void>
+): Effect.Effect<void, never, R | Socket.WebSocketConstructor> =>
+  Effect.gen(function*() {
+    const { settings } = context
+    const scope = yield* Effect.scope
+    const ticket = yield* requestTicket(context.transport)
+    const frames = yield* Mailbox.make<RawFrame, Socket.SocketError>()
+    let dead = false
+    let writable = true
+    let connected = false
+    let closing = false
+    const pending = new Set<Incoming["answer"]>()
+
+    const socket = yield* Socket.fromWebSocket(
+      Effect.acquireRelease(
+        Effect.flatMap(Socket.WebSocketConstructor, (create) =>
+          Effect.try({
+            try: () => {
+              const ws = create(connectUrl(ticket, settings.forward))
+              observePings(ws, () => void frames.unsafeOffer(LivenessSignal))
+              return ws
+            },
+            catch: (cause) => new Socket.SocketGenericError({ reason: "Open", cause })
+          })),
+        (ws) => Effect.sync(() => closeSocket(ws, dead))
+      ),
+      // Every close is reported with its code; 1000 and 1006 from the server
+      // are drops too (TOOLCHAIN: closeCodeIsError).
+      { closeCodeIsError: () => true, openTimeout: settings.openTimeout }
+    )
+    yield* socket.runRaw((data) => void frames.unsafeOffer(data)).pipe(Mailbox.into(frames), Effect.forkScoped)
+    const write = yield* socket.writer
+
+    // A write after the socket closed would hang: bounded, and never failing.
+    const send = (message: WsProtocol.ClientMessage): Effect.Effect<boolean> =>
+      Effect.suspend(() =>
+        writable
+          ? write(WsProtocol.encodeClientFrame(message)).pipe(
+            Effect.timeoutFail({
+              duration: settings.writeTimeout,
+              onTimeout: () => new PosthookError.WebSocketError({ message: "write timed out" })
+            }),
+            Effect.as(true),
+            Effect.catchAllCause((cause) =>
+              Effect.as(Effect.logDebug(`could not send ${message._tag}`, cause), false)
+            )
+          )
+          : Effect.as(Effect.logDebug(`connection gone; ${message._tag} not sent`), false)
+      )
+
+    const answerer = (hookId: string): Incoming["answer"] => {
+      let answered = false
+      const answer = (result: Result): Effect.Effect<boolean> =>
+        Effect.suspend(() => {
+          if (answered) return Effect.succeed(false)
+          answered = true
+          pending.delete(answer)
+          return send(answerFrame(hookId, result))
+        })
+      pending.add(answer)
+      return answer
+    }
+
+    // Runs before the socket is closed (finalizers run in reverse order):
+    // whatever is still unanswered is nacked so the service retries it now
+    // instead of after the ack window.
+    yield* Effect.addFinalizer(() =>
+      Effect.suspend(() => {
+        const unanswered = Array.from(pending)
+        if (!writable || unanswered.length === 0) return Effect.void
+        return Effect.logDebug(`nacking ${unanswered.length} unanswered deliveries before closing`).pipe(
+          Effect.zipRight(
+            Effect.forEach(unanswered, (answer) => answer(Result.nack(SHUTTING_DOWN)), {
+              concurrency: "unbounded",
+              discard: true
+            })
+          )
+        )
+      }).pipe(Effect.ensuring(Effect.sync(() => void (writable = false))))
+    )
+
+    const onHook = (frame: HookFrame): Effect.Effect<void> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const answer = answerer(frame.id)
+        return Either.match(toDelivery(frame, now), {
+          onLeft: (problem) =>
+            Effect.logWarning(`malformed hook frame ${frame.id}: ${problem}; nacking`).pipe(
+              Effect.zipRight(answer(Result.nack(`malformed hook frame: ${problem}`)))
+            ),
+          onRight: (delivery) => context.onIncoming({ delivery, answer })
+        })
+      })
+
+    const ignore = (text: string): Effect.Effect<void> =>
+      Option.match(decodeMalformedHook(text), {
+        onNone: () => Effect.logDebug(`ignored frame: ${describe(text)}`),
+        onSome: ({ id }) =>
+          Effect.logWarning(`malformed hook frame ${id}; nacking: ${describe(text)}`).pipe(
+            Effect.zipRight(answerer(id)(Result.nack("malformed hook frame")))
+          )
+      })
+
+    const endWith = (ended: Ended): Effect.Effect<void, never, R> =>
+      Effect.gen(function*() {
+        if (connected && !closing && ended._tag !== "Closing") {
+          const reason = ended._tag === "Lost" ? ended.reason : ended.error
+          if (reason._tag !== "AuthenticationError" && reason._tag !== "ForbiddenError") {
+            yield* runCallback("onDisconnected", settings.onDisconnected(reason))
+          }
+        }
+        yield* signal(ended)
+      })
+
+    const onFrame = (raw: RawFrame): Effect.Effect<void, never, R> => {
+      if (raw === LivenessSignal) return Effect.void
+      const text = typeof raw === "string" ? raw : utf8Decoder.decode(raw)
+      const decoded = WsProtocol.decodeServerFrame(text)
+      if (Option.isNone(decoded)) return ignore(text)
+      const message = decoded.value
+      switch (message._tag) {
+        case "hook":
+          return onHook(message)
+        case "ping":
+          return Effect.asVoid(send({ _tag: "pong" }))
+        case "connected": {
+          connected = true
+          const info: Listener.ConnectionInfo = {
+            connectionId: message.connectionId,
+            projectId: message.projectId,
+            projectName: message.projectName,
+            ...(message.serverTime === undefined ? {} : { serverTime: message.serverTime })
+          }
+          return Effect.logDebug(`connected to project ${info.projectName} (${info.connectionId})`).pipe(
+            Effect.zipRight(context.resetBackoff),
+            Effect.zipRight(runCallback("onConnected", settings.onConnected(info)))
+          )
+        }
+        case "ack_timeout":
+          return Effect.logWarning(`hook ${message.hookId} attempt ${message.attempt} was not answered in time`).pipe(
+            Effect.zipRight(
+              runCallback("onAckTimeout", settings.onAckTimeout({ hookId: message.hookId, attempt: message.attempt }))
+            )
+          )
+        case "async_ack":
+          return Effect.logDebug(`hook ${message.hookId} accepted; finish before ${message.deadline}`)
+        case "error":
+          return Effect.logWarning(`server reported ${message.code ?? "an error"}: ${message.message ?? ""}`)
+        case "closing": {
+          if (closing) return Effect.void
+          const reason = new PosthookError.WebSocketError({
+            message: `server is closing the connection${message.reason ? ` (${message.reason})` : ""}${
+              message.message ? `: ${message.message}` : ""
+            }`
+          })
+          return Effect.logInfo(`${reason.message}; reconnecting`).pipe(
+            Effect.zipRight(connected ? runCallback("onDisconnected", settings.onDisconnected(reason)) : Effect.void),
+            Effect.zipRight(Effect.sync(() => void (closing = true))),
+            Effect.zipRight(signal({ _tag: "Closing" })),
+            // Keep answering what is in flight here, but not for ever.
+            Effect.zipRight(Effect.forkIn(Effect.delay(frames.end, settings.closingGrace), scope)),
+            Effect.asVoid
+          )
+        }
+      }
+    }
+
+    const readFrames: Effect.Effect<Ended, never, R> = Effect.gen(function*() {
+      while (true) {
+        const next = yield* Effect.timeoutOption(frames.takeAll, settings.heartbeatTimeout)
+        if (Option.isNone(next)) {
+          dead = true
+          return lost(new PosthookError.WebSocketError({
+            message: `no frame received for ${Duration.format(settings.heartbeatTimeout)}; connection presumed dead`
+          }))
+        }
+        const [batch, done] = next.value
+        for (const raw of batch) yield* onFrame(raw)
+        if (done) return lost(new PosthookError.WebSocketError({ message: "connection ended" }))
+      }
+    }).pipe(Effect.catchAll((error) => Effect.succeed(fromSocketError(error))))
+
+    const ended = yield* readFrames
+    // Nothing more can be written to a socket that closed or went silent.
+    writable = writable && !dead && ended._tag !== "Lost" && ended._tag !== "Final"
+    yield* endWith(ended)
+  }).pipe(
+    Effect.catchAll((error) => signal(fromTicketError(error))),
+    Effect.scoped,
+    Effect.annotateLogs({ package: "posthook-effect", "ws.connection": serial }),
+    Effect.withSpan("Posthook.ws.connection", { attributes: { "posthook.ws.connection": serial } })
+  )
+
+/**
+ * Connects and keeps connecting until a final error: the reconnect loop.
+ * Hands every delivery to `onIncoming`, which must not block.
+ *
+ * @internal
+ */
+export const run = <R>(
+  transport: Transport,
+  settings: Settings<R>,
+  onIncoming: (incoming: Incoming) => Effect.Effect<void>
+): Effect.Effect<never, Listener.ListenError, R | Socket.WebSocketConstructor> =>
+  Effect.gen(function*() {
+    const schedule = settings.reconnect
+    const backoff = { state: schedule.initial, failures: 0 }
+    const context: Context<R> = {
+      settings,
+      transport,
+      onIncoming,
+      resetBackoff: Effect.sync(() => {
+        backoff.state = schedule.initial
+        backoff.failures = 0
+      })
+    }
+    const connections = yield* FiberSet.make<void>()
+    for (let serial = 1;; serial++) {
+      const ended = yield* Deferred.make<Ended>()
+      yield* FiberSet.run(
+        connections,
+        connection(context, serial, (end) => Effect.asVoid(Deferred.succeed(ended, end))).pipe(
+          // A defect must not leave the supervisor waiting for ever.
+          Effect.onExit((exit) => Exit.isFailure(exit) ? Deferred.failCause(ended, exit.cause) : Effect.void)
+        )
+      )
+      const end = yield* Deferred.await(ended)
+      if (end._tag === "Final") return yield* Effect.fail(end.error)
+      if (end._tag === "Closing") continue
+      const now = yield* Clock.currentTimeMillis
+      const [state, , decision] = yield* schedule.step(now, end.reason, backoff.state)
+      backoff.state = state
+      backoff.failures += 1
+      if (ScheduleDecision.isDone(decision)) {
+        return yield* Effect.fail(
+          new PosthookError.WebSocketError({
+            message: `gave up reconnecting after ${backoff.failures} failed attempts: ${end.reason.message}`,
+            cause: end.reason
+          })
+        )
+      }
+      const delay = Duration.millis(Math.max(0, Intervals.start(decision.intervals) - now))
+      yield* Effect.logInfo(
+        `connection lost (${end.reason.message}); reconnecting in ${Duration.format(delay)} (attempt ${backoff.failures})`
+      )
+      yield* runCallback(
+        "onReconnecting",
+        settings.onReconnecting({ attempt: backoff.failures, delay, reason: end.reason })
+      )
+      yield* Effect.sleep(delay)
+    }
+  }).pipe(Effect.scoped, Effect.annotateLogs({ package: "posthook-effect" }))
+
+/**
+ * The delivery source as a `Stream`, behind a bounded buffer: a delivery that
+ * arrives while the buffer is full is nacked with `At capacity` at once.
+ * Ending the stream closes the connection (after nacking what is unanswered).
+ *
+ * @internal
+ */
+export const incoming = <R>(
+  transport: Transport,
+  settings: Settings<R>,
+  bufferSize: number
+): Stream.Stream<Incoming, Listener.ListenError, R | Socket.WebSocketConstructor> =>
+  Stream.unwrapScoped(
+    Effect.gen(function*() {
+      const buffer = yield* Mailbox.make<Incoming, Listener.ListenError>({
+        capacity: Math.max(1, bufferSize),
+        strategy: "dropping"
+      })
+      const offer = (next: Incoming): Effect.Effect<void> =>
+        buffer.unsafeOffer(next) ? Effect.void : Effect.asVoid(next.answer(Result.nack(AT_CAPACITY)))
+      yield* run(transport, settings, offer).pipe(Mailbox.into(buffer), Effect.forkScoped)
+      return Mailbox.toStream(buffer)
+    })
+  )

@@ -1,0 +1,238 @@
+/**
+ * The local server's options (what the CLI's `dev` command and the test
+ * Layer pass in) and their resolved form (what the dashboard shows).
+ *
+ * @since 0.1.0
+ */
+import * as Crypto from "node:crypto"
+import * as Duration from "effect/Duration"
+import * as Redacted from "effect/Redacted"
+import type * as Hook from "../Hook.js"
+import type * as PosthookConfig from "../PosthookConfig.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * Where hooks are kept: in memory (default), or in a SQLite file (needs the
+ * optional `@effect/sql-sqlite-node` and `better-sqlite3` packages).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StoreOption = "memory" | { readonly sqlite: string }
+
+/**
+ * Options of the local server. All optional.
+ *
+ * @example
+ * ```ts
+ * import { LocalPosthook } from "posthook-effect/server/index"
+ *
+ * const DevServer = LocalPosthook.layer({
+ *   port: 8787,
+ *   targetOrigin: "http://127.0.0.1:3000",
+ *   store: { sqlite: ".posthook/dev.db" },
+ *   apiKey: "pk_local_dev",
+ *   signingKeys: ["ph_sk_local_new", "ph_sk_local_old"],
+ *   retryPolicy: { minRetries: 5, delaySecs: 10, strategy: "exponential", maxDelaySecs: 300, jitter: true }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** TCP port; `0` (default) picks a free one. */
+  readonly port?: number | undefined
+  /** Interface to listen on; default `127.0.0.1`. */
+  readonly host?: string | undefined
+  /**
+   * The "project domain": HTTP deliveries POST to `<targetOrigin><path>`
+   * (e.g. `http://127.0.0.1:3000`). Without it, hooks are delivered only to
+   * WebSocket listeners. Can be changed later with `setTargetOrigin`.
+   */
+  readonly targetOrigin?: string | undefined
+  /** Default `"memory"`. */
+  readonly store?: StoreOption | undefined
+  /** The API key clients must send as `X-API-Key`; generated (`pk_local_…`) when absent. */
+  readonly apiKey?: PosthookConfig.Secret | undefined
+  /** Signing keys; every delivery is signed with each (key rotation). Generated (`ph_sk_local_…`) when absent. */
+  readonly signingKeys?: PosthookConfig.Secret | ReadonlyArray<PosthookConfig.Secret> | undefined
+  /** Async hooks (ack/nack URLs, 202 = accepted); default `true`. */
+  readonly asyncHooks?: boolean | undefined
+  /** Monthly hook quota. Absent: unlimited and no quota headers. */
+  readonly quotaLimit?: number | undefined
+  /** How long a WebSocket listener has to answer a `hook` frame; default 10 s. */
+  readonly ackWindow?: Duration.DurationInput | undefined
+  /** How often listeners get a `ping`; default 30 s. */
+  readonly pingInterval?: Duration.DurationInput | undefined
+  /** How long an HTTP delivery may take; default 10 s. */
+  readonly deliveryTimeout?: Duration.DurationInput | undefined
+  /** Async deadline after a 202 without `Posthook-Async-Timeout`; default 300 s. */
+  readonly asyncTimeout?: Duration.DurationInput | undefined
+  /** How long a WebSocket ticket stays valid; default 60 s. */
+  readonly ticketTtl?: Duration.DurationInput | undefined
+  /** The project's default retry policy; default {@link RetryPolicy.DEFAULT}. */
+  readonly retryPolicy?: Hook.RetryOverride | undefined
+  /** Deliveries in flight at once (the delivery pool); default 64. */
+  readonly concurrency?: number | undefined
+  /** Events kept for `recentEvents`; default 1000. */
+  readonly eventCapacity?: number | undefined
+  /** Write one log line per scheduled / delivered / retried / failed hook; default `true`. */
+  readonly log?: boolean | undefined
+  /**
+   * The URL clients reach this server at, used for ack/nack URLs and the
+   * WebSocket URL of tickets. Default `http://<host>:<port>`.
+   */
+  readonly publicUrl?: string | undefined
+  /** On shutdown, how long in-flight HTTP deliveries may take to finish; default 5 s. */
+  readonly shutdownGrace?: Duration.DurationInput | undefined
+  readonly projectId?: string | undefined
+  readonly projectName?: string | undefined
+}
+
+/**
+ * Options with every default applied.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Resolved {
+  readonly port: number
+  readonly host: string
+  readonly targetOrigin: string | undefined
+  readonly store: StoreOption
+  readonly apiKey: Redacted.Redacted<string>
+  readonly signingKeys: ReadonlyArray<Redacted.Redacted<string>>
+  readonly asyncHooks: boolean
+  readonly quotaLimit: number | undefined
+  readonly ackWindow: Duration.Duration
+  readonly pingInterval: Duration.Duration
+  readonly deliveryTimeout: Duration.Duration
+  readonly asyncTimeout: Duration.Duration
+  readonly ticketTtl: Duration.Duration
+  readonly retryPolicy: Hook.RetryOverride
+  readonly concurrency: number
+  readonly eventCapacity: number
+  readonly log: boolean
+  readonly publicUrl: string | undefined
+  readonly shutdownGrace: Duration.Duration
+  readonly projectId: string
+  readonly projectName: string
+}
+
+const toRedacted = (secret: PosthookConfig.Secret): Redacted.Redacted<string> =>
+  Redacted.isRedacted(secret) ? secret : Redacted.make(secret)
+
+const randomKey = (prefix: string): string => `${prefix}${Crypto.randomBytes(18).toString("base64url")}`
+
+/**
+ * A fresh API key, `pk_local_…`.
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig } from "posthook-effect/server/index"
+ *
+ * console.log(ServerConfig.generateApiKey().startsWith("pk_local_")) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const generateApiKey = (): string => randomKey("pk_local_")
+
+/**
+ * A fresh signing key, `ph_sk_local_…`.
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig } from "posthook-effect/server/index"
+ *
+ * console.log(ServerConfig.generateSigningKey().startsWith("ph_sk_local_")) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const generateSigningKey = (): string => randomKey("ph_sk_local_")
+
+const positiveInteger = (value: number | undefined, fallback: number): number =>
+  value !== undefined && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback
+
+/**
+ * Applies defaults (and generates the keys that were not given).
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig } from "posthook-effect/server/index"
+ *
+ * const resolved = ServerConfig.resolve({ asyncHooks: false })
+ * console.log(resolved.host, resolved.port, resolved.asyncHooks) // "127.0.0.1" 0 false
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolve = (options: Options = {}): Resolved => {
+  const givenSigningKeys = options.signingKeys === undefined
+    ? []
+    : (typeof options.signingKeys === "string" || Redacted.isRedacted(options.signingKeys)
+      ? [options.signingKeys]
+      : options.signingKeys)
+  const signingKeys = givenSigningKeys.map(toRedacted).filter((key) => Redacted.value(key).length > 0)
+  const apiKey = options.apiKey === undefined ? undefined : toRedacted(options.apiKey)
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? "127.0.0.1",
+    targetOrigin: options.targetOrigin === undefined ? undefined : trimOrigin(options.targetOrigin),
+    store: options.store ?? "memory",
+    apiKey: apiKey !== undefined && Redacted.value(apiKey).length > 0 ? apiKey : Redacted.make(generateApiKey()),
+    signingKeys: signingKeys.length > 0 ? signingKeys : [Redacted.make(generateSigningKey())],
+    asyncHooks: options.asyncHooks ?? true,
+    quotaLimit: options.quotaLimit === undefined ? undefined : Math.max(0, Math.floor(options.quotaLimit)),
+    ackWindow: Duration.decode(options.ackWindow ?? "10 seconds"),
+    pingInterval: Duration.decode(options.pingInterval ?? "30 seconds"),
+    deliveryTimeout: Duration.decode(options.deliveryTimeout ?? "10 seconds"),
+    asyncTimeout: Duration.decode(options.asyncTimeout ?? "300 seconds"),
+    ticketTtl: Duration.decode(options.ticketTtl ?? "60 seconds"),
+    retryPolicy: options.retryPolicy ?? RetryPolicy.DEFAULT,
+    concurrency: positiveInteger(options.concurrency, 64),
+    eventCapacity: positiveInteger(options.eventCapacity, 1000),
+    log: options.log ?? true,
+    publicUrl: options.publicUrl === undefined ? undefined : trimOrigin(options.publicUrl),
+    shutdownGrace: Duration.decode(options.shutdownGrace ?? "5 seconds"),
+    projectId: options.projectId ?? "local",
+    projectName: options.projectName ?? "Local Posthook"
+  }
+}
+
+/**
+ * An origin without trailing slashes (`http://127.0.0.1:3000/` → `http://127.0.0.1:3000`).
+ *
+ * @example
+ * ```ts
+ * import { ServerConfig } from "posthook-effect/server/index"
+ *
+ * console.log(ServerConfig.trimOrigin("http://127.0.0.1:3000/")) // "http://127.0.0.1:3000"
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const trimOrigin = (origin: string): string => origin.replace(/\/+$/, "")
+
+/**
+ * A key with all but its first 8 characters hidden, for display
+ * (`pk_local_AbCd…`). Never log a key in full.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { ServerConfig } from "posthook-effect/server/index"
+ *
+ * console.log(ServerConfig.maskKey(Redacted.make("pk_local_0123456789"))) // "pk_local…"
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const maskKey = (key: Redacted.Redacted<string>): string => `${Redacted.value(key).slice(0, 8)}…`

@@ -1,0 +1,76 @@
+/**
+ * The server's event log: numbers and time-stamps events, keeps the latest
+ * ones in a ring buffer, publishes them to live subscribers and writes the
+ * log line for the ones the issue asks for (scheduled / delivered / retried /
+ * failed).
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as PubSub from "effect/PubSub"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { Emitted, ServerEvent } from "../ServerEvent.js"
+import { describe } from "../ServerEvent.js"
+
+/** @internal */
+export interface EventLog {
+  readonly emit: (event: Emitted) => Effect.Effect<void>
+  readonly recent: (limit?: number) => ReadonlyArray<ServerEvent>
+  readonly stream: Stream.Stream<ServerEvent>
+  /** A subscription that starts now: events emitted after this returns are seen. */
+  readonly subscribe: Effect.Effect<Stream.Stream<ServerEvent>, never, Scope.Scope>
+}
+
+const LOGGED: ReadonlySet<ServerEvent["_tag"]> = new Set([
+  "HookScheduled",
+  "HookDelivered",
+  "HookAccepted",
+  "HookRetrying",
+  "HookFailed"
+])
+
+/** @internal */
+export const make = (options: { readonly capacity: number; readonly log: boolean }) =>
+  Effect.gen(function*() {
+    // Sliding: a subscriber that stops reading loses old events instead of growing memory.
+    const pubsub = yield* Effect.acquireRelease(PubSub.sliding<ServerEvent>(16_384), PubSub.shutdown)
+    const ring: Array<ServerEvent | undefined> = new Array(Math.max(1, options.capacity))
+    let seq = 0
+
+    const emit = (emitted: Emitted): Effect.Effect<void> =>
+      Effect.flatMap(Clock.currentTimeMillis, (at) => {
+        seq += 1
+        // Every member of the union gains exactly `seq` and `at` back.
+        const event = { ...emitted, seq, at } as ServerEvent
+        ring[seq % ring.length] = event
+        const publish = PubSub.publish(pubsub, event)
+        if (!options.log || !LOGGED.has(event._tag)) return publish
+        const annotations: Record<string, unknown> = { event: event._tag }
+        if ("hookId" in event) annotations.hookId = event.hookId
+        if ("attempt" in event) annotations.attempt = event.attempt
+        if ("statusCode" in event && event.statusCode !== null) annotations.statusCode = event.statusCode
+        if ("durationMs" in event && event.durationMs !== null) annotations.durationMs = event.durationMs
+        const line = event._tag === "HookFailed" ? Effect.logWarning(describe(event)) : Effect.logInfo(describe(event))
+        return Effect.zipRight(publish, line.pipe(Effect.annotateLogs(annotations)))
+      })
+
+    const recent = (limit = ring.length): ReadonlyArray<ServerEvent> => {
+      const events: Array<ServerEvent> = []
+      for (let n = seq; n > 0 && n > seq - ring.length && events.length < limit; n--) {
+        const event = ring[n % ring.length]
+        if (event !== undefined) events.push(event)
+      }
+      return events.reverse()
+    }
+
+    const subscribe = Effect.map(PubSub.subscribe(pubsub), (queue) => Stream.fromQueue(queue))
+
+    return {
+      emit,
+      recent,
+      stream: Stream.unwrapScoped(subscribe),
+      subscribe
+    } satisfies EventLog
+  })

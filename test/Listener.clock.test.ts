@@ -1,0 +1,140 @@
+/**
+ * Backoff and heartbeat on `TestClock`, over real sockets: frames move in real
+ * time, the listener's timers only move when the test adjusts the clock.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Duration, Effect, Layer, Schedule, TestClock } from "effect"
+import { Delivery, Listener } from "posthook-effect"
+import * as WsTestServer from "./utils/WsTestServer.js"
+import { eventually, realSleep } from "./utils/WsTestServer.js"
+
+const setup = Effect.gen(function*() {
+  const server = yield* WsTestServer.make
+  const context = yield* Layer.build(server.layer)
+  return { server, context }
+})
+
+const ack = () => Effect.succeed(Delivery.Result.ack())
+
+/** Waits (in real time) until the listener sleeps until `wakeAt` on the TestClock. */
+const sleepingUntil = (label: string, wakeAt: number) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + 20_000
+    while (Date.now() < deadline) {
+      const sleeps = yield* TestClock.sleeps()
+      if (Chunk.some(sleeps, (at) => Math.abs(at - wakeAt) < 1)) return
+      yield* realSleep(5)
+    }
+    return yield* Effect.die(new Error(`timed out waiting for a sleep until ${wakeAt} (${label})`))
+  })
+
+describe("default reconnect schedule", () => {
+  it.effect("exponential from 1 s, ×2, capped at 30 s, jittered down by at most 20 %, never done", () =>
+    Effect.gen(function*() {
+      const delays = yield* Schedule.run(
+        Schedule.delays(Listener.defaultReconnectSchedule),
+        0,
+        Array.from({ length: 100 }, () => undefined)
+      )
+      expect(delays.length).toBe(100)
+      Chunk.toReadonlyArray(delays).forEach((delay, attempt) => {
+        const nominal = Math.min(30_000, 1000 * 2 ** attempt)
+        expect(Duration.toMillis(delay)).toBeGreaterThanOrEqual(nominal * 0.8)
+        expect(Duration.toMillis(delay)).toBeLessThanOrEqual(nominal)
+      })
+    }))
+})
+
+describe("Listener on TestClock", () => {
+  it.scoped("backs off exponentially between failed attempts, never gives up, and `connected` resets it", () =>
+    Effect.gen(function*() {
+      const { context, server } = yield* setup
+      const failures = 12
+      for (let i = 0; i < failures; i++) server.ticketScript.push({ status: 500, body: `{"error":"down ${i}"}` })
+      const reconnects: Array<Listener.ReconnectInfo> = []
+      let connected = 0
+      yield* Listener.listen(ack, {
+        onReconnecting: (info) => Effect.sync(() => reconnects.push(info)),
+        onConnected: () => Effect.sync(() => connected++)
+      }).pipe(Effect.provide(context))
+
+      for (let attempt = 0; attempt < failures; attempt++) {
+        yield* eventually(`failure ${attempt + 1}`, () => reconnects.length === attempt + 1)
+        const info = reconnects[attempt]!
+        expect(info.attempt).toBe(attempt + 1)
+        expect(info.reason.message).toBe(`down ${attempt}`)
+        const delay = Duration.toMillis(info.delay)
+        const nominal = Math.min(30_000, 1000 * 2 ** attempt)
+        expect(delay).toBeGreaterThanOrEqual(nominal * 0.8)
+        expect(delay).toBeLessThanOrEqual(nominal)
+
+        const now = yield* TestClock.currentTimeMillis
+        yield* sleepingUntil(`backoff ${attempt + 1}`, now + delay)
+        const requests = server.ticketRequests.length
+        // Not a moment early…
+        yield* TestClock.adjust(Duration.millis(Math.max(0, delay - 1)))
+        yield* realSleep(30)
+        expect(server.ticketRequests.length).toBe(requests)
+        // …and right on time.
+        yield* TestClock.adjust("1 millis")
+        yield* eventually(`ticket request ${requests + 1}`, () => server.ticketRequests.length === requests + 1)
+      }
+      yield* eventually("connected", () => connected === 1)
+
+      // A drop after `connected` starts again from 1 s.
+      WsTestServer.connectionAt(server, 0).socket.terminate()
+      yield* eventually("drop", () => reconnects.length === failures + 1)
+      const afterReset = reconnects[failures]!
+      expect(afterReset.attempt).toBe(1)
+      expect(Duration.toMillis(afterReset.delay)).toBeLessThanOrEqual(1000)
+      expect(Duration.toMillis(afterReset.delay)).toBeGreaterThanOrEqual(800)
+      const now = yield* TestClock.currentTimeMillis
+      yield* sleepingUntil("backoff after reset", now + Duration.toMillis(afterReset.delay))
+      yield* TestClock.adjust(afterReset.delay)
+      yield* eventually("reconnected", () => connected === 2)
+    }))
+
+  it.scoped("heartbeat: 45 s without a frame drops the connection and reconnects; any frame resets it", () =>
+    Effect.gen(function*() {
+      const { context, server } = yield* setup
+      const disconnects: Array<Listener.DisconnectReason> = []
+      const reconnects: Array<Listener.ReconnectInfo> = []
+      yield* Listener.listen(ack, {
+        onDisconnected: (reason) => Effect.sync(() => disconnects.push(reason)),
+        onReconnecting: (info) => Effect.sync(() => reconnects.push(info))
+      }).pipe(Effect.provide(context))
+      yield* eventually("connection", () => server.connections.length === 1)
+      const first = WsTestServer.connectionAt(server, 0)
+      const start = yield* TestClock.currentTimeMillis
+      yield* sleepingUntil("heartbeat armed", start + 45_000)
+
+      // An app-level ping at 30 s re-arms the heartbeat for 45 s from then.
+      yield* TestClock.adjust("30 seconds")
+      first.send({ _tag: "ping", timestamp: 1 })
+      yield* eventually("pong", () => first.raw.length === 1)
+      yield* sleepingUntil("heartbeat re-armed by ping", start + 75_000)
+
+      // So does a WebSocket-level ping frame (Node's `ws` exposes them).
+      yield* TestClock.adjust("30 seconds")
+      first.socket.ping()
+      yield* sleepingUntil("heartbeat re-armed by a ws ping", start + 105_000)
+
+      yield* TestClock.adjust("44 seconds")
+      yield* realSleep(50)
+      expect(disconnects).toEqual([])
+      expect(first.closeCode).toBeUndefined()
+
+      yield* TestClock.adjust("1 second")
+      yield* eventually("dropped", () => disconnects.length === 1)
+      expect(disconnects[0]!.message).toBe("no frame received for 45s; connection presumed dead")
+      // A dead connection is terminated, not closed politely.
+      yield* eventually("server saw the socket go", () => first.closeCode !== undefined)
+      expect(first.closeCode).toBe(1006)
+
+      yield* eventually("reconnecting", () => reconnects.length === 1)
+      const now = yield* TestClock.currentTimeMillis
+      yield* sleepingUntil("backoff", now + Duration.toMillis(reconnects[0]!.delay))
+      yield* TestClock.adjust(reconnects[0]!.delay)
+      yield* eventually("second connection", () => server.connections.length === 2)
+    }))
+})
