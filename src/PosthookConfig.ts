@@ -181,7 +181,7 @@ const invalidOption = (path: string, message: string) => Effect.fail(ConfigError
  * never travels in a URL). Returns it without trailing slashes.
  */
 const checkBaseUrl = (input: string): Effect.Effect<string, ConfigError.ConfigError> => {
-  if (!URL.canParse(input)) return invalidOption("POSTHOOK_BASE_URL", `baseUrl is not a URL: ${input}`)
+  if (!URL.canParse(input)) return invalidOption("POSTHOOK_BASE_URL", "baseUrl is not a URL")
   const url = new URL(input)
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     return invalidOption("POSTHOOK_BASE_URL", `baseUrl must be an http(s) URL, got ${url.protocol}`)

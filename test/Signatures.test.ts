@@ -296,8 +296,11 @@ describe("Signatures failures", () => {
       const error = yield* failure(at(NOW, signatures.parseDelivery(wrong, headersFor(wrong))))
       expect(error.reason).toBe("InvalidBody")
       expect(error.message).toBe(
-        "body is not a Posthook delivery: postAt: Expected DateTimeUtc, actual \"yesterday\""
+        "body is not a Posthook delivery: postAt: Unable to decode \"yesterday\" into a DateTime.Utc"
       )
+      const noPath = deliveryJson({ path: undefined })
+      const missing = yield* failure(at(NOW, signatures.parseDelivery(noPath, headersFor(noPath))))
+      expect(missing.message).toBe("body is not a Posthook delivery: path: is missing")
     }))
 
   it.effect("no signing key → NoSigningKey", () =>

@@ -67,12 +67,19 @@ export interface Cursor {
   readonly after: string | undefined
   readonly skip: number
   readonly seen: ReadonlySet<string>
+  /** The `postAt` of the last hook of the previous page. */
+  readonly lastPostAt: string | undefined
 }
 
 /**
  * @internal
  */
-export const initialCursor = (after: string | undefined): Cursor => ({ after, skip: 0, seen: new Set() })
+export const initialCursor = (after: string | undefined): Cursor => ({
+  after,
+  skip: 0,
+  seen: new Set(),
+  lastPostAt: undefined
+})
 
 /**
  * What one page means for the stream.
@@ -102,19 +109,27 @@ export const step = <A>(cursor: Cursor, page: ReadonlyArray<PageEntry<A>>, pageS
   if (emit.length === 0) return { emit, next: Option.none(), stalled: true }
   let runStart = page.length - 1
   while (runStart > 0 && page[runStart - 1]!.postAt === last.postAt) runStart--
-  const before = page[runStart - 1]
+  // The postAt just before the trailing run of equal postAt values: on this page, or
+  // (when the whole page is one run) the last one of the previous page if it differs.
+  const before = runStart > 0
+    ? page[runStart - 1]!.postAt
+    : cursor.lastPostAt !== undefined && cursor.lastPostAt !== last.postAt
+    ? cursor.lastPostAt
+    : undefined
   const next: Cursor = before === undefined
     ? {
-      // The whole page shares one postAt: keep the cursor, skip further into it.
+      // The run began before this page: keep the cursor, skip further into the run.
       after: cursor.after,
       skip: cursor.skip + page.length,
-      seen: new Set([...cursor.seen, ...page.map((entry) => entry.id)])
+      seen: new Set([...cursor.seen, ...page.map((entry) => entry.id)]),
+      lastPostAt: last.postAt
     }
     : {
-      // Restart just before the trailing run, skipping the part of it already yielded.
-      after: before.postAt,
+      // Restart just before the run, skipping the part of it already yielded.
+      after: before,
       skip: page.length - runStart,
-      seen: new Set(page.slice(runStart).map((entry) => entry.id))
+      seen: new Set(page.slice(runStart).map((entry) => entry.id)),
+      lastPostAt: last.postAt
     }
   return { emit, next: Option.some(next), stalled: false }
 }

@@ -59,11 +59,11 @@ export type RuntimeLike<R> = Runtime.Runtime<R> | ManagedRuntime.ManagedRuntime<
  */
 export type RuntimeOptions<R> =
   | {
-    readonly runtime: RuntimeLike<NoInfer<R> | Signatures.Signatures>
+    readonly runtime: RuntimeLike<R | Signatures.Signatures>
     readonly signatures?: undefined
   }
   | {
-    readonly runtime: RuntimeLike<NoInfer<R>>
+    readonly runtime: RuntimeLike<R>
     readonly signatures: Signatures.Service
   }
 

@@ -20,6 +20,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
@@ -116,11 +117,10 @@ export type HookFrame = typeof WsProtocol.HookFrame.Type
 const utf8 = new TextEncoder()
 const utf8Decoder = new TextDecoder()
 
-const parseUtc = (field: string, value: string): Either.Either<DateTime.Utc, string> =>
-  Option.match(DateTime.make(value), {
-    onNone: () => Either.left(`${field} is not a date: ${JSON.stringify(value)}`),
-    onSome: (dateTime) => Either.right(DateTime.toUtc(dateTime))
-  })
+const parseUtc = (field: string, value: string): DateTime.Utc | string => {
+  const millis = Date.parse(value)
+  return Number.isNaN(millis) ? `${field} is not a date: ${JSON.stringify(value)}` : DateTime.unsafeMake(millis)
+}
 
 /**
  * The raw body a WebSocket delivery stands for: the exact HTTP body in
@@ -160,34 +160,37 @@ const forwardRequestOf = (frame: HookFrame): ForwardRequest | undefined => {
  *
  * @internal
  */
-export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<Delivery, string> =>
-  Either.gen(function*() {
-    const timestamp = frame.timestamp ?? Math.floor(nowMillis / 1000)
-    const postedAtText = frame.postedAt ?? new Date(timestamp * 1000).toISOString()
-    const postAt = yield* parseUtc("postAt", frame.postAt)
-    const postedAt = yield* parseUtc("postedAt", postedAtText)
-    const createdAt = yield* parseUtc("createdAt", frame.createdAt)
-    const updatedAt = frame.updatedAt === undefined ? createdAt : yield* parseUtc("updatedAt", frame.updatedAt)
-    const forwardRequest = forwardRequestOf(frame)
-    return makeDelivery<unknown>({
-      hookId: frame.id,
-      timestamp,
-      path: frame.path,
-      data: frame.data,
-      postAt,
-      postedAt,
-      createdAt,
-      updatedAt,
-      body: bodyOf(frame, postedAtText),
-      ...(frame.ackUrl === undefined ? {} : { ackUrl: frame.ackUrl }),
-      ...(frame.nackUrl === undefined ? {} : { nackUrl: frame.nackUrl }),
-      ws: {
-        attempt: frame.attempt,
-        maxAttempts: frame.maxAttempts,
-        ...(forwardRequest === undefined ? {} : { forwardRequest })
-      }
-    })
-  })
+export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<Delivery, string> => {
+  const timestamp = frame.timestamp ?? Math.floor(nowMillis / 1000)
+  const postedAtText = frame.postedAt ?? new Date(timestamp * 1000).toISOString()
+  const postAt = parseUtc("postAt", frame.postAt)
+  if (typeof postAt === "string") return Either.left(postAt)
+  const postedAt = parseUtc("postedAt", postedAtText)
+  if (typeof postedAt === "string") return Either.left(postedAt)
+  const createdAt = parseUtc("createdAt", frame.createdAt)
+  if (typeof createdAt === "string") return Either.left(createdAt)
+  const updatedAt = frame.updatedAt === undefined ? createdAt : parseUtc("updatedAt", frame.updatedAt)
+  if (typeof updatedAt === "string") return Either.left(updatedAt)
+  const forwardRequest = forwardRequestOf(frame)
+  return Either.right(makeDelivery<unknown>({
+    hookId: frame.id,
+    timestamp,
+    path: frame.path,
+    data: frame.data,
+    postAt,
+    postedAt,
+    createdAt,
+    updatedAt,
+    body: bodyOf(frame, postedAtText),
+    ...(frame.ackUrl === undefined ? {} : { ackUrl: frame.ackUrl }),
+    ...(frame.nackUrl === undefined ? {} : { nackUrl: frame.nackUrl }),
+    ws: {
+      attempt: frame.attempt,
+      maxAttempts: frame.maxAttempts,
+      ...(forwardRequest === undefined ? {} : { forwardRequest })
+    }
+  }))
+}
 
 /**
  * The client frame that answers `hookId` with `result`.
@@ -242,10 +245,6 @@ type Ended =
 
 const lost = (reason: Listener.DisconnectReason): Ended => ({ _tag: "Lost", reason })
 const final = (error: Listener.ListenError): Ended => ({ _tag: "Final", error })
-
-/** A WebSocket-level ping observed on the raw socket (liveness only). */
-const LivenessSignal: unique symbol = Symbol("posthook-effect/wsConnection/LivenessSignal")
-type RawFrame = string | Uint8Array | typeof LivenessSignal
 
 /** Close codes after which reconnecting is pointless (PROTOCOL §4). */
 const finalCloseMessages: ReadonlyMap<number, string> = new Map([
@@ -345,6 +344,13 @@ interface Context<R> {
  * One connection attempt and, when it succeeds, the connection's whole life.
  * `signal` tells the supervisor how it ended — possibly early (`closing`),
  * while this fiber keeps answering the deliveries in flight on it.
+ *
+ * Three fibers per connection: the socket reader (`runRaw`, feeding
+ * `frames`), the frame loop, and one writer draining `outgoing`. Answers are
+ * queued synchronously, so answering costs no fiber and no timer; a write
+ * into a socket that has just closed would hang, which is why the writer
+ * lives only as long as the connection and gets at most `writeTimeout` to
+ * flush when the connection is torn down.
  */
 const connection = <R>(
   context: Context<R>,
@@ -354,13 +360,23 @@ const connection = <R>(
   Effect.gen(function*() {
     const { settings } = context
     const scope = yield* Effect.scope
+    const clock = yield* Effect.clock
     const ticket = yield* requestTicket(context.transport)
-    const frames = yield* Mailbox.make<RawFrame, Socket.SocketError>()
+    const frames = yield* Mailbox.make<string | Uint8Array, Socket.SocketError>()
+    const outgoing = yield* Mailbox.make<string>()
+    const pending = new Set<Incoming["answer"]>()
+    let lastFrameAt = clock.unsafeCurrentTimeMillis()
+    // Updated synchronously as frames arrive, so a busy frame loop never
+    // makes a live connection look dead.
+    const touch = () => {
+      lastFrameAt = clock.unsafeCurrentTimeMillis()
+    }
+    let socketEnded = false
     let dead = false
-    let writable = true
+    let tornDown = false
     let connected = false
     let closing = false
-    const pending = new Set<Incoming["answer"]>()
+    const canWrite = () => !socketEnded && !dead && !tornDown
 
     const socket = yield* Socket.fromWebSocket(
       Effect.acquireRelease(
@@ -368,7 +384,7 @@ const connection = <R>(
           Effect.try({
             try: () => {
               const ws = create(connectUrl(ticket, settings.forward))
-              observePings(ws, () => void frames.unsafeOffer(LivenessSignal))
+              observePings(ws, touch)
               return ws
             },
             catch: (cause) => new Socket.SocketGenericError({ reason: "Open", cause })
@@ -379,31 +395,39 @@ const connection = <R>(
       // are drops too (TOOLCHAIN: closeCodeIsError).
       { closeCodeIsError: () => true, openTimeout: settings.openTimeout }
     )
-    yield* socket.runRaw((data) => void frames.unsafeOffer(data)).pipe(Mailbox.into(frames), Effect.forkScoped)
+    yield* socket.runRaw((data) => {
+      touch()
+      frames.unsafeOffer(data)
+    }).pipe(
+      Effect.ensuring(Effect.sync(() => void (socketEnded = true))),
+      Mailbox.into(frames),
+      Effect.forkScoped
+    )
     const write = yield* socket.writer
+    const writer = yield* Effect.gen(function*() {
+      while (true) {
+        const [batch, done] = yield* outgoing.takeAll
+        for (const text of batch) yield* write(text)
+        if (done) return
+      }
+    }).pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.logDebug("could not write to the socket", cause).pipe(
+          Effect.zipRight(Effect.sync(() => void (socketEnded = true)))
+        )
+      ),
+      Effect.forkScoped
+    )
 
-    // A write after the socket closed would hang: bounded, and never failing.
-    const send = (message: WsProtocol.ClientMessage): Effect.Effect<boolean> =>
-      Effect.suspend(() =>
-        writable
-          ? write(WsProtocol.encodeClientFrame(message)).pipe(
-            Effect.timeoutFail({
-              duration: settings.writeTimeout,
-              onTimeout: () => new PosthookError.WebSocketError({ message: "write timed out" })
-            }),
-            Effect.as(true),
-            Effect.catchAllCause((cause) =>
-              Effect.as(Effect.logDebug(`could not send ${message._tag}`, cause), false)
-            )
-          )
-          : Effect.as(Effect.logDebug(`connection gone; ${message._tag} not sent`), false)
-      )
+    /** Queues a frame; `false` when the connection can no longer carry it. */
+    const send = (message: WsProtocol.ClientMessage): boolean =>
+      canWrite() && outgoing.unsafeOffer(WsProtocol.encodeClientFrame(message))
 
     const answerer = (hookId: string): Incoming["answer"] => {
       let answered = false
       const answer = (result: Result): Effect.Effect<boolean> =>
-        Effect.suspend(() => {
-          if (answered) return Effect.succeed(false)
+        Effect.sync(() => {
+          if (answered) return false
           answered = true
           pending.delete(answer)
           return send(answerFrame(hookId, result))
@@ -412,28 +436,29 @@ const connection = <R>(
       return answer
     }
 
-    // Runs before the socket is closed (finalizers run in reverse order):
-    // whatever is still unanswered is nacked so the service retries it now
-    // instead of after the ack window.
+    // Runs before the writer and the socket are shut (finalizers run in
+    // reverse order): what is still unanswered is nacked so the service
+    // retries it now rather than after the ack window, then queued frames
+    // get flushed.
     yield* Effect.addFinalizer(() =>
-      Effect.suspend(() => {
-        const unanswered = Array.from(pending)
-        if (!writable || unanswered.length === 0) return Effect.void
-        return Effect.logDebug(`nacking ${unanswered.length} unanswered deliveries before closing`).pipe(
-          Effect.zipRight(
-            Effect.forEach(unanswered, (answer) => answer(Result.nack(SHUTTING_DOWN)), {
-              concurrency: "unbounded",
-              discard: true
-            })
-          )
-        )
-      }).pipe(Effect.ensuring(Effect.sync(() => void (writable = false))))
+      Effect.gen(function*() {
+        const flush = canWrite()
+        if (flush && pending.size > 0) {
+          yield* Effect.logDebug(`nacking ${pending.size} unanswered deliveries before closing`)
+          for (const answer of Array.from(pending)) yield* answer(Result.nack(SHUTTING_DOWN))
+        }
+        tornDown = true
+        if (flush) {
+          yield* outgoing.end
+          yield* Effect.timeoutOption(Fiber.await(writer), settings.writeTimeout)
+        }
+      })
     )
 
     const onHook = (frame: HookFrame): Effect.Effect<void> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      Effect.suspend(() => {
         const answer = answerer(frame.id)
-        return Either.match(toDelivery(frame, now), {
+        return Either.match(toDelivery(frame, clock.unsafeCurrentTimeMillis()), {
           onLeft: (problem) =>
             Effect.logWarning(`malformed hook frame ${frame.id}: ${problem}; nacking`).pipe(
               Effect.zipRight(answer(Result.nack(`malformed hook frame: ${problem}`)))
@@ -451,19 +476,7 @@ const connection = <R>(
           )
       })
 
-    const endWith = (ended: Ended): Effect.Effect<void, never, R> =>
-      Effect.gen(function*() {
-        if (connected && !closing && ended._tag !== "Closing") {
-          const reason = ended._tag === "Lost" ? ended.reason : ended.error
-          if (reason._tag !== "AuthenticationError" && reason._tag !== "ForbiddenError") {
-            yield* runCallback("onDisconnected", settings.onDisconnected(reason))
-          }
-        }
-        yield* signal(ended)
-      })
-
-    const onFrame = (raw: RawFrame): Effect.Effect<void, never, R> => {
-      if (raw === LivenessSignal) return Effect.void
+    const onFrame = (raw: string | Uint8Array): Effect.Effect<void, never, R> => {
       const text = typeof raw === "string" ? raw : utf8Decoder.decode(raw)
       const decoded = WsProtocol.decodeServerFrame(text)
       if (Option.isNone(decoded)) return ignore(text)
@@ -472,7 +485,7 @@ const connection = <R>(
         case "hook":
           return onHook(message)
         case "ping":
-          return Effect.asVoid(send({ _tag: "pong" }))
+          return Effect.sync(() => void send({ _tag: "pong" }))
         case "connected": {
           connected = true
           const info: Listener.ConnectionInfo = {
@@ -517,23 +530,33 @@ const connection = <R>(
 
     const readFrames: Effect.Effect<Ended, never, R> = Effect.gen(function*() {
       while (true) {
-        const next = yield* Effect.timeoutOption(frames.takeAll, settings.heartbeatTimeout)
-        if (Option.isNone(next)) {
-          dead = true
-          return lost(new PosthookError.WebSocketError({
-            message: `no frame received for ${Duration.format(settings.heartbeatTimeout)}; connection presumed dead`
-          }))
-        }
-        const [batch, done] = next.value
+        const [batch, done] = yield* frames.takeAll
         for (const raw of batch) yield* onFrame(raw)
         if (done) return lost(new PosthookError.WebSocketError({ message: "connection ended" }))
       }
     }).pipe(Effect.catchAll((error) => Effect.succeed(fromSocketError(error))))
 
-    const ended = yield* readFrames
-    // Nothing more can be written to a socket that closed or went silent.
-    writable = writable && !dead && ended._tag !== "Lost" && ended._tag !== "Final"
-    yield* endWith(ended)
+    // One timer per heartbeat period, not one per frame.
+    const heartbeatMillis = Duration.toMillis(settings.heartbeatTimeout)
+    const watchdog: Effect.Effect<Ended> = Effect.gen(function*() {
+      while (true) {
+        const silentFor = clock.unsafeCurrentTimeMillis() - lastFrameAt
+        if (silentFor >= heartbeatMillis) {
+          dead = true
+          return lost(new PosthookError.WebSocketError({
+            message: `no frame received for ${Duration.format(settings.heartbeatTimeout)}; connection presumed dead`
+          }))
+        }
+        yield* Effect.sleep(Duration.millis(heartbeatMillis - silentFor))
+      }
+    })
+
+    const ended = yield* Effect.raceFirst(readFrames, watchdog)
+    if (connected && !closing) {
+      const reason = ended._tag === "Lost" ? ended.reason : ended._tag === "Final" ? ended.error : undefined
+      if (reason !== undefined) yield* runCallback("onDisconnected", settings.onDisconnected(reason))
+    }
+    yield* signal(ended)
   }).pipe(
     Effect.catchAll((error) => signal(fromTicketError(error))),
     Effect.scoped,

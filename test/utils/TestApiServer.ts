@@ -336,9 +336,10 @@ export const make = (options: Options = {}) =>
           })
         case "Reset":
           NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
-          return yield* Effect.never
+          return yield* Effect.interruptible(Effect.never)
         case "Hang":
-          return yield* Effect.never.pipe(
+          // Handlers run uninterruptibly by default; the client going away must reach this one.
+          return yield* Effect.interruptible(Effect.never).pipe(
             Effect.onInterrupt(() => SubscriptionRef.update(abortedCount, (count) => count + 1))
           )
       }

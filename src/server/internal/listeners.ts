@@ -9,6 +9,7 @@
  */
 import * as Crypto from "node:crypto"
 import type * as Socket from "@effect/platform/Socket"
+import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import type { ServerMessage } from "../../internal/wsProtocol.js"
 import { encodeServerFrame } from "../../internal/wsProtocol.js"
@@ -59,12 +60,15 @@ export interface Listeners {
   readonly pick: () => Connection | undefined
   readonly all: () => ReadonlyArray<Connection>
   readonly info: () => ReadonlyArray<ListenerInfo>
+  /** Completes once no listener is connected. */
+  readonly awaitEmpty: Effect.Effect<void>
 }
 
 /** @internal */
 export const make = (): Listeners => {
   const tickets = new Map<string, number>()
   const connections = new Map<string, Connection>()
+  const whenEmpty = new Set<() => void>()
   let turn = 0
 
   const sweepTickets = (now: number) => {
@@ -106,6 +110,10 @@ export const make = (): Listeners => {
     },
     disconnect: (connection) => {
       connections.delete(connection.id)
+      if (connections.size === 0) {
+        for (const notify of whenEmpty) notify()
+        whenEmpty.clear()
+      }
     },
     get: (id) => connections.get(id),
     pick: () => {
@@ -122,6 +130,12 @@ export const make = (): Listeners => {
         connectedAt: connection.connectedAt,
         lastFrameAt: connection.lastFrameAt,
         outstanding: connection.outstanding.size
-      }))
+      })),
+    awaitEmpty: Effect.async<void>((resume) => {
+      if (connections.size === 0) return resume(Effect.void)
+      const notify = () => resume(Effect.void)
+      whenEmpty.add(notify)
+      return Effect.sync(() => void whenEmpty.delete(notify))
+    })
   }
 }

@@ -1,0 +1,122 @@
+/**
+ * `GET /v1/ws?ticket=…[&forward=true]` (PROTOCOL §4): redeems the ticket
+ * (close 4001 when it is missing, unknown, used or expired), sends
+ * `connected`, pings on a wall-clock interval, feeds client frames to the
+ * engine, and on close fails the attempts the listener never answered.
+ *
+ * @internal
+ */
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Socket from "@effect/platform/Socket"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import { decodeClientFrame } from "../../internal/wsProtocol.js"
+import type * as ServerConfig from "../ServerConfig.js"
+import { formatInstant } from "../TimeZone.js"
+import type { Engine } from "./engine.js"
+import type { EventLog } from "./eventLog.js"
+import type { Connection, Listeners, Outgoing } from "./listeners.js"
+import * as WallClock from "./wallClock.js"
+
+/** @internal */
+export const CLOSE_AUTHENTICATION_FAILED = 4001
+
+/** @internal */
+export const make = (deps: {
+  readonly config: ServerConfig.Resolved
+  readonly engine: Engine
+  readonly listeners: Listeners
+  readonly events: EventLog
+}) => {
+  const { config, engine, events, listeners } = deps
+  const pingMillis = Math.max(1, Duration.toMillis(config.pingInterval))
+
+  const onText = (connection: Connection, text: string): Effect.Effect<void> => {
+    const message = decodeClientFrame(text)
+    if (Option.isNone(message)) {
+      connection.send({
+        _tag: "error",
+        code: "invalid_message",
+        message: "expected a JSON ack, accept, nack or pong message"
+      })
+      return Effect.void
+    }
+    return engine.onFrame(connection, message.value).pipe(
+      Effect.catchAllCause((cause) => Effect.logError("local Posthook: handling a WebSocket frame failed", cause))
+    )
+  }
+
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const url = new URL(request.url, "http://localhost")
+    const ticket = url.searchParams.get("ticket") ?? ""
+    const forward = url.searchParams.get("forward") === "true"
+    const now = yield* Clock.currentTimeMillis
+    const valid = ticket.length > 0 && listeners.redeemTicket(ticket, now)
+    const socket = yield* request.upgrade
+    const write = yield* socket.writer
+
+    if (!valid) {
+      yield* socket.runRaw(() => undefined, {
+        onOpen: Effect.ignore(
+          write(new Socket.CloseEvent(CLOSE_AUTHENTICATION_FAILED, "invalid, used or expired ticket"))
+        )
+      }).pipe(Effect.ignore)
+      return HttpServerResponse.empty()
+    }
+
+    const outbox = yield* Effect.acquireRelease(Queue.unbounded<Outgoing>(), Queue.shutdown)
+    const connection = listeners.connect({ forward, now, outbox })
+    // One writer drains the outbox: frames go out in order, and a closed socket only stalls this fiber.
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(outbox), write)).pipe(Effect.ignore))
+    connection.send({
+      _tag: "connected",
+      connectionId: connection.id,
+      projectId: config.projectId,
+      projectName: config.projectName,
+      serverTime: formatInstant(now)
+    })
+    yield* Effect.forkScoped(Effect.forever(
+      Effect.zipRight(
+        WallClock.sleep(pingMillis),
+        Effect.flatMap(Clock.currentTimeMillis, (at) =>
+          Effect.sync(() => connection.send({ _tag: "ping", timestamp: Math.floor(at / 1000) })))
+      )
+    ))
+    yield* events.emit({ _tag: "ListenerConnected", connectionId: connection.id, forward })
+
+    yield* socket.runRaw((data) => typeof data === "string" ? onText(connection, data) : undefined).pipe(
+      Effect.ignore,
+      Effect.ensuring(Effect.gen(function*() {
+        listeners.disconnect(connection)
+        connection.close(new Socket.CloseEvent(1000))
+        yield* engine.onDisconnect(connection).pipe(
+          Effect.catchAllCause((cause) => Effect.logError("local Posthook: releasing a listener's hooks failed", cause))
+        )
+        yield* events.emit({ _tag: "ListenerDisconnected", connectionId: connection.id })
+      }))
+    )
+    return HttpServerResponse.empty()
+  }).pipe(
+    Effect.scoped,
+    Effect.catchTag("RequestError", () =>
+      Effect.succeed(HttpServerResponse.unsafeJson({ error: "expected a WebSocket upgrade" }, { status: 400 })))
+  )
+}
+
+/**
+ * Tells every listener the server is going away (`closing`, then close 1001).
+ *
+ * @internal
+ */
+export const closeAll = (listeners: Listeners, reason: string, message: string): Effect.Effect<void> =>
+  Effect.sync(() => {
+    for (const connection of listeners.all()) {
+      connection.send({ _tag: "closing", reason, message })
+      connection.close(new Socket.CloseEvent(1001, message))
+    }
+  })

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, Fiber, Layer, Schedule, Stream } from "effect"
+import { Delivery, Listener } from "posthook-effect"
+import * as WsTestServer from "./utils/WsTestServer.js"
+import { connectionAt, eventually, framesOf } from "./utils/WsTestServer.js"
+
+const setup = Effect.gen(function*() {
+  const server = yield* WsTestServer.make
+  const context = yield* Layer.build(server.layer)
+  return { server, context }
+})
+
+describe("Listener.stream", () => {
+  it.scopedLive("manual ack / nack / accept / respond send the exact frames; only the first answer counts", () =>
+    Effect.gen(function*() {
+      const { context, server } = yield* setup
+      const sent: Array<boolean> = []
+      const consumer = yield* Listener.stream().pipe(
+        Stream.take(5),
+        Stream.runForEach((incoming) =>
+          Effect.gen(function*() {
+            const { delivery } = incoming
+            switch (delivery.hookId) {
+              case "a":
+                sent.push(yield* incoming.ack)
+                sent.push(yield* incoming.nack("too late"))
+                break
+              case "b":
+                sent.push(yield* incoming.nack("not ready"))
+                break
+              case "c":
+                sent.push(yield* incoming.nack())
+                break
+              case "d":
+                sent.push(yield* incoming.accept("5 minutes"))
+                break
+              default:
+                sent.push(yield* incoming.respond(Delivery.Result.ack()))
+            }
+          })
+        ),
+        Effect.provide(context),
+        Effect.fork
+      )
+      yield* eventually("connection", () => server.connections.length === 1)
+      const first = connectionAt(server, 0)
+      for (const id of ["a", "b", "c", "d", "e"]) first.sendHook(id)
+      yield* Fiber.join(consumer)
+      expect(sent).toEqual([true, false, true, true, true, true])
+      yield* eventually("answers arrived", () => first.raw.length === 5)
+      expect(first.raw).toEqual([
+        `{"type":"ack","hookId":"a"}`,
+        `{"type":"nack","hookId":"b","error":"not ready"}`,
+        `{"type":"nack","hookId":"c"}`,
+        `{"type":"accept","hookId":"d","timeout":300}`,
+        `{"type":"ack","hookId":"e"}`
+      ])
+      yield* eventually("closed", () => first.closeCode !== undefined)
+      expect(first.closeCode).toBe(1000)
+    }))
+
+  it.scopedLive("bounded buffer: a consumer that falls behind gets new deliveries nacked with `At capacity`", () =>
+    Effect.gen(function*() {
+      const { context, server } = yield* setup
+      const gate = yield* Deferred.make<void>()
+      const pulled: Array<string> = []
+      yield* Listener.stream({ bufferSize: 2 }).pipe(
+        Stream.runForEach((incoming) =>
+          Effect.sync(() => pulled.push(incoming.delivery.hookId)).pipe(
+            Effect.zipRight(Deferred.await(gate)),
+            Effect.zipRight(incoming.ack)
+          )
+        ),
+        Effect.provide(context),
+        Effect.forkScoped
+      )
+      yield* eventually("connection", () => server.connections.length === 1)
+      const first = connectionAt(server, 0)
+      first.sendHook("h0")
+      yield* eventually("consumer busy with h0", () => pulled.length === 1)
+      for (let i = 1; i <= 6; i++) first.sendHook(`h${i}`)
+      yield* eventually("overflow nacked", () => framesOf(first, "nack").length === 4)
+      expect(framesOf(first, "nack")).toEqual(
+        ["h3", "h4", "h5", "h6"].map((hookId) => ({ type: "nack", hookId, error: Listener.AT_CAPACITY }))
+      )
+      yield* Deferred.succeed(gate, undefined)
+      yield* eventually("buffered ones acked", () => framesOf(first, "ack").length === 3)
+      expect(framesOf(first, "ack").map((frame) => frame.hookId)).toEqual(["h0", "h1", "h2"])
+      expect(pulled).toEqual(["h0", "h1", "h2"])
+    }))
+
+  it.scopedLive("ending the stream nacks what is unanswered and closes the socket with 1000", () =>
+    Effect.gen(function*() {
+      const { context, server } = yield* setup
+      const taken = yield* Deferred.make<void>()
+      const consumer = yield* Listener.stream().pipe(
+        Stream.tap(() => Deferred.succeed(taken, undefined)),
+        // Takes one delivery and never answers it; the stream then ends.
+        Stream.take(1),
+        Stream.runDrain,
+        Effect.provide(context),
+        Effect.fork
+      )
+      yield* eventually("connection", () => server.connections.length === 1)
+      const first = connectionAt(server, 0)
+      first.sendHook("x1")
+      first.sendHook("x2")
+      first.sendHook("x3")
+      yield* Fiber.join(consumer)
+      yield* eventually("closed", () => first.closeCode !== undefined)
+      expect(first.closeCode).toBe(1000)
+      // Everything that arrived got exactly one answer before the close.
+      const answered = first.received.map((frame) => frame.hookId)
+      expect(new Set(answered).size).toBe(answered.length)
+      expect(first.received.every((frame) => frame.type === "nack" && frame.error === "Listener is shutting down"))
+        .toBe(true)
+      expect(answered).toContain("x1")
+    }))
+
+  it.scopedLive("fails with the final error on close code 4001", () =>
+    Effect.gen(function*() {
+      const { context, server } = yield* setup
+      const consumer = yield* Listener.stream({ reconnect: Schedule.spaced("5 millis") }).pipe(
+        Stream.runDrain,
+        Effect.provide(context),
+        Effect.fork
+      )
+      yield* eventually("connection", () => server.connections.length === 1)
+      connectionAt(server, 0).socket.close(4001, "ticket revoked")
+      const error = yield* Effect.flip(Fiber.join(consumer))
+      expect(error).toMatchObject({ _tag: "WebSocketError", closeCode: 4001 })
+      expect(error.message).toBe("authentication failed (close code 4001): ticket revoked")
+    }))
+})

@@ -1,0 +1,80 @@
+/**
+ * A real HTTP endpoint on 127.0.0.1:0 that plays the user's app: every POST
+ * is verified with the SDK's `Signatures.parseDelivery` (raw bytes, headers,
+ * tolerance on Effect's `Clock`), recorded, and answered as the test says.
+ */
+import * as Http from "node:http"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Effect, Queue, type Redacted, Ref, type Scope } from "effect"
+import type { Delivery } from "../../../src/Delivery.js"
+import type * as PosthookError from "../../../src/PosthookError.js"
+import * as Signatures from "../../../src/Signatures.js"
+
+export interface Received {
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+  readonly delivery: Delivery
+}
+
+export interface Rejected {
+  readonly path: string
+  readonly error: PosthookError.SignatureVerificationError
+}
+
+/** How to answer a delivery: a status (+ headers), or never answer. */
+export type Reply = { readonly status: number; readonly headers?: Readonly<Record<string, string>> } | "hang"
+
+export interface Receiver {
+  readonly origin: string
+  readonly deliveries: Queue.Dequeue<Received>
+  readonly rejected: Queue.Dequeue<Rejected>
+  /** How the next deliveries are answered (default 200). */
+  readonly reply: (decide: (received: Received) => Reply) => Effect.Effect<void>
+  /** The next delivery (waits for it). */
+  readonly next: Effect.Effect<Received>
+}
+
+export const makeReceiver = (
+  signingKeys: ReadonlyArray<Redacted.Redacted<string>>
+): Effect.Effect<Receiver, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const signatures = Signatures.unsafeMake({ signingKey: signingKeys })
+    const deliveries = yield* Queue.unbounded<Received>()
+    const rejected = yield* Queue.unbounded<Rejected>()
+    const decide = yield* Ref.make<(received: Received) => Reply>(() => ({ status: 200 }))
+
+    const app = Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const bytes = new Uint8Array(yield* request.arrayBuffer)
+      const headers: Record<string, string> = {}
+      for (const [name, value] of Object.entries(request.headers)) headers[name] = value
+      const path = new URL(request.url, "http://receiver").pathname
+      const verified = yield* Effect.either(signatures.parseDelivery(bytes, headers))
+      if (verified._tag === "Left") {
+        yield* Queue.offer(rejected, { path, error: verified.left })
+        return HttpServerResponse.unsafeJson({ error: verified.left.message }, { status: 401 })
+      }
+      const received: Received = { path, headers, body: new TextDecoder().decode(bytes), delivery: verified.right }
+      yield* Queue.offer(deliveries, received)
+      const reply = (yield* Ref.get(decide))(received)
+      if (reply === "hang") return yield* Effect.never
+      return HttpServerResponse.empty({ status: reply.status, headers: reply.headers ?? {} })
+    })
+
+    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" }).pipe(
+      Effect.orDie
+    )
+    yield* server.serve(app)
+    const address = server.address
+    const port = address._tag === "TcpAddress" ? address.port : 0
+    return {
+      origin: `http://127.0.0.1:${port}`,
+      deliveries,
+      rejected,
+      reply: (next) => Ref.set(decide, next),
+      next: Queue.take(deliveries)
+    }
+  })
