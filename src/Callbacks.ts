@@ -173,7 +173,8 @@ export const call = (
   }).pipe(
     Effect.withSpan(`Posthook.callbacks.${kind}`, {
       kind: "client",
-      attributes: { "server.origin": safeOrigin(url) }
+      attributes: { "server.origin": safeOrigin(url) },
+      captureStackTrace: false
     })
   )
 

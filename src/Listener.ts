@@ -43,6 +43,15 @@ import * as WsConnection from "./internal/wsConnection.js"
 /**
  * What the server says about the connection once it is established.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Listener } from "posthook-effect"
+ *
+ * const onConnected = (info: Listener.ConnectionInfo) =>
+ *   Effect.log(`connected to ${info.projectName} as ${info.connectionId}`)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -79,6 +88,15 @@ export type DisconnectReason = PosthookError.WebSocketError | PosthookError.Requ
 /**
  * Passed to `onReconnecting` before waiting to reconnect.
  *
+ * @example
+ * ```ts
+ * import { Duration, Effect } from "effect"
+ * import type { Listener } from "posthook-effect"
+ *
+ * const onReconnecting = (info: Listener.ReconnectInfo) =>
+ *   Effect.logWarning(`${info.reason.message}; retry ${info.attempt} in ${Duration.format(info.delay)}`)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -96,6 +114,21 @@ export interface ReconnectInfo {
  * socket with 4001 / 4003 (`WebSocketError` with that `closeCode`). A
  * `WebSocketError` also ends it when a custom `reconnect` schedule gives up.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Listener } from "posthook-effect"
+ *
+ * const report = (listener: Listener.Listener) =>
+ *   listener.wait.pipe(
+ *     Effect.catchTags({
+ *       AuthenticationError: () => Effect.logError("the API key was rejected"),
+ *       ForbiddenError: () => Effect.logError("the API key may not listen"),
+ *       WebSocketError: (error) => Effect.logError(`closed for good (${error.closeCode}): ${error.message}`)
+ *     })
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -108,6 +141,18 @@ export type ListenError =
  * Options shared by {@link listen} and {@link stream}. Callbacks are Effects;
  * they run in order on the connection's fiber (keep them short, fork long
  * work), and a callback that fails is logged, never fatal.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schedule } from "effect"
+ * import { Listener } from "posthook-effect"
+ *
+ * const options: Listener.ConnectionOptions = {
+ *   heartbeatTimeout: "60 seconds",
+ *   reconnect: Schedule.intersect(Listener.defaultReconnectSchedule, Schedule.recurs(10)),
+ *   onAckTimeout: (info) => Effect.logWarning(`hook ${info.hookId} timed out`)
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -141,6 +186,13 @@ export interface ConnectionOptions<R = never> {
 /**
  * Options for {@link listen}.
  *
+ * @example
+ * ```ts
+ * import type { Listener } from "posthook-effect"
+ *
+ * const options: Listener.ListenOptions = { maxConcurrency: 10, gracePeriod: "30 seconds" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -162,6 +214,13 @@ export interface ListenOptions<R = never> extends ConnectionOptions<R> {
 /**
  * Options for {@link stream}.
  *
+ * @example
+ * ```ts
+ * import type { Listener } from "posthook-effect"
+ *
+ * const options: Listener.StreamOptions = { bufferSize: 20, forward: true }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -176,6 +235,19 @@ export interface StreamOptions<R = never> extends ConnectionOptions<R> {
 
 /**
  * A running listener.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Delivery, Listener } from "posthook-effect"
+ *
+ * // Stop after the first delivery.
+ * const once = Effect.gen(function* () {
+ *   const listener: Listener.Listener = yield* Listener.listen(() => Effect.succeed(Delivery.Result.ack()))
+ *   yield* Effect.sleep("1 minute").pipe(Effect.zipRight(listener.close), Effect.fork)
+ *   yield* listener.wait
+ * }).pipe(Effect.scoped)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -200,6 +272,17 @@ export interface Listener {
  *
  * `delivery.ack` / `delivery.nack` are something else: the async-hook
  * callbacks (HTTP POSTs to `ackUrl` / `nackUrl`) used after `accept`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Listener } from "posthook-effect"
+ *
+ * const answer = (incoming: Listener.StreamDelivery) =>
+ *   incoming.delivery.ws?.attempt === incoming.delivery.ws?.maxAttempts
+ *     ? incoming.accept("10 minutes")
+ *     : Effect.zipRight(Effect.log(incoming.delivery.data), incoming.ack)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -284,9 +367,6 @@ export const DEFAULT_BUFFER_SIZE = 100
 export const defaultReconnectSchedule: Schedule.Schedule<Duration.Duration, unknown> =
   WsConnection.defaultReconnectSchedule
 
-/** Delivered but not yet dispatched; the dispatcher never blocks, so this rarely holds more than a frame batch. */
-const LISTEN_BUFFER_SIZE = 4096
-
 const transportFromContext: Effect.Effect<
   Transport.Transport,
   never,
@@ -304,6 +384,8 @@ const handleWith = <E, R>(
   const { delivery } = incoming
   return Effect.suspend(() => handler(delivery)).pipe(
     Effect.withSpan("Posthook.ws.delivery", {
+      // A stack trace per delivery would cost more than the delivery itself.
+      captureStackTrace: false,
       attributes: {
         "posthook.hook_id": delivery.hookId,
         "posthook.path": delivery.path,
@@ -338,7 +420,8 @@ const handleWith = <E, R>(
  *
  * @example
  * ```ts
- * import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+ * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+ * import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
  * import * as NodeSocket from "@effect/platform-node/NodeSocket"
  * import { Effect, Layer } from "effect"
  * import { Delivery, Listener, PosthookConfig } from "posthook-effect"
@@ -358,7 +441,7 @@ const handleWith = <E, R>(
  * program.pipe(
  *   Effect.scoped,
  *   Effect.provide(
- *     Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layer, NodeSocket.layerWebSocketConstructor)
+ *     Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
  *   ),
  *   NodeRuntime.runMain
  * )
@@ -389,6 +472,7 @@ export const listen = <E, R, RO = never>(
     // Finalizers run in reverse: this one last, once the socket is closed.
     yield* Scope.addFinalizer(scope, Deferred.succeed(closed, undefined))
     const running = yield* Scope.extend(FiberSet.make<void>(), scope)
+    const runHandler = yield* FiberSet.runtime(running)<R>()
     const permits = options.maxConcurrency === undefined
       ? Option.none()
       : Option.some(yield* Effect.makeSemaphore(Math.max(1, Math.floor(options.maxConcurrency))))
@@ -408,10 +492,12 @@ export const listen = <E, R, RO = never>(
 
     const dispatch = (incoming: WsConnection.Incoming): Effect.Effect<void, never, R> =>
       accepting
-        ? Effect.asVoid(FiberSet.run(running, limited(incoming)))
+        ? Effect.sync(() => void runHandler(limited(incoming)))
         : Effect.asVoid(incoming.answer(Result.nack(WsConnection.SHUTTING_DOWN)))
 
-    yield* WsConnection.incoming(transport, settings, LISTEN_BUFFER_SIZE).pipe(
+    // Unbounded: the dispatcher never blocks (it forks or nacks), and
+    // `maxConcurrency` is what bounds the work.
+    yield* WsConnection.incoming(transport, settings, undefined).pipe(
       Stream.runForEach(dispatch),
       Effect.catchAll((error) =>
         Effect.logError(`listener stopped: ${error.message}`).pipe(Effect.zipRight(Deferred.fail(closed, error)))
@@ -455,7 +541,7 @@ const toStreamDelivery = ({ answer, delivery }: WsConnection.Incoming): StreamDe
  *
  * @example
  * ```ts
- * import { NodeHttpClient } from "@effect/platform-node"
+ * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
  * import * as NodeSocket from "@effect/platform-node/NodeSocket"
  * import { Effect, Layer, Stream } from "effect"
  * import { Listener, PosthookConfig } from "posthook-effect"
@@ -465,7 +551,7 @@ const toStreamDelivery = ({ answer, delivery }: WsConnection.Incoming): StreamDe
  *     typeof delivery.data === "object" && delivery.data !== null ? ack : nack("not ready")
  *   ),
  *   Effect.provide(
- *     Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layer, NodeSocket.layerWebSocketConstructor)
+ *     Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
  *   )
  * )
  * ```

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, DateTime, Duration, Effect, Option, Schema, Stream } from "effect"
 import { Hooks, Posthook, PosthookConfig } from "posthook-effect"
-import * as Pagination from "../src/internal/pagination.js"
 import { layerWithClient, Reply, TEST_API_KEY, TestApiServer, wireHook } from "./utils/TestApiServer.js"
 
 const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provide(effect, layerWithClient())
@@ -557,52 +556,6 @@ describe("Hooks.listAll", () => {
       ).map((hook) => hook.data.n)
       expect([...data].sort()).toEqual([1, 2])
     })))
-})
-
-describe("pagination.step (pure)", () => {
-  const entry = (id: string, postAt: string): Pagination.PageEntry<string> => ({ item: id, id, postAt })
-
-  it("moves the cursor to the postAt before the trailing run and skips the run", () => {
-    const step = Pagination.step(
-      Pagination.initialCursor(undefined),
-      [entry("a", "t1"), entry("b", "t2"), entry("c", "t3"), entry("d", "t3")],
-      4
-    )
-    const next = Option.getOrThrow(step.next)
-    expect(next.after).toBe("t2")
-    expect(next.skip).toBe(2)
-    expect([...next.seen]).toEqual(["c", "d"])
-  })
-
-  it("keeps the cursor and grows the offset when the whole page shares one postAt", () => {
-    const step = Pagination.step(
-      { after: "t0", skip: 3, seen: new Set(["x", "y", "z"]), lastPostAt: "t1" },
-      [entry("a", "t1"), entry("b", "t1")],
-      2
-    )
-    const next = Option.getOrThrow(step.next)
-    expect(next).toEqual({ after: "t0", skip: 5, seen: new Set(["x", "y", "z", "a", "b"]), lastPostAt: "t1" })
-  })
-
-  it("moves the cursor to the previous page's last postAt when a new run fills the page", () => {
-    const step = Pagination.step(
-      { after: "t0", skip: 3, seen: new Set(["x", "y", "z"]), lastPostAt: "t1" },
-      [entry("a", "t2"), entry("b", "t2")],
-      2
-    )
-    const next = Option.getOrThrow(step.next)
-    expect(next).toEqual({ after: "t1", skip: 2, seen: new Set(["a", "b"]), lastPostAt: "t2" })
-  })
-
-  it("drops entries already seen in the window and ends on a short page", () => {
-    const step = Pagination.step(
-      { after: "t0", skip: 1, seen: new Set(["a"]), lastPostAt: "t1" },
-      [entry("a", "t1"), entry("b", "t2")],
-      3
-    )
-    expect(step.emit.map((e) => e.id)).toEqual(["b"])
-    expect(Option.isNone(step.next)).toBe(true)
-  })
 })
 
 describe("Posthook service", () => {

@@ -10,7 +10,7 @@ import { eventually, realSleep } from "./utils/WsTestServer.js"
 
 const setup = Effect.gen(function*() {
   const server = yield* WsTestServer.make
-  const context = yield* Layer.build(server.layer)
+  const context = yield* Layer.build(WsTestServer.quietLayer(server))
   return { server, context }
 })
 
@@ -105,21 +105,26 @@ describe("Listener on TestClock", () => {
       }).pipe(Effect.provide(context))
       yield* eventually("connection", () => server.connections.length === 1)
       const first = WsTestServer.connectionAt(server, 0)
+      let pongs = 0
+      first.socket.on("pong", () => pongs++)
       const start = yield* TestClock.currentTimeMillis
       yield* sleepingUntil("heartbeat armed", start + 45_000)
 
-      // An app-level ping at 30 s re-arms the heartbeat for 45 s from then.
+      // An app-level ping at 30 s…
       yield* TestClock.adjust("30 seconds")
       first.send({ _tag: "ping", timestamp: 1 })
       yield* eventually("pong", () => first.raw.length === 1)
-      yield* sleepingUntil("heartbeat re-armed by ping", start + 75_000)
-
-      // So does a WebSocket-level ping frame (Node's `ws` exposes them).
+      // …so at 45 s the watchdog finds 15 s of silence and waits until 75 s.
       yield* TestClock.adjust("30 seconds")
-      first.socket.ping()
-      yield* sleepingUntil("heartbeat re-armed by a ws ping", start + 105_000)
+      yield* sleepingUntil("heartbeat re-armed by the ping", start + 75_000)
 
-      yield* TestClock.adjust("44 seconds")
+      // A WebSocket-level ping frame at 60 s counts too (Node's `ws` exposes them).
+      first.socket.ping()
+      yield* eventually("ws-level pong", () => pongs === 1)
+      yield* TestClock.adjust("30 seconds")
+      yield* sleepingUntil("heartbeat re-armed by the ws ping", start + 105_000)
+
+      yield* TestClock.adjust("14 seconds")
       yield* realSleep(50)
       expect(disconnects).toEqual([])
       expect(first.closeCode).toBeUndefined()

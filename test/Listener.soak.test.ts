@@ -29,7 +29,7 @@ describe("Listener soak", () => {
   it.scopedLive(`${DROPS} drops while delivering ${HOOKS} hooks: one answer per attempt, every hook acked`, () =>
     Effect.gen(function*() {
       const server = yield* WsTestServer.make
-      const context = yield* Layer.build(server.layer)
+      const context = yield* Layer.build(WsTestServer.quietLayer(server))
 
       const queue: Array<{ readonly hookId: string; readonly attempt: number }> = Array.from(
         { length: HOOKS },

@@ -6,7 +6,7 @@ import { connectionAt, eventually, framesOf } from "./utils/WsTestServer.js"
 
 const setup = Effect.gen(function*() {
   const server = yield* WsTestServer.make
-  const context = yield* Layer.build(server.layer)
+  const context = yield* Layer.build(WsTestServer.quietLayer(server))
   return { server, context }
 })
 

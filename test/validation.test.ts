@@ -257,7 +257,9 @@ describe("list, bulk and id validation (pure)", () => {
   }
 
   const range = { startTime: "2026-02-01T00:00:00Z", endTime: "2026-02-22T00:00:00Z", limit: 10 }
-  const bulkCases: ReadonlyArray<readonly [string, Either.Either<unknown, { readonly field: string }>, string]> = [
+  const bulkCases: ReadonlyArray<
+    readonly [string, Either.Either<unknown, { readonly field: string; readonly message: string }>, string]
+  > = [
     ["no ids", Rules.encodeBulkByIds([]), "hookIDs"],
     ["1001 ids", Rules.encodeBulkByIds(Array.from({ length: 1001 }, (_, i) => `id-${i}`)), "hookIDs"],
     ["an empty id", Rules.encodeBulkByIds(["a", ""]), "hookIDs[1]"],

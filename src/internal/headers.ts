@@ -64,3 +64,34 @@ export const headerValue = (headers: HeadersInput, name: string): string | undef
   const values = headerValues(headers, name)
   return values.length === 0 ? undefined : values.join(", ")
 }
+
+/**
+ * Every header looked up by lower-case name, built in one pass over a
+ * record (instead of one pass per lookup). A Web `Headers` is already indexed.
+ *
+ * @internal
+ */
+export interface HeaderIndex {
+  readonly values: (name: string) => ReadonlyArray<string>
+  readonly value: (name: string) => string | undefined
+}
+
+const joined = (values: ReadonlyArray<string>): string | undefined =>
+  values.length === 0 ? undefined : values.join(", ")
+
+/** @internal */
+export const indexHeaders = (headers: HeadersInput): HeaderIndex => {
+  if (isHeadersLike(headers) || !Predicate.isObject(headers)) {
+    const values = (name: string) => headerValues(headers, name)
+    return { values, value: (name) => joined(values(name)) }
+  }
+  const byName = new Map<string, Array<string>>()
+  for (const key of Object.keys(headers)) {
+    const name = key.toLowerCase()
+    const into = byName.get(name) ?? []
+    collect(headers[key], into)
+    if (into.length > 0) byName.set(name, into)
+  }
+  const values = (name: string): ReadonlyArray<string> => byName.get(name) ?? []
+  return { values, value: (name) => joined(values(name)) }
+}

@@ -204,7 +204,7 @@ export const handle = <E, R>(handler: Handler<E, R>, options?: HandlerOptions) =
         Effect.as(Effect.logError("delivery could not be handled", cause), bodyUnreadable("internal error"))
       ),
       Effect.annotateLogs("package", "posthook-effect"),
-      Effect.withSpan("Posthook.receive", { kind: "server" })
+      Effect.withSpan("Posthook.receive", { kind: "server", captureStackTrace: false })
     )
 }
 

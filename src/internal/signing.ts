@@ -16,10 +16,38 @@ const encoder = new TextEncoder()
  * @internal
  */
 export const computeSignature = (key: string, timestamp: number | string, body: Uint8Array | string): string =>
+  computeDigest(key, timestamp, body).toString("hex")
+
+/**
+ * {@link computeSignature} as the 32 raw digest bytes, for verifiers that
+ * compare bytes rather than hex strings.
+ *
+ * @internal
+ */
+export const computeDigest = (key: string, timestamp: number | string, body: Uint8Array | string): Buffer =>
   Crypto.createHmac("sha256", key)
     .update(`${timestamp}.`)
     .update(typeof body === "string" ? encoder.encode(body) : body)
-    .digest("hex")
+    .digest()
+
+const SHA256_HEX = /^[0-9a-f]{64}$/
+
+/**
+ * The bytes of a lower-case hex SHA-256 digest, or `undefined` when the text
+ * is not one (so it can never match).
+ *
+ * @internal
+ */
+export const digestFromHex = (hex: string): Buffer | undefined =>
+  SHA256_HEX.test(hex) ? Buffer.from(hex, "hex") : undefined
+
+/**
+ * Constant-time comparison of two digests of the same length.
+ *
+ * @internal
+ */
+export const digestEquals = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.byteLength === b.byteLength && Crypto.timingSafeEqual(a, b)
 
 /**
  * The `Posthook-Signature` header value for one or more keys

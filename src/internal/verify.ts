@@ -14,8 +14,8 @@ import * as Schema from "effect/Schema"
 import type { Delivery } from "../Delivery.js"
 import * as PosthookError from "../PosthookError.js"
 import { makeDelivery } from "./delivery.js"
-import { type HeadersInput, headerValue, headerValues } from "./headers.js"
-import { computeSignature, hexEquals } from "./signing.js"
+import { type HeaderIndex, type HeadersInput, indexHeaders } from "./headers.js"
+import { computeDigest, digestEquals, digestFromHex } from "./signing.js"
 
 /** What a signature check established about a request. @internal */
 export interface Verified {
@@ -23,6 +23,8 @@ export interface Verified {
   readonly timestamp: number
   /** The raw body, exactly as received. */
   readonly body: Uint8Array
+  /** The request's headers, indexed once. */
+  readonly headers: HeaderIndex
 }
 
 /** @internal */
@@ -73,9 +75,10 @@ export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookEr
   if (input.keys.length === 0) {
     return fail("NoSigningKey", "no signing key configured: pass signingKey or set POSTHOOK_SIGNING_KEY")
   }
-  const rawTimestamp = headerValue(input.headers, "posthook-timestamp")
+  const headers = indexHeaders(input.headers)
+  const rawTimestamp = headers.value("posthook-timestamp")
   if (rawTimestamp === undefined) return fail("MissingHeader", "missing Posthook-Timestamp header")
-  const signatureValues = headerValues(input.headers, "posthook-signature")
+  const signatureValues = headers.values("posthook-signature")
   if (signatureValues.length === 0) return fail("MissingHeader", "missing Posthook-Signature header")
 
   const trimmed = rawTimestamp.trim()
@@ -103,10 +106,11 @@ export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookEr
   if (candidates.length === 0) {
     return fail("NoMatchingSignature", "Posthook-Signature has no v1 signature")
   }
+  const digests = candidates.flatMap((candidate) => digestFromHex(candidate) ?? [])
   for (const key of input.keys) {
-    const expected = computeSignature(Redacted.value(key), trimmed, input.body)
-    for (const candidate of candidates) {
-      if (hexEquals(expected, candidate)) return Either.right({ timestamp, body: input.body })
+    const expected = computeDigest(Redacted.value(key), trimmed, input.body)
+    for (const digest of digests) {
+      if (digestEquals(expected, digest)) return Either.right({ timestamp, body: input.body, headers })
     }
   }
   return fail(
@@ -169,8 +173,7 @@ const describeIssues = (json: unknown, error: ParseResult.ParseError): string =>
  * @internal
  */
 export const toDelivery = (
-  verified: Verified,
-  headers: HeadersInput
+  verified: Verified
 ): Either.Either<Delivery<unknown>, PosthookError.SignatureVerificationError> =>
   Either.flatMap(parseJson(verified.body), (json) =>
     Either.flatMap(
@@ -180,15 +183,16 @@ export const toDelivery = (
           message: `body is not a Posthook delivery: ${describeIssues(json, error)}`
         })),
       (fields) => {
-        const headerId = headerValue(headers, "posthook-id")
+        const headers = verified.headers
+        const headerId = headers.value("posthook-id")
         if (fields.id !== undefined && headerId !== undefined && headerId !== fields.id) {
           return fail("InvalidBody", "Posthook-Id header does not match the id in the signed body")
         }
         const hookId = fields.id ?? headerId
         if (hookId === undefined) return fail("InvalidBody", "no hook id: the body has no id and Posthook-Id is missing")
         // Callback URLs come in pairs (PROTOCOL §2): one without the other is ignored.
-        const ackUrl = headerValue(headers, "posthook-ack-url")
-        const nackUrl = headerValue(headers, "posthook-nack-url")
+        const ackUrl = headers.value("posthook-ack-url")
+        const nackUrl = headers.value("posthook-nack-url")
         const callbacks = ackUrl !== undefined && nackUrl !== undefined ? { ackUrl, nackUrl } : {}
         return Either.right(makeDelivery({
           hookId,

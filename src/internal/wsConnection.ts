@@ -80,7 +80,12 @@ export const defaultReconnectSchedule: Schedule.Schedule<Duration.Duration, unkn
 // Ticket and URL
 // ---------------------------------------------------------------------------
 
-const Ticket = Schema.Struct({ ticket: Schema.String, url: Schema.String, expiresAt: Schema.String })
+const Ticket = Schema.Struct({
+  ticket: Schema.String,
+  url: Schema.String,
+  // Not needed here (a ticket is used at once), so not required.
+  expiresAt: Schema.optional(Schema.String)
+})
 
 /** @internal */
 export type Ticket = typeof Ticket.Type
@@ -625,23 +630,24 @@ export const run = <R>(
   }).pipe(Effect.scoped, Effect.annotateLogs({ package: "posthook-effect" }))
 
 /**
- * The delivery source as a `Stream`, behind a bounded buffer: a delivery that
- * arrives while the buffer is full is nacked with `At capacity` at once.
- * Ending the stream closes the connection (after nacking what is unanswered).
+ * The delivery source as a `Stream`. With a `bufferSize`, deliveries that
+ * arrive while the buffer is full are nacked with `At capacity` at once;
+ * without one the buffer is unbounded, for consumers that never block (the
+ * `listen` dispatcher). Ending the stream closes the connection, after
+ * nacking what is unanswered.
  *
  * @internal
  */
 export const incoming = <R>(
   transport: Transport,
   settings: Settings<R>,
-  bufferSize: number
+  bufferSize: number | undefined
 ): Stream.Stream<Incoming, Listener.ListenError, R | Socket.WebSocketConstructor> =>
   Stream.unwrapScoped(
     Effect.gen(function*() {
-      const buffer = yield* Mailbox.make<Incoming, Listener.ListenError>({
-        capacity: Math.max(1, bufferSize),
-        strategy: "dropping"
-      })
+      const buffer = yield* Mailbox.make<Incoming, Listener.ListenError>(
+        bufferSize === undefined ? undefined : { capacity: Math.max(1, bufferSize), strategy: "dropping" }
+      )
       const offer = (next: Incoming): Effect.Effect<void> =>
         buffer.unsafeOffer(next) ? Effect.void : Effect.asVoid(next.answer(Result.nack(AT_CAPACITY)))
       yield* run(transport, settings, offer).pipe(Mailbox.into(buffer), Effect.forkScoped)

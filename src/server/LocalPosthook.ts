@@ -309,7 +309,7 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     yield* Effect.addFinalizer(() =>
       Effect.zipRight(
         WsEndpoint.closeAll(listeners, "shutdown", "the local Posthook server is shutting down"),
-        Effect.raceFirst(listeners.awaitEmpty, WallClock.sleep(1000))
+        WallClock.raceWithTimeout(listeners.awaitEmpty, 1000)
       )
     )
     return local

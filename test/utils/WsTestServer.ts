@@ -7,11 +7,11 @@
  * Frames are encoded with the SDK's own `wsProtocol`, so the test server and
  * the client share one definition of the protocol.
  */
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import type { HttpClient } from "@effect/platform/HttpClient"
 import type { WebSocketConstructor } from "@effect/platform/Socket"
-import { Duration, Effect, Layer, type Scope } from "effect"
+import { Duration, Effect, Layer, Logger, LogLevel, type Scope } from "effect"
 import * as Http from "node:http"
 import { WebSocket, WebSocketServer } from "ws"
 import { PosthookConfig } from "posthook-effect"
@@ -250,3 +250,7 @@ export const connectionAt = (server: WsTestServer, index: number): ServerConnect
   if (found === undefined) throw new Error(`no connection #${index + 1}`)
   return found
 }
+
+/** The server's layer, with logging silenced (the listener logs every drop and failed handler). */
+export const quietLayer = (server: WsTestServer) =>
+  Layer.merge(server.layer, Logger.minimumLogLevel(LogLevel.None))

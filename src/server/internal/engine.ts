@@ -864,10 +864,7 @@ export const make = (options: EngineOptions) =>
       Effect.gen(function*() {
         yield* Fiber.interrupt(timerFiber)
         yield* Queue.shutdown(work)
-        yield* Effect.raceFirst(
-          Fiber.awaitAll(workers),
-          WallClock.sleep(Duration.toMillis(config.shutdownGrace))
-        )
+        yield* WallClock.raceWithTimeout(Fiber.awaitAll(workers), Duration.toMillis(config.shutdownGrace))
         yield* Fiber.interruptAll(workers)
       })
     )

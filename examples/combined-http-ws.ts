@@ -1,0 +1,60 @@
+/**
+ * Combining HTTP and WebSocket: Posthook delivers over the WebSocket while a
+ * listener is connected and falls back to your HTTP endpoint otherwise. Both
+ * paths hand the handler the same `Delivery` and take the same `Result`, so
+ * one handler serves both.
+ *
+ * Run: POSTHOOK_API_KEY=pk_... POSTHOOK_SIGNING_KEY=ph_sk_... npx vite-node examples/combined-http-ws.ts
+ */
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import { Effect, Layer } from "effect"
+import { createServer } from "node:http"
+import { Delivery, HttpAppHandler, Listener, PosthookConfig, Signatures } from "posthook-effect"
+
+const processOrder = (data: unknown) => Effect.log("processing order", data)
+
+// One handler for both transports.
+export const processHook = (delivery: Delivery.Delivery) =>
+  Effect.gen(function*() {
+    yield* processOrder(delivery.data)
+    yield* Effect.log(delivery.ws ? `via WebSocket (attempt ${delivery.ws.attempt})` : "via HTTP")
+    return Delivery.Result.ack()
+  })
+
+// HTTP delivery: a verified route on an Effect HTTP server.
+export const HttpLive = HttpServer.serve(
+  HttpRouter.empty.pipe(HttpRouter.post("/webhooks/orders", HttpAppHandler.make(processHook)))
+).pipe(
+  Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
+  Layer.provide(Signatures.layerConfig()) // POSTHOOK_SIGNING_KEY
+)
+
+// WebSocket delivery, alongside. Should it end for good (a revoked key),
+// HTTP delivery carries on.
+export const websocket = Effect.gen(function*() {
+  const listener = yield* Listener.listen(processHook)
+  yield* listener.wait
+}).pipe(
+  Effect.scoped,
+  Effect.catchAll((error) => Effect.logError(`WebSocket listener stopped: ${error.message}; HTTP delivery continues`))
+)
+
+export const main = Effect.zipRight(websocket, Effect.never).pipe(
+  Effect.provide(
+    Layer.mergeAll(
+      HttpLive,
+      PosthookConfig.layerConfig(),
+      NodeHttpClient.layerUndici,
+      NodeSocket.layerWebSocketConstructor
+    )
+  )
+)
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  NodeRuntime.runMain(main)
+}

@@ -1,0 +1,49 @@
+/**
+ * Custom HTTP client: the Posthook Layers need an `HttpClient` and let you
+ * choose it. The SDK adds its own headers (API key, User-Agent) to every
+ * request, and never closes a client you supply: its lifecycle is yours.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Undici from "@effect/platform-node/Undici"
+import { Effect, Layer } from "effect"
+import { readFileSync } from "node:fs"
+import { Posthook } from "posthook-effect"
+
+// Node: undici (recommended).
+export const WithUndici = Posthook.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+// Anywhere with a global fetch (Node 18+, Bun, Deno, browsers, edge runtimes).
+export const WithFetch = Posthook.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+
+/** An undici dispatcher as the HTTP client; closed when the Layer's scope closes. */
+const undiciWith = (makeDispatcher: () => Undici.Dispatcher) =>
+  NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
+    Layer.provide(Layer.scoped(
+      NodeHttpClient.Dispatcher,
+      Effect.acquireRelease(Effect.sync(makeDispatcher), (dispatcher) => Effect.promise(() => dispatcher.close()))
+    ))
+  )
+
+// Through a proxy:
+export const ViaProxy = Posthook.layerConfig().pipe(
+  Layer.provide(undiciWith(() => new Undici.ProxyAgent("http://proxy.example.com:8080")))
+)
+
+// With a custom CA bundle:
+export const WithCustomCa = Posthook.layerConfig().pipe(
+  Layer.provide(undiciWith(() => new Undici.Agent({ connect: { ca: readFileSync("/path/to/custom-ca-bundle.crt") } })))
+)
+
+// With connection limits:
+export const WithConnectionLimit = Posthook.layerConfig().pipe(
+  Layer.provide(undiciWith(() => new Undici.Agent({ connections: 20 })))
+)
+
+// A dispatcher you own and share with the rest of your app: provide it as a value.
+// Nothing in the SDK closes it; call `sharedAgent.close()` when your app shuts down.
+export const sharedAgent = new Undici.Agent({ connections: 50, keepAliveTimeout: 30_000 })
+export const WithSharedAgent = Posthook.layerConfig().pipe(
+  Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher),
+  Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, sharedAgent))
+)

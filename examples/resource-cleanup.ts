@@ -1,0 +1,36 @@
+/**
+ * Resource cleanup: instead of context managers, Layers and scopes. The
+ * resources a Layer creates (e.g. the undici dispatcher of
+ * `NodeHttpClient.layerUndici`) are released when the scope that built the
+ * Layer closes: when `Effect.provide`d program ends, when
+ * `NodeRuntime.runMain` is interrupted (Ctrl-C), or on `runtime.dispose()`.
+ * A client you provide yourself is never closed by the SDK.
+ *
+ * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/resource-cleanup.ts
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { Hooks, Posthook } from "posthook-effect"
+
+const PosthookLive = Posthook.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+const scheduleOne = Effect.flatMap(Hooks.Hooks, (hooks) => hooks.schedule({ path: "/test", postIn: "5m" }))
+
+// 1. Scoped to one program: the HTTP client is created, used, and closed when the program ends.
+export const once = scheduleOne.pipe(Effect.provide(PosthookLive))
+
+// 2. Scoped to a block: Layer.build inside Effect.scoped; released when the block exits,
+//    whether it succeeded, failed or was interrupted.
+export const block = Effect.scoped(
+  Effect.gen(function*() {
+    const context = yield* Layer.build(PosthookLive)
+    return yield* Effect.provide(scheduleOne, context)
+  })
+)
+
+// 3. Long-lived: a ManagedRuntime built at start-up and disposed at shutdown.
+export const makeRuntime = () => ManagedRuntime.make(PosthookLive)
+// const runtime = makeRuntime(); …; await runtime.dispose()
+
+NodeRuntime.runMain(once)

@@ -1,0 +1,52 @@
+/**
+ * WebSocket listener: receive hooks over a WebSocket instead of running an
+ * HTTP endpoint. The listener reconnects by itself (fresh ticket per attempt,
+ * exponential backoff, never giving up), answers pings, and treats 45 s of
+ * silence as a dead connection. Ctrl-C closes it gracefully: running
+ * handlers get 10 s to finish, then the socket closes with code 1000.
+ *
+ * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/websocket-listener.ts
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import { Duration, Effect, Layer } from "effect"
+import { Delivery, Listener, PosthookConfig } from "posthook-effect"
+
+// The same handler shape as the HTTP handlers: Delivery in, Result out.
+// A failure or defect is answered with a nack carrying its message.
+const onHook = (delivery: Delivery.Delivery) =>
+  Effect.gen(function*() {
+    yield* Effect.log(`received ${delivery.hookId} -> ${delivery.path}`, delivery.data)
+    return Delivery.Result.ack()
+  })
+
+export const program = Effect.gen(function*() {
+  const listener = yield* Listener.listen(onHook, {
+    // At most 10 handlers at once; extra deliveries are nacked with "At capacity"
+    // so Posthook retries them, instead of piling up here.
+    maxConcurrency: 10,
+    onConnected: (info) => Effect.log(`connected to ${info.projectName} (${info.connectionId})`),
+    onDisconnected: (reason) => Effect.logWarning(`disconnected: ${reason.message}`),
+    onReconnecting: (info) =>
+      Effect.log(`reconnecting in ${Duration.format(info.delay)} (attempt ${info.attempt})`),
+    onAckTimeout: (info) => Effect.logWarning(`hook ${info.hookId} attempt ${info.attempt} was not answered in time`)
+  })
+  // Completes when the listener is closed; fails only with a final error
+  // (ticket 401/403, close code 4001/4003).
+  yield* listener.wait
+}).pipe(Effect.scoped)
+
+// Node 20 has no global WebSocket: NodeSocket's constructor uses `ws`.
+export const ListenerDeps = Layer.mergeAll(
+  PosthookConfig.layerConfig(), // POSTHOOK_API_KEY
+  NodeHttpClient.layerUndici, // for the ticket request
+  NodeSocket.layerWebSocketConstructor
+)
+
+// In a long-lived service, the listener can be a Layer of its own.
+export const ListenerLive = Layer.scopedDiscard(Listener.listen(onHook)).pipe(Layer.provide(ListenerDeps))
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  NodeRuntime.runMain(program.pipe(Effect.provide(ListenerDeps)))
+}
