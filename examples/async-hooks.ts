@@ -61,6 +61,4 @@ export const AppLive = HttpRouter.empty.pipe(
   Layer.provide(Layer.mergeAll(JobsLive, Signatures.layerConfig(), NodeHttpClient.layerUndici))
 )
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  NodeRuntime.runMain(Layer.launch(AppLive))
-}
+NodeRuntime.runMain(Layer.launch(AppLive))

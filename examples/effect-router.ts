@@ -31,6 +31,4 @@ export const ServerLive = HttpServer.serve(router).pipe(
   Layer.provide(Signatures.layerConfig())
 )
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  NodeRuntime.runMain(Layer.launch(ServerLive))
-}
+NodeRuntime.runMain(Layer.launch(ServerLive))

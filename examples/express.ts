@@ -56,6 +56,4 @@ const server = Effect.acquireRelease(
   (listening) => Effect.promise(() => new Promise<void>((resolve) => listening.close(() => resolve())))
 )
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  NodeRuntime.runMain(Effect.scoped(Effect.zipRight(server, Effect.never)))
-}
+NodeRuntime.runMain(Effect.scoped(Effect.zipRight(server, Effect.never)))

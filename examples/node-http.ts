@@ -26,6 +26,4 @@ const serve = Effect.acquireRelease(
   (server) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
 )
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  NodeRuntime.runMain(Effect.scoped(Effect.zipRight(serve, Effect.never)))
-}
+NodeRuntime.runMain(Effect.scoped(Effect.zipRight(serve, Effect.never)))

@@ -20,6 +20,14 @@ import { errorMessage, userAgent } from "./internal/transport.js"
  * How long a callback may take before it fails with a `CallbackError`:
  * 30 seconds, like REST calls.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { Callbacks } from "posthook-effect"
+ *
+ * console.log(Duration.format(Callbacks.DEFAULT_TIMEOUT)) // "30s"
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -56,13 +64,8 @@ const decodeSuccessBody = Schema.decodeUnknownOption(SuccessBody, { onExcessProp
  */
 const safeOrigin = (url: string): string => (URL.canParse(url) ? new URL(url).origin : "<invalid URL>")
 
-/**
- * Reads a callback response as PROTOCOL §3 defines it. Pure, so every status
- * can be tested without a server.
- *
- * @internal
- */
-export const interpretResponse = (
+/** Reads a callback response as PROTOCOL §3 defines it. */
+const interpretResponse = (
   kind: Kind,
   status: number,
   body: string

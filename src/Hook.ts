@@ -37,6 +37,14 @@ export type HookStatus = typeof HookStatus.Type
 /**
  * How the delay between retries grows.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Hook } from "posthook-effect"
+ *
+ * const strategy = Schema.decodeUnknownSync(Hook.RetryStrategy)("exponential")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -88,6 +96,14 @@ export interface RetryOverride extends Schema.Schema.Type<typeof RetryOverride> 
 
 /**
  * Sequence information, present on hooks created by a Posthook sequence.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Hook } from "posthook-effect"
+ *
+ * const sequence = Schema.decodeUnknownSync(Hook.SequenceData)({ sequenceID: "seq-1", stepName: "welcome" })
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -190,6 +206,15 @@ export type Hook<Data = unknown> = Omit<Schema.Schema.Type<typeof Hook>, "data">
  * The monthly hook quota, read from the `Posthook-HookQuota-*` headers of a
  * schedule response.
  *
+ * @example
+ * ```ts
+ * import { DateTime } from "effect"
+ * import type { Hook } from "posthook-effect"
+ *
+ * const describe = (quota: Hook.QuotaInfo) =>
+ *   `${quota.remaining}/${quota.limit} left until ${DateTime.formatIso(quota.resetsAt)}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -223,6 +248,15 @@ export type ScheduledHook<Data = unknown> = Hook<Data> & { readonly quota: Optio
 
 /**
  * The answer of a bulk action.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Hook } from "posthook-effect"
+ *
+ * const result = Schema.decodeUnknownSync(Hook.BulkActionResult)({ affected: 3 })
+ * console.log(result.affected) // 3
+ * ```
  *
  * @since 0.1.0
  * @category schemas

@@ -31,20 +31,25 @@ export type Options<R> = receive.HandlerOptions & receive.RuntimeOptions<R>
 
 /**
  * Where the raw body is: already in `req.body` as a Buffer (after
- * `express.raw()`), still in the stream, or lost to a parser that turned it
- * into an object or string (after `express.json()` / `express.text()`).
+ * `express.raw()`), still in the stream (no parser ran, or one skipped this
+ * content type — Express 4 then leaves `req.body` as `{}`), or lost to a
+ * parser that consumed the stream (after `express.json()` / `express.text()`).
  */
 const readBody = (request: IncomingMessage, limit: number): Effect.Effect<BodyOutcome> => {
   const parsed: unknown = "body" in request ? request.body : undefined
   if (parsed instanceof Uint8Array) {
     return Effect.succeed(parsed.length > limit ? { _tag: "TooLarge" } : { _tag: "Body", body: parsed })
   }
-  if (parsed !== undefined) {
-    return Effect.succeed({ _tag: "Unreadable", message: receive.misparsedBodyMessage(`a parsed ${typeof parsed}`) })
+  if (!request.readableEnded) {
+    if (receive.declaredTooLarge(request.headers, limit)) return Effect.succeed({ _tag: "TooLarge" })
+    return readReadable(request, limit)
   }
-  if (request.readableEnded) return Effect.succeed({ _tag: "Unreadable", message: receive.CONSUMED_BODY_MESSAGE })
-  if (receive.declaredTooLarge(request.headers, limit)) return Effect.succeed({ _tag: "TooLarge" })
-  return readReadable(request, limit)
+  return Effect.succeed({
+    _tag: "Unreadable",
+    message: parsed === undefined
+      ? receive.CONSUMED_BODY_MESSAGE
+      : receive.misparsedBodyMessage(`a parsed ${typeof parsed}`)
+  })
 }
 
 const respond = <E, R>(handler: receive.Handler<E, R>, options: receive.HandlerOptions | undefined) => {

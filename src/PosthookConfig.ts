@@ -18,6 +18,13 @@ import type * as PosthookError from "./PosthookError.js"
 /**
  * The default API base URL.
  *
+ * @example
+ * ```ts
+ * import { PosthookConfig } from "posthook-effect"
+ *
+ * console.log(PosthookConfig.DEFAULT_BASE_URL) // "https://api.posthook.io"
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -26,6 +33,14 @@ export const DEFAULT_BASE_URL = "https://api.posthook.io"
 /**
  * The default request timeout: 30 seconds.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { PosthookConfig } from "posthook-effect"
+ *
+ * console.log(Duration.format(PosthookConfig.DEFAULT_TIMEOUT)) // "30s"
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -33,6 +48,15 @@ export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(30)
 
 /**
  * A secret given as a plain string or already wrapped in `Redacted`.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import type { PosthookConfig } from "posthook-effect"
+ *
+ * const plain: PosthookConfig.Secret = "pk_..."
+ * const wrapped: PosthookConfig.Secret = Redacted.make("pk_...")
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -70,6 +94,18 @@ export type Timeout = Exclude<Duration.DurationInput, number | bigint>
  *   attempt did reach the server schedules the hook twice).
  *
  * Only connection errors, 408, 429 and 5xx are retried.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from "effect"
+ * import type { PosthookConfig } from "posthook-effect"
+ *
+ * const patient: PosthookConfig.RetryPolicy = {
+ *   times: 5,
+ *   schedule: Schedule.exponential("1 second").pipe(Schedule.jittered),
+ *   maxRetryAfter: "2 minutes"
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -114,6 +150,19 @@ export interface CallOptions {
 /**
  * Options for {@link layer}. Only `apiKey` is required.
  *
+ * @example
+ * ```ts
+ * import type { PosthookConfig } from "posthook-effect"
+ *
+ * const options: PosthookConfig.Options = {
+ *   apiKey: "pk_...",
+ *   signingKey: "ph_sk_...",
+ *   baseUrl: "https://api.staging.posthook.io",
+ *   timeout: "60 seconds",
+ *   retry: { times: 2 }
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -132,6 +181,14 @@ export interface Options {
 
 /**
  * The resolved configuration every Posthook service reads.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PosthookConfig } from "posthook-effect"
+ *
+ * const timeoutOf = Effect.map(PosthookConfig.PosthookConfig, (config: PosthookConfig.Resolved) => config.timeout)
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -17,6 +17,14 @@ import * as Predicate from "effect/Predicate"
 /**
  * A symbol present on every Posthook error, used by {@link isPosthookError}.
  *
+ * @example
+ * ```ts
+ * import { PosthookError } from "posthook-effect"
+ *
+ * const error = new PosthookError.ValidationError({ field: "path", message: "bad path" })
+ * console.log(PosthookError.TypeId in error) // true
+ * ```
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -30,6 +38,13 @@ export type TypeId = typeof TypeId
 
 /**
  * The fields shared by every error that came from an HTTP answer of the API.
+ *
+ * @example
+ * ```ts
+ * import type { PosthookError } from "posthook-effect"
+ *
+ * const requestId = (error: PosthookError.ApiErrorFields) => error.headers["x-request-id"]
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -220,6 +235,13 @@ export class PosthookApiError extends Data.TaggedError("PosthookApiError")<ApiEr
 /**
  * Why a request got no response.
  *
+ * @example
+ * ```ts
+ * import type { PosthookError } from "posthook-effect"
+ *
+ * const worthRetrying = (reason: PosthookError.ConnectionFailure) => reason !== "InvalidUrl"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -304,6 +326,14 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
 
 /**
  * Why a delivery failed verification.
+ *
+ * @example
+ * ```ts
+ * import type { PosthookError } from "posthook-effect"
+ *
+ * const isClockSkew = (reason: PosthookError.SignatureFailure) =>
+ *   reason === "TimestampTooOld" || reason === "TimestampTooNew"
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -416,6 +446,13 @@ export class WebSocketError extends Data.TaggedError("WebSocketError")<{
 /**
  * The errors that come from an HTTP answer of the Posthook API.
  *
+ * @example
+ * ```ts
+ * import type { PosthookError } from "posthook-effect"
+ *
+ * const statusOf = (error: PosthookError.ApiError): number => error.status
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -431,6 +468,14 @@ export type ApiError =
 
 /**
  * What a REST call of the SDK can fail with.
+ *
+ * @example
+ * ```ts
+ * import type { PosthookError } from "posthook-effect"
+ *
+ * const isTransient = (error: PosthookError.RequestError): boolean =>
+ *   error._tag === "PosthookConnectionError" || error._tag === "RateLimitError" || error._tag === "InternalServerError"
+ * ```
  *
  * @since 0.1.0
  * @category models

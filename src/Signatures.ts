@@ -70,6 +70,14 @@ export type Tolerance = Exclude<Duration.DurationInput, number | bigint>
 /**
  * The default tolerance: 5 minutes.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { Signatures } from "posthook-effect"
+ *
+ * console.log(Duration.toSeconds(Signatures.DEFAULT_TOLERANCE)) // 300
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -352,10 +360,12 @@ const noKeyError = (): ConfigError.ConfigError =>
  * import { Effect } from "effect"
  * import { Signatures } from "posthook-effect"
  *
- * const program = Effect.gen(function* () {
- *   const signatures = yield* Signatures.make({ signingKey: ["ph_sk_current", "ph_sk_next"] })
- *   const delivery = yield* signatures.parseDelivery("{}", {})
- * })
+ * const receive = (body: Uint8Array, headers: Signatures.HeadersInput) =>
+ *   Effect.gen(function* () {
+ *     // Fails with a ConfigError when no key is given.
+ *     const signatures = yield* Signatures.make({ signingKey: ["ph_sk_current", "ph_sk_next"] })
+ *     return yield* signatures.parseDelivery(body, headers)
+ *   })
  * ```
  *
  * @since 0.1.0

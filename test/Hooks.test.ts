@@ -334,6 +334,8 @@ describe("Hooks.delete", () => {
         "DELETE /v1/hooks/h1"
       ])
       expectApiHeaders(requests[0]?.headers ?? {})
+      expect(requests[0]?.body).toBe("")
+      expect(requests[0]?.rawQuery).toBe("")
       expect(yield* server.hooks).toEqual([])
     })))
 

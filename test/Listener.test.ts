@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Deferred, Duration, Effect, Exit, Fiber, Layer, Schedule, Scope } from "effect"
+import * as Socket from "@effect/platform/Socket"
 import { Delivery, Listener, PosthookError } from "posthook-effect"
+import * as WS from "ws"
 import * as WsTestServer from "./utils/WsTestServer.js"
 import { eventually, framesOf, realSleep } from "./utils/WsTestServer.js"
 
@@ -269,6 +271,46 @@ describe("Listener.listen", () => {
         ])
       )
       expect(server.connections).toHaveLength(1)
+    }))
+})
+
+describe("Listener.listen: WebSocket implementations", () => {
+  it.scopedLive("works with a WebSocket that has only the standard API (no `ws` extras)", () =>
+    Effect.gen(function*() {
+      const server = yield* WsTestServer.make
+      // What a runtime with a global WebSocket offers: no `on`, no `terminate`.
+      const standardOnly = (url: string) => {
+        const inner = new WS.WebSocket(url)
+        const standard: Pick<globalThis.WebSocket, "readyState" | "send" | "close"> & {
+          addEventListener: WS.WebSocket["addEventListener"]
+          removeEventListener: WS.WebSocket["removeEventListener"]
+        } = {
+          get readyState() {
+            return inner.readyState
+          },
+          addEventListener: (type, listener, options) => inner.addEventListener(type, listener, options),
+          removeEventListener: (type, listener) => inner.removeEventListener(type, listener),
+          send: (data) => inner.send(data),
+          close: (code, reason) => inner.close(code, reason)
+        }
+        expect("on" in standard || "terminate" in standard).toBe(false)
+        return standard as unknown as globalThis.WebSocket
+      }
+      const context = yield* Layer.build(
+        WsTestServer.quietLayer(server).pipe(
+          Layer.merge(Layer.succeed(Socket.WebSocketConstructor, standardOnly))
+        )
+      )
+      const scope = yield* Scope.make()
+      yield* Listener.listen(ack).pipe(Effect.provide(context), Scope.extend(scope))
+      yield* eventually("connection", () => server.connections.length === 1)
+      const first = connection(server, 0)
+      first.sendHook("std")
+      first.send({ _tag: "ping" })
+      yield* eventually("answers", () => first.raw.length === 2)
+      expect(first.raw).toEqual([`{"type":"ack","hookId":"std"}`, `{"type":"pong"}`])
+      yield* Scope.close(scope, Exit.void)
+      yield* eventually("closed", () => first.closeCode === 1000)
     }))
 })
 

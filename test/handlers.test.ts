@@ -485,6 +485,24 @@ describe("Express misuse", () => {
       expect(JSON.stringify(response.json)).toContain("req.body is a parsed string")
     }))
 
+  it.scopedLive("a parser that skipped the request (Express 4 leaves req.body = {}) → the stream is read", () =>
+    Effect.gen(function*() {
+      const { environment, send } = yield* mounted((app, handle) =>
+        app.post(
+          "/hook",
+          (request, _response, next) => {
+            request.body = {}
+            next()
+          },
+          handle
+        )
+      )
+      const sent = yield* signed({ mode: "ack" })
+      const response = yield* send(sent)
+      expect(response.status).toBe(200)
+      expect(environment.audit.seen).toEqual([sent.headers["Posthook-Id"]])
+    }))
+
   it.scopedLive("a middleware that drained the stream → 500 saying so", () =>
     Effect.gen(function*() {
       const { send } = yield* mounted((app, handle) =>

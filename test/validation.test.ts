@@ -194,6 +194,9 @@ describe("schedule validation (pure)", () => {
     expect(expectInvalid(Rules.validateScheduleBody([])).field).toBe("body")
     const body = Either.getOrThrow(Rules.validateScheduleBody({ path: "/x", postIn: "5m", extra: 1 }))
     expect(body).toEqual({ path: "/x", postIn: "5m" })
+    // JSON null counts as absent for optional fields.
+    const withNulls = Rules.validateScheduleBody({ path: "/x", postIn: "5m", postAt: null, retryOverride: null })
+    expect(Either.getOrThrow(withNulls)).toEqual({ path: "/x", postIn: "5m" })
   })
 
   it.prop(
@@ -282,6 +285,39 @@ describe("list, bulk and id validation (pure)", () => {
     expect(Either.isRight(Rules.encodeBulkByIds(Array.from({ length: 1000 }, (_, i) => `id-${i}`)))).toBe(true)
     expect(Either.isRight(Rules.encodeBulkFilter({ ...range, limit: 1 }))).toBe(true)
     expect(Either.isRight(Rules.encodeBulkFilter({ ...range, limit: 1000 }))).toBe(true)
+  })
+
+  it("the server-side list query validator applies the same rules to strings", () => {
+    expect(Either.getOrThrow(Rules.validateListQuery({
+      status: "failed",
+      limit: "50",
+      offset: "0",
+      postAtAfter: "2026-06-15T12:00:00.123456+02:00",
+      sortBy: "postAt",
+      sortOrder: "DESC",
+      unknown: "ignored"
+    }))).toEqual({
+      status: "failed",
+      limit: 50,
+      offset: 0,
+      postAtBefore: undefined,
+      postAtAfter: "2026-06-15T10:00:00.123456Z",
+      createdAtBefore: undefined,
+      createdAtAfter: undefined,
+      sortBy: "postAt",
+      sortOrder: "DESC"
+    })
+    for (
+      const [query, field] of [
+        [{ limit: "0" }, "limit"],
+        [{ limit: "1001" }, "limit"],
+        [{ limit: "ten" }, "limit"],
+        [{ offset: "-1" }, "offset"],
+        [{ status: "lost" }, "status"],
+        [{ sortOrder: "asc" }, "sortOrder"],
+        [{ createdAtAfter: "2026-02-30T00:00:00Z" }, "createdAtAfter"]
+      ] as const
+    ) expect(expectInvalid(Rules.validateListQuery(query)).field).toBe(field)
   })
 
   it("ids must be non-empty strings", () => {

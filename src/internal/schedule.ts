@@ -60,15 +60,27 @@ const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/
 
 const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate()
 
-/** Whether the calendar fields name a real wall-clock second (no Feb 30, no 24:00). */
-const isCalendarValid = (
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number
-): boolean =>
+interface CalendarFields {
+  readonly year: number
+  readonly month: number
+  readonly day: number
+  readonly hour: number
+  readonly minute: number
+  readonly second: number
+}
+
+/** The date and time fields of a regex match whose groups 1–6 are YYYY, MM, DD, hh, mm, ss. */
+const calendarFields = (match: RegExpExecArray): CalendarFields => ({
+  year: Number(match[1]),
+  month: Number(match[2]),
+  day: Number(match[3]),
+  hour: Number(match[4]),
+  minute: Number(match[5]),
+  second: Number(match[6])
+})
+
+/** Whether the fields name a real wall-clock second (no Feb 30, no 24:00). */
+const isCalendarValid = ({ day, hour, minute, month, second, year }: CalendarFields): boolean =>
   month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 &&
   second <= 59
 
@@ -102,23 +114,14 @@ export const normalizeRfc3339 = (field: string, input: string): Result<string> =
     return invalid(field, `${field} "${input}" is not an RFC 3339 time such as "2026-06-15T10:00:00Z"`)
   }
   const [, y, mo, d, h, mi, s, fraction = "", zulu, sign, offsetHours, offsetMinutes] = match
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number
-  ]
-  if (!isCalendarValid(year, month, day, hour, minute, second)) {
-    return invalid(field, `${field} "${input}" is not a valid date and time`)
-  }
+  const fields = calendarFields(match)
+  if (!isCalendarValid(fields)) return invalid(field, `${field} "${input}" is not a valid date and time`)
   if (zulu !== undefined) return Either.right(`${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}Z`)
   const offset = Number(offsetHours) * 60 + Number(offsetMinutes)
   if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) {
     return invalid(field, `${field} "${input}" has an invalid UTC offset`)
   }
-  const wallClockMillis = Date.UTC(year, month - 1, day, hour, minute, second)
+  const wallClockMillis = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second)
   const utcMillis = wallClockMillis - (sign === "-" ? -offset : offset) * 60_000
   return Either.right(`${utcSeconds(utcMillis)}${fraction}Z`)
 }
@@ -151,15 +154,7 @@ export const validateLocalDateTime = (field: string, input: unknown): Result<str
       `${field} must be a local date and time without offset, "YYYY-MM-DDTHH:MM:SS" (e.g. "2026-03-01T09:00:00")`
     )
   }
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number
-  ]
-  return isCalendarValid(year, month, day, hour, minute, second)
+  return isCalendarValid(calendarFields(match))
     ? Either.right(input)
     : invalid(field, `${field} "${input}" is not a valid date and time`)
 }
@@ -548,6 +543,56 @@ export const encodeListQuery = (input: ListInput): Result<ListQuery> =>
       sortBy: yield* oneOf("sortBy", SORT_FIELDS, input.sortBy),
       sortOrder: yield* oneOf("sortOrder", SORT_ORDERS, input.sortOrder)
     }
+  })
+
+/**
+ * The filters of `GET /v1/hooks` as a server reads them, parsed.
+ *
+ * @internal
+ */
+export interface ListFilters {
+  readonly status: Hook.HookStatus | undefined
+  readonly limit: number | undefined
+  readonly offset: number | undefined
+  readonly postAtBefore: string | undefined
+  readonly postAtAfter: string | undefined
+  readonly createdAtBefore: string | undefined
+  readonly createdAtAfter: string | undefined
+  readonly sortBy: "postAt" | "createdAt" | undefined
+  readonly sortOrder: "ASC" | "DESC" | undefined
+}
+
+const parseCount = (field: string, raw: string | undefined, min: number, max: number): Result<number | undefined> => {
+  if (raw === undefined) return Either.right(undefined)
+  if (!/^\d+$/.test(raw)) return invalid(field, `${field} must be an integer from ${min} to ${max}`)
+  return checkRange(field, Number(raw), { min, max, integer: true })
+}
+
+/**
+ * Checks the query parameters of `GET /v1/hooks` as received (strings) with
+ * the same rules {@link encodeListQuery} applies before sending. Unknown
+ * parameters are ignored; times are returned in UTC with their digits kept.
+ *
+ * @internal
+ */
+export const validateListQuery = (query: Readonly<Record<string, string | undefined>>): Result<ListFilters> =>
+  Either.gen(function*() {
+    const time = (field: string) => {
+      const raw = query[field]
+      return raw === undefined ? Either.right(undefined) : normalizeRfc3339(field, raw)
+    }
+    const parsed: ListFilters = {
+      status: yield* oneOf("status", STATUSES, query.status),
+      limit: yield* parseCount("limit", query.limit, 1, MAX_LIMIT),
+      offset: yield* parseCount("offset", query.offset, 0, Number.MAX_SAFE_INTEGER),
+      postAtBefore: yield* time("postAtBefore"),
+      postAtAfter: yield* time("postAtAfter"),
+      createdAtBefore: yield* time("createdAtBefore"),
+      createdAtAfter: yield* time("createdAtAfter"),
+      sortBy: yield* oneOf("sortBy", SORT_FIELDS, query.sortBy),
+      sortOrder: yield* oneOf("sortOrder", SORT_ORDERS, query.sortOrder)
+    }
+    return parsed
   })
 
 // ---------------------------------------------------------------------------

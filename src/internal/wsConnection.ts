@@ -234,10 +234,10 @@ export const failureMessage = (cause: Cause.Cause<unknown>): string => {
 export interface Incoming {
   readonly delivery: Delivery
   /**
-   * Sends the answer on the connection the delivery came on. Only the first
-   * call of a delivery sends anything; `false` when the answer was not sent
+   * Queues the answer on the connection the delivery came on. Only the first
+   * call of a delivery does anything; `false` when the answer cannot go out
    * (already answered, or the connection is gone — the service then
-   * redelivers). Never fails.
+   * redelivers). Never fails, never waits.
    */
   readonly answer: (result: Result) => Effect.Effect<boolean>
 }

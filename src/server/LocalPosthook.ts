@@ -147,6 +147,12 @@ export interface LocalPosthook {
   readonly cancel: (ids: ReadonlyArray<string>) => Effect.Effect<number, Store.StoreError>
   /** Deletes a hook (cancelling it if pending); `false` if there was none. */
   readonly deleteHook: (id: string) => Effect.Effect<boolean, Store.StoreError>
+  /**
+   * Sends every WebSocket listener `closing` and closes it with 1001, as a
+   * deploy of the real service would; listeners reconnect. Returns how many
+   * there were.
+   */
+  readonly disconnectListeners: (reason?: string) => Effect.Effect<number>
 }
 
 /**
@@ -291,7 +297,9 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
       retry: bulkByIds("retry"),
       replay: bulkByIds("replay"),
       cancel: bulkByIds("cancel"),
-      deleteHook: engine.remove
+      deleteHook: engine.remove,
+      disconnectListeners: (reason = "restart") =>
+        WsEndpoint.closeAll(listeners, reason, "the local Posthook server closed this connection; reconnect")
     }
 
     const api = Rest.make({

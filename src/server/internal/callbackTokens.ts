@@ -1,6 +1,8 @@
 /**
  * Ack/nack callback tokens (PROTOCOL §3): `<hookId>.<attempt>.<mac>` where
- * `mac = hex(HMAC-SHA256(secret, "<hookId>.<attempt>"))`. They are
+ * `mac = base64url(HMAC-SHA256(secret, "<hookId>.<attempt>"))` (43
+ * characters: the whole token stays under the router's 100-character limit
+ * for a path parameter). They are
  * unguessable without the server's secret, name exactly one attempt of one
  * hook, and need no table: the hook's own state says whether the attempt is
  * still open. With the SQLite store the secret is persisted, so URLs handed
@@ -10,7 +12,6 @@
  */
 import * as Crypto from "node:crypto"
 import * as Option from "effect/Option"
-import { hexEquals } from "../../internal/signing.js"
 
 /** @internal */
 export interface CallbackTarget {
@@ -18,14 +19,14 @@ export interface CallbackTarget {
   readonly attempt: number
 }
 
-const TOKEN = /^([0-9a-f-]{36})\.(\d{1,6})\.([0-9a-f]{64})$/
+const TOKEN = /^([0-9a-f-]{36})\.(\d{1,6})\.([A-Za-z0-9_-]{43})$/
 
-const mac = (secret: string, hookId: string, attempt: number): string =>
-  Crypto.createHmac("sha256", secret).update(`${hookId}.${attempt}`).digest("hex")
+const mac = (secret: string, hookId: string, attempt: number): Buffer =>
+  Crypto.createHmac("sha256", secret).update(`${hookId}.${attempt}`).digest()
 
 /** @internal */
 export const mint = (secret: string, target: CallbackTarget): string =>
-  `${target.hookId}.${target.attempt}.${mac(secret, target.hookId, target.attempt)}`
+  `${target.hookId}.${target.attempt}.${mac(secret, target.hookId, target.attempt).toString("base64url")}`
 
 /** @internal */
 export const verify = (secret: string, token: string): Option.Option<CallbackTarget> => {
@@ -34,7 +35,11 @@ export const verify = (secret: string, token: string): Option.Option<CallbackTar
   const [, hookId, attemptText, given] = match
   const attempt = Number(attemptText)
   if (hookId === undefined || given === undefined) return Option.none()
-  return hexEquals(mac(secret, hookId, attempt), given) ? Option.some({ hookId, attempt }) : Option.none()
+  const expected = mac(secret, hookId, attempt)
+  const actual = Buffer.from(given, "base64url")
+  return actual.length === expected.length && Crypto.timingSafeEqual(actual, expected)
+    ? Option.some({ hookId, attempt })
+    : Option.none()
 }
 
 /** @internal */

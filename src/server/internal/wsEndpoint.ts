@@ -109,14 +109,17 @@ export const make = (deps: {
 }
 
 /**
- * Tells every listener the server is going away (`closing`, then close 1001).
+ * Tells every listener the server is going away (`closing`, then close 1001);
+ * returns how many there were.
  *
  * @internal
  */
-export const closeAll = (listeners: Listeners, reason: string, message: string): Effect.Effect<void> =>
+export const closeAll = (listeners: Listeners, reason: string, message: string): Effect.Effect<number> =>
   Effect.sync(() => {
-    for (const connection of listeners.all()) {
+    const connections = listeners.all()
+    for (const connection of connections) {
       connection.send({ _tag: "closing", reason, message })
       connection.close(new Socket.CloseEvent(1001, message))
     }
+    return connections.length
   })

@@ -31,8 +31,8 @@ export interface Receiver {
   readonly origin: string
   readonly deliveries: Queue.Dequeue<Received>
   readonly rejected: Queue.Dequeue<Rejected>
-  /** How the next deliveries are answered (default 200). */
-  readonly reply: (decide: (received: Received) => Reply) => Effect.Effect<void>
+  /** How the next deliveries are answered (default 200); the decision may do work first (e.g. call back). */
+  readonly reply: (decide: (received: Received) => Reply | Effect.Effect<Reply>) => Effect.Effect<void>
   /** The next delivery (waits for it). */
   readonly next: Effect.Effect<Received>
 }
@@ -44,7 +44,7 @@ export const makeReceiver = (
     const signatures = Signatures.unsafeMake({ signingKey: signingKeys })
     const deliveries = yield* Queue.unbounded<Received>()
     const rejected = yield* Queue.unbounded<Rejected>()
-    const decide = yield* Ref.make<(received: Received) => Reply>(() => ({ status: 200 }))
+    const decide = yield* Ref.make<(received: Received) => Reply | Effect.Effect<Reply>>(() => ({ status: 200 }))
 
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
@@ -59,7 +59,8 @@ export const makeReceiver = (
       }
       const received: Received = { path, headers, body: new TextDecoder().decode(bytes), delivery: verified.right }
       yield* Queue.offer(deliveries, received)
-      const reply = (yield* Ref.get(decide))(received)
+      const decision = (yield* Ref.get(decide))(received)
+      const reply = Effect.isEffect(decision) ? yield* decision : decision
       if (reply === "hang") return yield* Effect.never
       return HttpServerResponse.empty({ status: reply.status, headers: reply.headers ?? {} })
     })

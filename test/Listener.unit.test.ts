@@ -1,0 +1,44 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, DateTime, Duration, Either, FiberId } from "effect"
+import { Delivery } from "posthook-effect"
+import * as WsConnection from "../src/internal/wsConnection.js"
+import { hookFrame } from "./utils/WsTestServer.js"
+
+describe("wsConnection (pure parts)", () => {
+  it("connectUrl URL-encodes the ticket and appends to an existing query", () => {
+    const ticket = { ticket: "a b/+=&?", url: "wss://ws.posthook.io/v1/ws", expiresAt: "2026-01-01T00:00:00Z" }
+    expect(WsConnection.connectUrl(ticket, false)).toBe("wss://ws.posthook.io/v1/ws?ticket=a%20b%2F%2B%3D%26%3F")
+    expect(WsConnection.connectUrl({ ...ticket, url: "wss://x/ws?region=eu" }, true)).toBe(
+      "wss://x/ws?region=eu&ticket=a%20b%2F%2B%3D%26%3F&forward=true"
+    )
+  })
+
+  it("answerFrame: one client frame per Result, timeout in whole seconds (at least 1)", () => {
+    expect(WsConnection.answerFrame("h", Delivery.Result.ack())).toEqual({ _tag: "ack", hookId: "h" })
+    expect(WsConnection.answerFrame("h", Delivery.Result.nack())).toEqual({ _tag: "nack", hookId: "h" })
+    expect(WsConnection.answerFrame("h", Delivery.Result.nack("e"))).toEqual({ _tag: "nack", hookId: "h", error: "e" })
+    expect(WsConnection.answerFrame("h", Delivery.Result.accept(Duration.millis(1)))).toEqual({
+      _tag: "accept",
+      hookId: "h",
+      timeout: 1
+    })
+  })
+
+  it("failureMessage: the error's message, else its tag, else its text", () => {
+    expect(WsConnection.failureMessage(Cause.fail(new Error("boom")))).toBe("boom")
+    expect(WsConnection.failureMessage(Cause.fail({ _tag: "Oops" }))).toBe("Oops")
+    expect(WsConnection.failureMessage(Cause.fail("plain"))).toBe("plain")
+    expect(WsConnection.failureMessage(Cause.die(42))).toBe("42")
+    expect(WsConnection.failureMessage(Cause.interrupt(FiberId.none))).toBe("Handler was interrupted")
+  })
+
+  it("toDelivery fills what the frame leaves out from the time of receipt", () => {
+    const now = Date.parse("2026-03-01T12:00:00.500Z")
+    const delivery = Either.getOrThrow(WsConnection.toDelivery(hookFrame("h1"), now))
+    expect(delivery.timestamp).toBe(Math.floor(now / 1000))
+    expect(DateTime.formatIso(delivery.postedAt)).toBe("2026-03-01T12:00:00.000Z")
+    expect(delivery.updatedAt).toEqual(delivery.createdAt)
+    expect(delivery.ackUrl).toBeUndefined()
+    expect(Either.isLeft(WsConnection.toDelivery(hookFrame("h2", { createdAt: "soon" }), now))).toBe(true)
+  })
+})

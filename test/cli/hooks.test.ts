@@ -1,0 +1,261 @@
+/**
+ * `posthook hooks schedule|get|list|delete`, run as child processes of the
+ * built bin against the local server: what they print (table and --json),
+ * what the server ends up holding, and the exit codes (0 ok, 1 usage, 2 API).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option, Schema } from "effect"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { Hook } from "posthook-effect"
+import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
+import { envFor, jsonOf, runCli, startLocal } from "./utils.js"
+
+const decodeHook = Schema.decodeUnknownSync(Hook.Hook)
+const decodeHooks = Schema.decodeUnknownSync(Schema.Array(Hook.Hook))
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** The server's record of a hook (the test fails if there is none). */
+const stored = (local: LocalPosthook.LocalPosthook, id: string) => local.hook(id).pipe(Effect.flatten, Effect.orDie)
+
+/** A local port nobody listens on: bound, then released. */
+const closedPort = Effect.async<number>((resume) => {
+  const server = Net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+describe("posthook hooks schedule", () => {
+  it.scopedLive("--in with inline --data: prints the hook, the server holds it with that payload", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal()
+      const run = yield* runCli(
+        ["hooks", "schedule", "--path", "/webhooks/user-created", "--in", "1h", "--data", "{\"userId\":\"123\"}"],
+        envFor(local)
+      )
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      const id = /^id\s+(\S+)$/m.exec(run.stdout)?.[1]
+      expect(id).toMatch(UUID)
+      expect(run.stdout).toMatch(/^path\s+\/webhooks\/user-created$/m)
+      expect(run.stdout).toMatch(/^status\s+pending$/m)
+      expect(run.stdout).toMatch(/^data\s+\{"userId":"123"\}$/m)
+      const hook = yield* stored(local, id!)
+      expect(JSON.parse(hook.data)).toEqual({ userId: "123" })
+    }))
+
+  it.scopedLive("--at --json: the API's hook object; --data @file reads the payload from a file", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal()
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "posthook-cli-"))
+      const file = Path.join(dir, "payload.json")
+      Fs.writeFileSync(file, JSON.stringify({ report: "weekly", pages: [1, 2] }))
+      const run = yield* runCli(
+        ["hooks", "schedule", "--path", "/webhooks/report", "--at", "2030-06-15T10:00:00Z", "--data", `@${file}`, "--json"],
+        envFor(local)
+      )
+      expect(run.code).toBe(0)
+      const json = jsonOf(run)
+      const hook = decodeHook(json)
+      expect(hook.id).toMatch(UUID)
+      expect(json).toMatchObject({
+        path: "/webhooks/report",
+        status: "pending",
+        attempts: 0,
+        data: { report: "weekly", pages: [1, 2] }
+      })
+      expect(Date.parse(String((json as { postAt: unknown }).postAt))).toBe(Date.parse("2030-06-15T10:00:00Z"))
+    }))
+
+  it.scopedLive("--at-local + --timezone resolves the wall-clock time in that zone; retry flags set retryOverride", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal()
+      const run = yield* runCli(
+        [
+          "hooks",
+          "schedule",
+          "--path",
+          "/webhooks/digest",
+          "--at-local",
+          "2030-03-01T09:00:00",
+          "--timezone",
+          "America/New_York",
+          "--retries",
+          "10",
+          "--retry-delay",
+          "15",
+          "--retry-strategy",
+          "exponential",
+          "--max-retry-delay",
+          "3600",
+          "--jitter",
+          "--json"
+        ],
+        envFor(local)
+      )
+      expect(run.code).toBe(0)
+      const hook = decodeHook(jsonOf(run))
+      // 09:00 in New York on 1 March (EST, UTC-5) is 14:00 UTC.
+      expect(hook.postAt.epochMillis).toBe(Date.parse("2030-03-01T14:00:00Z"))
+      const record = yield* stored(local, hook.id)
+      expect(record).toMatchObject({
+        retryOverride: { minRetries: 10, delaySecs: 15, strategy: "exponential", maxDelaySecs: 3600, jitter: true }
+      })
+    }))
+
+  it.scopedLive("usage errors exit 1 with a message naming the flag, and nothing is scheduled", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal()
+      const env = envFor(local)
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
+        [["--path", "/x"], /exactly one of --in, --at or --at-local/],
+        [["--path", "/x", "--in", "5m", "--at", "2030-01-01T00:00:00Z"], /exactly one of --in, --at or --at-local/],
+        [["--path", "/x", "--at-local", "2030-03-01T09:00:00"], /--at-local needs --timezone/],
+        [["--path", "/x", "--in", "5m", "--timezone", "Europe/Paris"], /--timezone goes with --at-local/],
+        [["--path", "/x", "--in", "5 minutes"], /--in: .*duration/],
+        [["--path", "/x", "--in", "5m", "--data", "{not json"], /--data: not valid JSON/],
+        [["--path", "/x", "--in", "5m", "--data", "@/nonexistent/payload.json"], /--data: cannot read/],
+        [["--path", "/x", "--in", "5m", "--retries", "3"], /--retries and --retry-delay/],
+        [["--path", "/x", "--in", "5m", "--retries", "3", "--retry-delay", "1"], /--retry-delay: .*5 to 60/],
+        [["--path", "no-slash", "--in", "5m"], /--path: /],
+        [["--in", "5m"], /--path/],
+        [["--path", "/x", "--in", "5m", "--bogus"], /--bogus/]
+      ]
+      for (const [args, message] of cases) {
+        const run = yield* runCli(["hooks", "schedule", ...args], env)
+        expect({ args, code: run.code }).toEqual({ args, code: 1 })
+        expect(run.stderr).toMatch(message)
+        expect(run.stdout).toBe("")
+      }
+      expect(yield* local.hooks()).toEqual([])
+    }), { timeout: 600_000 })
+
+  it.scopedLive("no API key anywhere: exit 1, says which flag or variable to set", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal()
+      const run = yield* runCli(["hooks", "schedule", "--path", "/x", "--in", "5m"], {
+        POSTHOOK_BASE_URL: local.baseUrl
+      })
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain("error: no API key: pass --api-key or set POSTHOOK_API_KEY")
+    }))
+
+  it.scopedLive("API errors exit 2 with the server's message and status; the key is never echoed", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal({ quotaLimit: 0 })
+      const quota = yield* runCli(["hooks", "schedule", "--path", "/x", "--in", "5m"], envFor(local))
+      expect(quota.code).toBe(2)
+      expect(quota.stderr).toMatch(/^error: .*\(HTTP 429, rate_limit_exceeded\)$/m)
+
+      const secret = "pk_wrong_key_that_must_not_be_printed"
+      const unauthorized = yield* runCli(["hooks", "schedule", "--path", "/x", "--in", "5m", "--api-key", secret], {
+        POSTHOOK_BASE_URL: local.baseUrl
+      })
+      expect(unauthorized.code).toBe(2)
+      expect(unauthorized.stderr).toMatch(/\(HTTP 401, authentication_error\)/)
+      expect(unauthorized.stdout + unauthorized.stderr).not.toContain(secret)
+    }))
+
+  it.scopedLive("a server that does not answer: exit 2, connection error", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      const run = yield* runCli(["hooks", "get", "7f1c2d3e-5b6a-4c8d-9e0f-112233445566"], {
+        POSTHOOK_API_KEY: "pk_x",
+        POSTHOOK_BASE_URL: `http://127.0.0.1:${port}`
+      })
+      expect(run.code).toBe(2)
+      expect(run.stderr).toMatch(/cannot reach Posthook/)
+    }))
+})
+
+describe("posthook hooks get", () => {
+  it.scopedLive("table and --json; an unknown id exits 2 with 404", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal()
+      const env = envFor(local)
+      const scheduled = decodeHook(
+        jsonOf(yield* runCli(["hooks", "schedule", "--path", "/webhooks/a", "--in", "2h", "--json"], env))
+      )
+
+      const table = yield* runCli(["hooks", "get", scheduled.id], env)
+      expect(table.code).toBe(0)
+      expect(table.stdout).toMatch(new RegExp(`^id\\s+${scheduled.id}$`, "m"))
+      expect(table.stdout).toMatch(/^attempts\s+0$/m)
+
+      const json = yield* runCli(["hooks", "get", scheduled.id, "--json"], env)
+      expect(json.code).toBe(0)
+      expect(decodeHook(jsonOf(json))).toMatchObject({ id: scheduled.id, path: "/webhooks/a", status: "pending" })
+
+      const missing = yield* runCli(["hooks", "get", "7f1c2d3e-5b6a-4c8d-9e0f-112233445566"], env)
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toMatch(/\(HTTP 404, not_found\)/)
+      expect(missing.stdout).toBe("")
+
+      const noId = yield* runCli(["hooks", "get"], env)
+      expect(noId.code).toBe(1)
+    }))
+})
+
+describe("posthook hooks list", () => {
+  it.scopedLive("filters, table, --json, and --all paging through every hook", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal()
+      const env = envFor(local)
+      const ids: Array<string> = []
+      for (const postIn of ["1h", "2h", "3h", "4h", "5h"]) {
+        const run = yield* runCli(["hooks", "schedule", "--path", `/webhooks/${postIn}`, "--in", postIn, "--json"], env)
+        ids.push(decodeHook(jsonOf(run)).id)
+      }
+      // One hook fewer pending: delete the last.
+      expect((yield* runCli(["hooks", "delete", ids[4]!], env)).code).toBe(0)
+
+      const table = yield* runCli(["hooks", "list", "--status", "pending", "--sort-by", "postAt", "--sort-order", "asc"], env)
+      expect(table.code).toBe(0)
+      const rows = table.stdout.trim().split("\n")
+      expect(rows[0]).toMatch(/^ID\s+STATUS\s+POST AT\s+ATTEMPTS\s+PATH$/)
+      expect(rows.slice(1).map((row) => row.split(/\s+/)[0])).toEqual(ids.slice(0, 4))
+
+      const limited = decodeHooks(jsonOf(yield* runCli(["hooks", "list", "--limit", "2", "--json"], env)))
+      expect(limited).toHaveLength(2)
+
+      const none = yield* runCli(["hooks", "list", "--status", "failed"], env)
+      expect(none.stdout.trim()).toBe("No hooks found.")
+      expect(decodeHooks(jsonOf(yield* runCli(["hooks", "list", "--status", "failed", "--json"], env)))).toEqual([])
+
+      // --all with a page size smaller than the result: every hook once, in postAt order.
+      const all = decodeHooks(jsonOf(yield* runCli(["hooks", "list", "--all", "--page-size", "3", "--json"], env)))
+      expect(all.map((hook) => hook.id)).toEqual(ids.slice(0, 4))
+      const allTable = yield* runCli(["hooks", "list", "--all", "--page-size", "1"], env)
+      expect(allTable.stdout.trim().split("\n")).toHaveLength(5)
+
+      const conflicting = yield* runCli(["hooks", "list", "--all", "--limit", "5"], env)
+      expect(conflicting.code).toBe(1)
+      expect(conflicting.stderr).toMatch(/--all does not take --limit/)
+      const badStatus = yield* runCli(["hooks", "list", "--status", "done"], env)
+      expect(badStatus.code).toBe(1)
+      const badLimit = yield* runCli(["hooks", "list", "--limit", "5000"], env)
+      expect(badLimit.code).toBe(1)
+      expect(badLimit.stderr).toMatch(/--limit/)
+    }), { timeout: 600_000 })
+})
+
+describe("posthook hooks delete", () => {
+  it.scopedLive("deletes a pending hook; deleting it again still succeeds", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal()
+      const env = envFor(local)
+      const hook = decodeHook(jsonOf(yield* runCli(["hooks", "schedule", "--path", "/x", "--in", "1h", "--json"], env)))
+      const first = yield* runCli(["hooks", "delete", hook.id, "--json"], env)
+      expect(first.code).toBe(0)
+      expect(jsonOf(first)).toEqual({ id: hook.id, deleted: true })
+      expect(Option.isNone(yield* local.hook(hook.id))).toBe(true)
+      const again = yield* runCli(["hooks", "delete", hook.id], env)
+      expect(again.code).toBe(0)
+      expect(again.stdout).toContain(`Deleted ${hook.id}`)
+    }))
+})
