@@ -11,7 +11,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { Hook } from "posthook-effect"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
-import { envFor, jsonOf, runCli, startLocal } from "./utils.js"
+import { envFor, hooksFor, jsonOf, runAll, runCli, startLocal } from "./utils.js"
 
 const decodeHook = Schema.decodeUnknownSync(Hook.Hook)
 const decodeHooks = Schema.decodeUnknownSync(Schema.Array(Hook.Hook))
@@ -126,12 +126,13 @@ describe("posthook hooks schedule", () => {
         [["--in", "5m"], /--path/],
         [["--path", "/x", "--in", "5m", "--bogus"], /--bogus/]
       ]
-      for (const [args, message] of cases) {
-        const run = yield* runCli(["hooks", "schedule", ...args], env)
+      const runs = yield* runAll(cases.map(([args]) => [["hooks", "schedule", ...args], env] as const))
+      runs.forEach((run, index) => {
+        const [args, message] = cases[index]!
         expect({ args, code: run.code }).toEqual({ args, code: 1 })
         expect(run.stderr).toMatch(message)
         expect(run.stdout).toBe("")
-      }
+      })
       expect(yield* local.hooks()).toEqual([])
     }), { timeout: 600_000 })
 
@@ -178,26 +179,26 @@ describe("posthook hooks get", () => {
     Effect.gen(function*() {
       const local = yield* startLocal()
       const env = envFor(local)
-      const scheduled = decodeHook(
-        jsonOf(yield* runCli(["hooks", "schedule", "--path", "/webhooks/a", "--in", "2h", "--json"], env))
-      )
+      const scheduled = yield* (yield* hooksFor(local)).schedule({ path: "/webhooks/a", postIn: "2h" })
 
-      const table = yield* runCli(["hooks", "get", scheduled.id], env)
-      expect(table.code).toBe(0)
-      expect(table.stdout).toMatch(new RegExp(`^id\\s+${scheduled.id}$`, "m"))
-      expect(table.stdout).toMatch(/^attempts\s+0$/m)
+      const [table, json, missing, noId] = yield* runAll([
+        [["hooks", "get", scheduled.id], env],
+        [["hooks", "get", scheduled.id, "--json"], env],
+        [["hooks", "get", "7f1c2d3e-5b6a-4c8d-9e0f-112233445566"], env],
+        [["hooks", "get"], env]
+      ])
+      expect(table!.code).toBe(0)
+      expect(table!.stdout).toMatch(new RegExp(`^id\\s+${scheduled.id}$`, "m"))
+      expect(table!.stdout).toMatch(/^attempts\s+0$/m)
 
-      const json = yield* runCli(["hooks", "get", scheduled.id, "--json"], env)
-      expect(json.code).toBe(0)
-      expect(decodeHook(jsonOf(json))).toMatchObject({ id: scheduled.id, path: "/webhooks/a", status: "pending" })
+      expect(json!.code).toBe(0)
+      expect(decodeHook(jsonOf(json!))).toMatchObject({ id: scheduled.id, path: "/webhooks/a", status: "pending" })
 
-      const missing = yield* runCli(["hooks", "get", "7f1c2d3e-5b6a-4c8d-9e0f-112233445566"], env)
-      expect(missing.code).toBe(2)
-      expect(missing.stderr).toMatch(/\(HTTP 404, not_found\)/)
-      expect(missing.stdout).toBe("")
+      expect(missing!.code).toBe(2)
+      expect(missing!.stderr).toMatch(/\(HTTP 404, not_found\)/)
+      expect(missing!.stdout).toBe("")
 
-      const noId = yield* runCli(["hooks", "get"], env)
-      expect(noId.code).toBe(1)
+      expect(noId!.code).toBe(1)
     }))
 })
 
@@ -206,41 +207,56 @@ describe("posthook hooks list", () => {
     Effect.gen(function*() {
       const local = yield* startLocal()
       const env = envFor(local)
+      const hooks = yield* hooksFor(local)
       const ids: Array<string> = []
       for (const postIn of ["1h", "2h", "3h", "4h", "5h"]) {
-        const run = yield* runCli(["hooks", "schedule", "--path", `/webhooks/${postIn}`, "--in", postIn, "--json"], env)
-        ids.push(decodeHook(jsonOf(run)).id)
+        ids.push((yield* hooks.schedule({ path: `/webhooks/${postIn}`, postIn })).id)
       }
       // One hook fewer pending: delete the last.
-      expect((yield* runCli(["hooks", "delete", ids[4]!], env)).code).toBe(0)
+      yield* hooks.delete(ids[4]!)
+      const pending = ids.slice(0, 4)
 
-      const table = yield* runCli(["hooks", "list", "--status", "pending", "--sort-by", "postAt", "--sort-order", "asc"], env)
-      expect(table.code).toBe(0)
-      const rows = table.stdout.trim().split("\n")
+      const [table, limited, none, noneJson, all, allTable] = yield* runAll([
+        [["hooks", "list", "--status", "pending", "--sort-by", "postAt", "--sort-order", "asc"], env],
+        [["hooks", "list", "--limit", "2", "--json"], env],
+        [["hooks", "list", "--status", "failed"], env],
+        [["hooks", "list", "--status", "failed", "--json"], env],
+        // --all with a page size smaller than the result: every hook once, in postAt order.
+        [["hooks", "list", "--all", "--page-size", "3", "--json"], env],
+        [["hooks", "list", "--all", "--page-size", "1"], env]
+      ])
+      expect(table!.code).toBe(0)
+      const rows = table!.stdout.trim().split("\n")
       expect(rows[0]).toMatch(/^ID\s+STATUS\s+POST AT\s+ATTEMPTS\s+PATH$/)
-      expect(rows.slice(1).map((row) => row.split(/\s+/)[0])).toEqual(ids.slice(0, 4))
+      expect(rows.slice(1).map((row) => row.split(/\s+/)[0])).toEqual(pending)
+      expect(rows[1]).toMatch(/^\S+\s+pending\s+\S+Z\s+0\s+\/webhooks\/1h$/)
 
-      const limited = decodeHooks(jsonOf(yield* runCli(["hooks", "list", "--limit", "2", "--json"], env)))
-      expect(limited).toHaveLength(2)
+      expect(decodeHooks(jsonOf(limited!))).toHaveLength(2)
+      expect(none!.stdout.trim()).toBe("No hooks found.")
+      expect(decodeHooks(jsonOf(noneJson!))).toEqual([])
 
-      const none = yield* runCli(["hooks", "list", "--status", "failed"], env)
-      expect(none.stdout.trim()).toBe("No hooks found.")
-      expect(decodeHooks(jsonOf(yield* runCli(["hooks", "list", "--status", "failed", "--json"], env)))).toEqual([])
+      expect(decodeHooks(jsonOf(all!)).map((hook) => hook.id)).toEqual(pending)
+      expect(allTable!.code).toBe(0)
+      expect(allTable!.stdout.trim().split("\n").slice(1).map((row) => row.split(/\s+/)[0])).toEqual(pending)
+    }), { timeout: 600_000 })
 
-      // --all with a page size smaller than the result: every hook once, in postAt order.
-      const all = decodeHooks(jsonOf(yield* runCli(["hooks", "list", "--all", "--page-size", "3", "--json"], env)))
-      expect(all.map((hook) => hook.id)).toEqual(ids.slice(0, 4))
-      const allTable = yield* runCli(["hooks", "list", "--all", "--page-size", "1"], env)
-      expect(allTable.stdout.trim().split("\n")).toHaveLength(5)
-
-      const conflicting = yield* runCli(["hooks", "list", "--all", "--limit", "5"], env)
-      expect(conflicting.code).toBe(1)
-      expect(conflicting.stderr).toMatch(/--all does not take --limit/)
-      const badStatus = yield* runCli(["hooks", "list", "--status", "done"], env)
-      expect(badStatus.code).toBe(1)
-      const badLimit = yield* runCli(["hooks", "list", "--limit", "5000"], env)
-      expect(badLimit.code).toBe(1)
-      expect(badLimit.stderr).toMatch(/--limit/)
+  it.scopedLive("bad filters exit 1", () =>
+    Effect.gen(function*() {
+      const local = yield* startLocal()
+      const env = envFor(local)
+      const [conflicting, badStatus, badLimit, pageSizeAlone] = yield* runAll([
+        [["hooks", "list", "--all", "--limit", "5"], env],
+        [["hooks", "list", "--status", "done"], env],
+        [["hooks", "list", "--limit", "5000"], env],
+        [["hooks", "list", "--page-size", "5"], env]
+      ])
+      expect(conflicting!.code).toBe(1)
+      expect(conflicting!.stderr).toMatch(/--all does not take --limit/)
+      expect(badStatus!.code).toBe(1)
+      expect(badLimit!.code).toBe(1)
+      expect(badLimit!.stderr).toMatch(/--limit/)
+      expect(pageSizeAlone!.code).toBe(1)
+      expect(pageSizeAlone!.stderr).toMatch(/--page-size goes with --all/)
     }), { timeout: 600_000 })
 })
 
@@ -249,7 +265,7 @@ describe("posthook hooks delete", () => {
     Effect.gen(function*() {
       const local = yield* startLocal()
       const env = envFor(local)
-      const hook = decodeHook(jsonOf(yield* runCli(["hooks", "schedule", "--path", "/x", "--in", "1h", "--json"], env)))
+      const hook = yield* (yield* hooksFor(local)).schedule({ path: "/x", postIn: "1h" })
       const first = yield* runCli(["hooks", "delete", hook.id, "--json"], env)
       expect(first.code).toBe(0)
       expect(jsonOf(first)).toEqual({ id: hook.id, deleted: true })
@@ -257,5 +273,5 @@ describe("posthook hooks delete", () => {
       const again = yield* runCli(["hooks", "delete", hook.id], env)
       expect(again.code).toBe(0)
       expect(again.stdout).toContain(`Deleted ${hook.id}`)
-    }))
+    }), { timeout: 120_000 })
 })

@@ -15,7 +15,9 @@
  */
 import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { Duration, Effect, Redacted, type Scope } from "effect"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Context, Duration, Effect, Layer, Redacted, type Scope } from "effect"
+import { Hooks, Posthook } from "posthook-effect"
 import * as LocalPosthook from "../../src/server/LocalPosthook.js"
 
 /** The built bin. */
@@ -165,3 +167,16 @@ export const eventually = <A>(what: string, probe: () => A | undefined): Effect.
 
 /** Starts the local server (quiet) in the current scope. */
 export const startLocal = (options: LocalPosthook.Options = {}) => LocalPosthook.make({ log: false, ...options })
+
+/** The SDK's `Hooks` service pointed at a local server, for setting up what a CLI run then reads. */
+export const hooksFor = (local: LocalPosthook.LocalPosthook) =>
+  Layer.build(Posthook.layer(local.clientOptions).pipe(Layer.provide(NodeHttpClient.layerUndici))).pipe(
+    Effect.map((context) => Context.get(context, Hooks.Hooks)),
+    Effect.orDie
+  )
+
+/** Runs several CLI invocations at once (they are independent; start-up dominates their time). */
+export const runAll = (
+  runs: ReadonlyArray<readonly [ReadonlyArray<string>, Readonly<Record<string, string | undefined>>]>
+): Effect.Effect<ReadonlyArray<CliRun>> =>
+  Effect.forEach(runs, ([args, env]) => runCli(args, env), { concurrency: 4 })
