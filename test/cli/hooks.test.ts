@@ -13,6 +13,9 @@ import { Hook } from "posthook-effect"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { envFor, hooksFor, jsonOf, runAll, runCli, startLocal } from "./utils.js"
 
+/** Generous: every CLI run starts a Node process, seconds each on a busy machine. */
+const TIMEOUT = { timeout: 300_000 }
+
 const decodeHook = Schema.decodeUnknownSync(Hook.Hook)
 const decodeHooks = Schema.decodeUnknownSync(Schema.Array(Hook.Hook))
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -47,7 +50,7 @@ describe("posthook hooks schedule", () => {
       expect(run.stdout).toMatch(/^data\s+\{"userId":"123"\}$/m)
       const hook = yield* stored(local, id!)
       expect(JSON.parse(hook.data)).toEqual({ userId: "123" })
-    }))
+    }), TIMEOUT)
 
   it.scopedLive("--at --json: the API's hook object; --data @file reads the payload from a file", () =>
     Effect.gen(function*() {
@@ -70,7 +73,7 @@ describe("posthook hooks schedule", () => {
         data: { report: "weekly", pages: [1, 2] }
       })
       expect(Date.parse(String((json as { postAt: unknown }).postAt))).toBe(Date.parse("2030-06-15T10:00:00Z"))
-    }))
+    }), TIMEOUT)
 
   it.scopedLive("--at-local + --timezone resolves the wall-clock time in that zone; retry flags set retryOverride", () =>
     Effect.gen(function*() {
@@ -106,7 +109,7 @@ describe("posthook hooks schedule", () => {
       expect(record).toMatchObject({
         retryOverride: { minRetries: 10, delaySecs: 15, strategy: "exponential", maxDelaySecs: 3600, jitter: true }
       })
-    }))
+    }), TIMEOUT)
 
   it.scopedLive("usage errors exit 1 with a message naming the flag, and nothing is scheduled", () =>
     Effect.gen(function*() {
@@ -134,7 +137,7 @@ describe("posthook hooks schedule", () => {
         expect(run.stdout).toBe("")
       })
       expect(yield* local.hooks()).toEqual([])
-    }), { timeout: 600_000 })
+    }), TIMEOUT)
 
   it.scopedLive("no API key anywhere: exit 1, says which flag or variable to set", () =>
     Effect.gen(function*() {
@@ -144,7 +147,7 @@ describe("posthook hooks schedule", () => {
       })
       expect(run.code).toBe(1)
       expect(run.stderr).toContain("error: no API key: pass --api-key or set POSTHOOK_API_KEY")
-    }))
+    }), TIMEOUT)
 
   it.scopedLive("API errors exit 2 with the server's message and status; the key is never echoed", () =>
     Effect.gen(function*() {
@@ -160,7 +163,7 @@ describe("posthook hooks schedule", () => {
       expect(unauthorized.code).toBe(2)
       expect(unauthorized.stderr).toMatch(/\(HTTP 401, authentication_error\)/)
       expect(unauthorized.stdout + unauthorized.stderr).not.toContain(secret)
-    }))
+    }), TIMEOUT)
 
   it.scopedLive("a server that does not answer: exit 2, connection error", () =>
     Effect.gen(function*() {
@@ -171,7 +174,7 @@ describe("posthook hooks schedule", () => {
       })
       expect(run.code).toBe(2)
       expect(run.stderr).toMatch(/cannot reach Posthook/)
-    }))
+    }), TIMEOUT)
 })
 
 describe("posthook hooks get", () => {
@@ -199,7 +202,7 @@ describe("posthook hooks get", () => {
       expect(missing!.stdout).toBe("")
 
       expect(noId!.code).toBe(1)
-    }))
+    }), TIMEOUT)
 })
 
 describe("posthook hooks list", () => {
@@ -238,7 +241,7 @@ describe("posthook hooks list", () => {
       expect(decodeHooks(jsonOf(all!)).map((hook) => hook.id)).toEqual(pending)
       expect(allTable!.code).toBe(0)
       expect(allTable!.stdout.trim().split("\n").slice(1).map((row) => row.split(/\s+/)[0])).toEqual(pending)
-    }), { timeout: 600_000 })
+    }), TIMEOUT)
 
   it.scopedLive("bad filters exit 1", () =>
     Effect.gen(function*() {
@@ -257,7 +260,7 @@ describe("posthook hooks list", () => {
       expect(badLimit!.stderr).toMatch(/--limit/)
       expect(pageSizeAlone!.code).toBe(1)
       expect(pageSizeAlone!.stderr).toMatch(/--page-size goes with --all/)
-    }), { timeout: 600_000 })
+    }), TIMEOUT)
 })
 
 describe("posthook hooks delete", () => {
@@ -273,5 +276,5 @@ describe("posthook hooks delete", () => {
       const again = yield* runCli(["hooks", "delete", hook.id], env)
       expect(again.code).toBe(0)
       expect(again.stdout).toContain(`Deleted ${hook.id}`)
-    }), { timeout: 120_000 })
+    }), TIMEOUT)
 })
