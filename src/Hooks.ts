@@ -11,7 +11,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type * as Socket from "@effect/platform/Socket"
+import type * as Scope from "effect/Scope"
+import type { Delivery, Result } from "./Delivery.js"
 import * as Hook from "./Hook.js"
+import * as Listener from "./Listener.js"
 import * as Pagination from "./internal/pagination.js"
 import * as ScheduleRules from "./internal/schedule.js"
 import * as Transport from "./internal/transport.js"
@@ -380,6 +384,23 @@ export interface Service {
   readonly delete: (id: string, options?: CallOptions) => Effect.Effect<void, HooksError>
   /** Bulk retry / replay / cancel. */
   readonly bulk: Bulk
+  /**
+   * Receives hooks over a WebSocket and answers each with the handler's
+   * `Result` (see {@link Listener.listen}). Lives in the current `Scope`;
+   * needs a `Socket.WebSocketConstructor` (on Node 20:
+   * `NodeSocket.layerWebSocketConstructor`).
+   */
+  readonly listen: <E, R, RO = never>(
+    handler: (delivery: Delivery) => Effect.Effect<Result, E, R>,
+    options?: Listener.ListenOptions<RO>
+  ) => Effect.Effect<Listener.Listener, never, Scope.Scope | R | RO | Socket.WebSocketConstructor>
+  /**
+   * Deliveries over a WebSocket as a `Stream`, each answered by hand with
+   * `ack` / `nack` / `accept` (see {@link Listener.stream}).
+   */
+  readonly stream: <R = never>(
+    options?: Listener.StreamOptions<R>
+  ) => Stream.Stream<Listener.StreamDelivery, Listener.ListenError, R | Socket.WebSocketConstructor>
 }
 
 /**
@@ -463,7 +484,7 @@ const encodeData = <A, I>(
 
 const hookPath = (id: string) => `/v1/hooks/${encodeURIComponent(id)}`
 
-const makeService = (transport: Transport.Transport): Service => {
+const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "stream"> => {
   const scheduleWith = <A, I>(
     params: ScheduleParams<A>,
     dataSchema: Schema.Schema<A, I>,
@@ -680,7 +701,20 @@ export const make: Effect.Effect<Service, never, PosthookConfig.PosthookConfig |
   function*() {
     const config = yield* PosthookConfig.PosthookConfig
     const client = yield* HttpClient.HttpClient
-    return makeService(Transport.make(config, client))
+    const provideClient = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      effect.pipe(
+        Effect.provideService(PosthookConfig.PosthookConfig, config),
+        Effect.provideService(HttpClient.HttpClient, client)
+      )
+    return {
+      ...makeService(Transport.make(config, client)),
+      listen: (handler, options) => provideClient(Listener.listen(handler, options)),
+      stream: (options) =>
+        Listener.stream(options).pipe(
+          Stream.provideService(PosthookConfig.PosthookConfig, config),
+          Stream.provideService(HttpClient.HttpClient, client)
+        )
+    }
   }
 )
 

@@ -18,11 +18,14 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Hooks from "./Hooks.js"
 import * as PosthookConfig from "./PosthookConfig.js"
+import * as Signatures from "./Signatures.js"
 
 /**
  * What the {@link Posthook} service holds.
  *
  * - `hooks`: the {@link Hooks.Service} (schedule, get, list, listAll, delete, bulk).
+ * - `signatures`: the {@link Signatures.Service} built from the configured
+ *   signing keys (verifying fails with `NoSigningKey` when there are none).
  * - `config`: the resolved configuration (keys stay `Redacted`).
  *
  * @example
@@ -41,6 +44,7 @@ import * as PosthookConfig from "./PosthookConfig.js"
  */
 export interface Service {
   readonly hooks: Hooks.Service
+  readonly signatures: Signatures.Service
   readonly config: PosthookConfig.Resolved
 }
 
@@ -72,16 +76,17 @@ export interface Service {
 export class Posthook extends Context.Tag("posthook-effect/Posthook")<Posthook, Service>() {}
 
 /**
- * Builds the service from the {@link Hooks.Hooks} service and the configuration.
+ * Builds the service from the {@link Hooks.Hooks} and
+ * {@link Signatures.Signatures} services and the configuration.
  *
  * @example
  * ```ts
- * import { Effect, Layer } from "effect"
- * import { Hooks, Posthook, PosthookConfig } from "posthook-effect"
+ * import { Layer } from "effect"
+ * import { Hooks, Posthook, PosthookConfig, Signatures } from "posthook-effect"
  *
  * // What Posthook.layer does, spelled out:
  * const PosthookLive = Layer.effect(Posthook.Posthook, Posthook.make).pipe(
- *   Layer.provideMerge(Hooks.layer),
+ *   Layer.provideMerge(Layer.merge(Hooks.layer, Signatures.layerPosthookConfig)),
  *   Layer.provideMerge(PosthookConfig.layer({ apiKey: "pk_..." }))
  * )
  * ```
@@ -89,10 +94,15 @@ export class Posthook extends Context.Tag("posthook-effect/Posthook")<Posthook, 
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, Hooks.Hooks | PosthookConfig.PosthookConfig> = Effect.gen(
+export const make: Effect.Effect<
+  Service,
+  never,
+  Hooks.Hooks | Signatures.Signatures | PosthookConfig.PosthookConfig
+> = Effect.gen(
   function*() {
     return {
       hooks: yield* Hooks.Hooks,
+      signatures: yield* Signatures.Signatures,
       config: yield* PosthookConfig.PosthookConfig
     }
   }
@@ -114,12 +124,15 @@ export const make: Effect.Effect<Service, never, Hooks.Hooks | PosthookConfig.Po
  * @since 0.1.0
  * @category models
  */
-export type Services = Posthook | Hooks.Hooks | PosthookConfig.PosthookConfig
+export type Services = Posthook | Hooks.Hooks | Signatures.Signatures | PosthookConfig.PosthookConfig
 
 const fromConfig = <E>(
   config: Layer.Layer<PosthookConfig.PosthookConfig, E>
 ): Layer.Layer<Services, E, HttpClient.HttpClient> =>
-  Layer.effect(Posthook, make).pipe(Layer.provideMerge(Hooks.layer), Layer.provideMerge(config))
+  Layer.effect(Posthook, make).pipe(
+    Layer.provideMerge(Layer.merge(Hooks.layer, Signatures.layerPosthookConfig)),
+    Layer.provideMerge(config)
+  )
 
 /**
  * A Layer from explicit options (`apiKey` required; `signingKey`, `baseUrl`,

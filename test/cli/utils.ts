@@ -14,6 +14,7 @@
  * developing the CLI; `npm test` builds dist/cli.js first).
  */
 import * as ChildProcess from "node:child_process"
+import * as Http from "node:http"
 import { fileURLToPath } from "node:url"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Duration, Effect, Layer, Redacted, type Scope } from "effect"
@@ -180,3 +181,62 @@ export const runAll = (
   runs: ReadonlyArray<readonly [ReadonlyArray<string>, Readonly<Record<string, string | undefined>>]>
 ): Effect.Effect<ReadonlyArray<CliRun>> =>
   Effect.forEach(runs, ([args, env]) => runCli(args, env), { concurrency: 4 })
+
+/** A request the local app received. */
+export interface ReceivedRequest {
+  readonly method: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** How the local app answers a request. */
+export interface AppAnswer {
+  readonly status: number
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: string
+}
+
+/** A plain `node:http` app on 127.0.0.1 (port 0) standing in for the user's endpoint. */
+export interface LocalApp {
+  readonly origin: string
+  readonly received: ReadonlyArray<ReceivedRequest>
+}
+
+/** Starts a local app in the current scope; `answer` decides each response from the request. */
+export const startApp = (answer: (request: ReceivedRequest) => AppAnswer): Effect.Effect<LocalApp, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly server: Http.Server; readonly app: LocalApp }>((resume) => {
+      const received: Array<ReceivedRequest> = []
+      const server = Http.createServer((request, response) => {
+        const chunks: Array<Buffer> = []
+        request.on("data", (chunk: Buffer) => chunks.push(chunk))
+        request.on("end", () => {
+          const headers: Record<string, string> = {}
+          for (const [name, value] of Object.entries(request.headers)) {
+            if (typeof value === "string") headers[name] = value
+          }
+          const entry = {
+            method: request.method ?? "",
+            path: request.url ?? "",
+            headers,
+            body: Buffer.concat(chunks).toString("utf8")
+          }
+          received.push(entry)
+          const reply = answer(entry)
+          response.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers })
+          response.end(reply.body ?? "")
+        })
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address()
+        const port = typeof address === "object" && address !== null ? address.port : 0
+        resume(Effect.succeed({ server, app: { origin: `http://127.0.0.1:${port}`, received } }))
+      })
+    }),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
+  ).pipe(Effect.map(({ app }) => app))
