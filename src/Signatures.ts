@@ -12,15 +12,18 @@ import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
 import type { Delivery, Result } from "./Delivery.js"
 import * as PosthookConfig from "./PosthookConfig.js"
 import * as PosthookError from "./PosthookError.js"
@@ -209,6 +212,31 @@ const decodeTolerance = (tolerance: Tolerance): Duration.Duration =>
 // Capturing a stack per span costs more than verifying the signature.
 const spanOptions = { captureStackTrace: false } as const
 
+/** The tracer every fiber has unless the app installs one (e.g. OpenTelemetry). */
+const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/**
+ * Runs a synchronous check against the fiber's `Clock` (so `TestClock`
+ * controls it) in a single step: no extra fiber, no chain of effects.
+ *
+ * The span is opened only when the app installed a tracer that exports spans.
+ * With Effect's built-in tracer nothing reads it (the check runs no user code
+ * and starts no child span), and making one cost more than the check itself.
+ */
+const checkNow = <A, E>(
+  spanName: string,
+  check: (nowMillis: number) => Either.Either<A, E>
+): Effect.Effect<A, E> =>
+  Effect.withFiberRuntime<A, E>((fiber) =>
+    fiber.currentTracer === nativeTracer || !fiber.getFiberRef(FiberRef.currentTracerEnabled)
+      ? check(Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis())
+      : Effect.withSpan(
+        Effect.clockWith((clock) => check(clock.unsafeCurrentTimeMillis())),
+        spanName,
+        spanOptions
+      )
+  )
+
 const encoder = new TextEncoder()
 
 const bytes = (body: Body): Uint8Array => typeof body === "string" ? encoder.encode(body) : body
@@ -236,24 +264,25 @@ export const fromKeys = (
   options?: { readonly tolerance?: Tolerance | undefined }
 ): Service => {
   const defaultTolerance = options?.tolerance === undefined ? DEFAULT_TOLERANCE : decodeTolerance(options.tolerance)
+  const defaultToleranceMillis = Duration.toMillis(defaultTolerance)
 
-  const verifyNow = (body: Body, headers: HeadersInput, callOptions: VerifyOptions | undefined) =>
-    Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
-      internal.verifyAt({
-        body: bytes(body),
-        headers,
-        keys: callOptions?.signingKey === undefined ? keys : toKeys(callOptions.signingKey),
-        toleranceMillis: Duration.toMillis(
-          callOptions?.tolerance === undefined ? defaultTolerance : decodeTolerance(callOptions.tolerance)
-        ),
-        nowMillis
-      }))
+  const verifyAt = (body: Body, headers: HeadersInput, callOptions: VerifyOptions | undefined, nowMillis: number) =>
+    internal.verifyAt({
+      body: bytes(body),
+      headers,
+      keys: callOptions?.signingKey === undefined ? keys : toKeys(callOptions.signingKey),
+      toleranceMillis: callOptions?.tolerance === undefined
+        ? defaultToleranceMillis
+        : Duration.toMillis(decodeTolerance(callOptions.tolerance)),
+      nowMillis
+    })
 
   const verify: Service["verify"] = (body, headers, callOptions) =>
-    verifyNow(body, headers, callOptions).pipe(
-      Effect.map(({ body, timestamp }): Verified => ({ body, timestamp })),
-      Effect.withSpan("Posthook.signatures.verify", spanOptions)
-    )
+    checkNow("Posthook.signatures.verify", (nowMillis) =>
+      Either.map(
+        verifyAt(body, headers, callOptions, nowMillis),
+        ({ body, timestamp }): Verified => ({ body, timestamp })
+      ))
 
   function parseDelivery<A, I>(
     body: Body,
@@ -270,13 +299,11 @@ export const fromKeys = (
     headers: HeadersInput,
     callOptions?: VerifyOptions & { readonly schema?: Schema.Schema<A, I> }
   ): Effect.Effect<Delivery<unknown>, PosthookError.SignatureVerificationError | PosthookError.DeliveryDataError> {
-    const parsed = Effect.flatMap(
-      verifyNow(body, headers, callOptions),
-      internal.toDelivery
-    )
     const schema = callOptions?.schema
-    const typed = schema === undefined ? parsed : Effect.flatMap(parsed, (delivery) => decodeData(delivery, schema))
-    return typed.pipe(Effect.withSpan("Posthook.signatures.parseDelivery", spanOptions))
+    return checkNow("Posthook.signatures.parseDelivery", (nowMillis) => {
+      const parsed = Either.flatMap(verifyAt(body, headers, callOptions, nowMillis), internal.toDelivery)
+      return schema === undefined ? parsed : Either.flatMap(parsed, (delivery) => decodeDataEither(delivery, schema))
+    })
   }
 
   return { verify, parseDelivery }
@@ -304,10 +331,15 @@ export const fromKeys = (
 export const decodeData = <A, I>(
   delivery: Delivery<unknown>,
   schema: Schema.Schema<A, I>
-): Effect.Effect<Delivery<A>, PosthookError.DeliveryDataError> =>
+): Effect.Effect<Delivery<A>, PosthookError.DeliveryDataError> => decodeDataEither(delivery, schema)
+
+const decodeDataEither = <A, I>(
+  delivery: Delivery<unknown>,
+  schema: Schema.Schema<A, I>
+): Either.Either<Delivery<A>, PosthookError.DeliveryDataError> =>
   Either.match(Schema.decodeUnknownEither(schema)(delivery.data), {
     onLeft: (error) =>
-      Effect.fail(
+      Either.left(
         new PosthookError.DeliveryDataError({
           hookId: delivery.hookId,
           message: `delivery data does not match the schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
@@ -315,7 +347,7 @@ export const decodeData = <A, I>(
       ),
     onRight: (data) => {
       const { ack: _ack, nack: _nack, ...fields } = delivery
-      return Effect.succeed(makeDelivery({ ...fields, data }))
+      return Either.right(makeDelivery({ ...fields, data }))
     }
   })
 
