@@ -345,10 +345,8 @@ const decodeDataEither = <A, I>(
           message: `delivery data does not match the schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
         })
       ),
-    onRight: (data) => {
-      const { ack: _ack, nack: _nack, ...fields } = delivery
-      return Either.right(makeDelivery({ ...fields, data }))
-    }
+    // `Object.assign`, not a spread: see `makeDelivery`. It copies `ack` / `nack` too; `makeDelivery` replaces them.
+    onRight: (data) => Either.right(makeDelivery<A>(Object.assign({}, delivery, { data })))
   })
 
 /**

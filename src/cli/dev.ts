@@ -60,10 +60,12 @@ const flags = {
     Options.withDescription("The API key clients must send. Default: generated."),
     Options.optional
   ),
-  signingKeys: Options.redacted("signing-key").pipe(
+  // Text, wrapped in Redacted right after parsing: @effect/cli 0.77 rejects `Options.redacted` under `Options.repeated`.
+  signingKeys: Options.text("signing-key").pipe(
     Options.withPseudoName("KEY"),
     Options.withDescription("A signing key; repeat for key rotation (each delivery is signed with all). Default: generated."),
-    Options.repeated
+    Options.repeated,
+    Options.map((keys) => keys.map((key) => Redacted.make(key)))
   ),
   noAsyncHooks: Options.boolean("no-async-hooks").pipe(
     Options.withDescription("Turn async hooks off: no ack/nack URLs, and a 202 counts as a plain success.")

@@ -79,19 +79,27 @@ export interface HeaderIndex {
 const joined = (values: ReadonlyArray<string>): string | undefined =>
   values.length === 0 ? undefined : values.join(", ")
 
+const none: ReadonlyArray<string> = []
+
 /** @internal */
 export const indexHeaders = (headers: HeadersInput): HeaderIndex => {
   if (isHeadersLike(headers) || !Predicate.isObject(headers)) {
     const values = (name: string) => headerValues(headers, name)
     return { values, value: (name) => joined(values(name)) }
   }
-  const byName = new Map<string, Array<string>>()
-  for (const key of Object.keys(headers)) {
-    const name = key.toLowerCase()
-    const into = byName.get(name) ?? []
-    collect(headers[key], into)
-    if (into.length > 0) byName.set(name, into)
+  // A verifier looks up five names: scanning the keys once per name, lower-casing
+  // only keys of the right length, is cheaper than indexing every header.
+  const record = headers as Readonly<Record<string, unknown>>
+  const keys = Object.keys(record)
+  const values = (name: string): ReadonlyArray<string> => {
+    let found: Array<string> | undefined
+    for (const key of keys) {
+      if (key.length === name.length && (key === name || key.toLowerCase() === name)) {
+        found ??= []
+        collect(record[key], found)
+      }
+    }
+    return found === undefined || found.length === 0 ? none : found
   }
-  const values = (name: string): ReadonlyArray<string> => byName.get(name) ?? []
   return { values, value: (name) => joined(values(name)) }
 }

@@ -11,6 +11,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type { Mutable } from "effect/Types"
 import type { Delivery } from "../Delivery.js"
 import * as PosthookError from "../PosthookError.js"
 import { makeDelivery } from "./delivery.js"
@@ -48,6 +49,8 @@ const seconds = (millis: number): string => `${Number((millis / 1000).toFixed(3)
 // At most 12 digits: any larger value is past the last instant a `Date` can hold.
 const INTEGER = /^\d{1,12}$/
 
+const SINGLE_ENTRY = /^v1,[0-9a-fA-F]{64}$/
+
 /**
  * The `v1` signatures of a `Posthook-Signature` header, lower-cased. Entries
  * are separated by spaces; a trailing comma is dropped because servers fold
@@ -58,6 +61,11 @@ const INTEGER = /^\d{1,12}$/
 export const v1Signatures = (values: ReadonlyArray<string>): ReadonlyArray<string> => {
   const signatures: Array<string> = []
   for (const value of values) {
+    // The usual header: one `v1,<64 hex>` entry.
+    if (value.length === 67 && value.startsWith("v1,") && SINGLE_ENTRY.test(value)) {
+      signatures.push(value.slice(3).toLowerCase())
+      continue
+    }
     for (const token of value.split(/\s+/)) {
       const entry = token.endsWith(",") ? token.slice(0, -1) : token
       if (entry.startsWith("v1,") && entry.length > 3) signatures.push(entry.slice(3).toLowerCase())
@@ -106,11 +114,16 @@ export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookEr
   if (candidates.length === 0) {
     return fail("NoMatchingSignature", "Posthook-Signature has no v1 signature")
   }
-  const digests = candidates.flatMap((candidate) => digestFromHex(candidate) ?? [])
-  for (const key of input.keys) {
-    const expected = computeDigest(Redacted.value(key), trimmed, input.body)
-    for (const digest of digests) {
-      if (digestEquals(expected, digest)) return Either.right({ timestamp, body: input.body, headers })
+  const digests: Array<Buffer> = []
+  for (let index = 0; index < candidates.length; index++) {
+    const digest = digestFromHex(candidates[index]!)
+    if (digest !== undefined) digests.push(digest)
+  }
+  const keys = input.keys
+  for (let keyIndex = 0; keyIndex < keys.length; keyIndex++) {
+    const expected = computeDigest(Redacted.value(keys[keyIndex]!), trimmed, input.body)
+    for (let index = 0; index < digests.length; index++) {
+      if (digestEquals(expected, digests[index]!)) return Either.right({ timestamp, body: input.body, headers })
     }
   }
   return fail(
@@ -184,7 +197,12 @@ const decodeDeliveryBodyFast = (json: unknown): DeliveryFields | undefined => {
     fields.postedAt = decoded
   }
   if (updatedAt !== undefined && updatedAt !== null) {
-    const decoded = typeof updatedAt === "string" ? utcOrUndefined(updatedAt) : undefined
+    // Equal texts decode to equal values: a hook not yet updated shares one.
+    const decoded = updatedAt === createdAt
+      ? decodedCreatedAt
+      : typeof updatedAt === "string"
+      ? utcOrUndefined(updatedAt)
+      : undefined
     if (decoded === undefined) return undefined
     fields.updatedAt = decoded
   }
@@ -246,11 +264,7 @@ export const toDelivery = (
         }
         const hookId = fields.id ?? headerId
         if (hookId === undefined) return fail("InvalidBody", "no hook id: the body has no id and Posthook-Id is missing")
-        // Callback URLs come in pairs (PROTOCOL §2): one without the other is ignored.
-        const ackUrl = headers.value("posthook-ack-url")
-        const nackUrl = headers.value("posthook-nack-url")
-        const callbacks = ackUrl !== undefined && nackUrl !== undefined ? { ackUrl, nackUrl } : {}
-        return Either.right(makeDelivery({
+        const delivery: Mutable<Omit<Delivery<unknown>, "ack" | "nack">> = {
           hookId,
           timestamp: verified.timestamp,
           path: fields.path,
@@ -259,8 +273,15 @@ export const toDelivery = (
           postedAt: fields.postedAt ?? DateTime.unsafeMake(verified.timestamp * 1000),
           createdAt: fields.createdAt,
           updatedAt: fields.updatedAt ?? fields.createdAt,
-          body: verified.body,
-          ...callbacks
-        }))
+          body: verified.body
+        }
+        // Callback URLs come in pairs (PROTOCOL §2): one without the other is ignored.
+        const ackUrl = headers.value("posthook-ack-url")
+        const nackUrl = headers.value("posthook-nack-url")
+        if (ackUrl !== undefined && nackUrl !== undefined) {
+          delivery.ackUrl = ackUrl
+          delivery.nackUrl = nackUrl
+        }
+        return Either.right(makeDelivery(delivery))
       }
     ))

@@ -139,9 +139,15 @@ export const startCli = (
       lines: () => lines,
       stderr: () => stderr,
       waitForLine: (predicate, what) =>
-        eventually(`${what}\n${describe()}`, () => lines.find(predicate)),
+        eventually(() => `${what}\n${describe()}`, () => {
+          const found = lines.find(predicate)
+          if (found === undefined && exitCode !== undefined) {
+            throw new Error(`exited with ${exitCode} before printing ${what}\n${describe()}`)
+          }
+          return found
+        }),
       signal: (signal) => Effect.sync(() => void child.kill(signal)),
-      exited: eventually(`exit of ${describe()}`, () => exitCode === undefined ? undefined : { code: exitCode }).pipe(
+      exited: eventually(() => `exit of ${describe()}`, () => exitCode === undefined ? undefined : { code: exitCode }).pipe(
         Effect.map(({ code }) => code)
       )
     }
@@ -151,19 +157,21 @@ export const startCli = (
  * Polls `probe` (every 50 ms) until it yields a value; dies naming `what`
  * after {@link WAIT_DEADLINE} of real time.
  */
-export const eventuallyEffect = <A, E, R>(what: string, probe: Effect.Effect<A | undefined, E, R>) =>
+export const eventuallyEffect = <A, E, R>(what: string | (() => string), probe: Effect.Effect<A | undefined, E, R>) =>
   Effect.gen(function*() {
     const deadline = Date.now() + Duration.toMillis(WAIT_DEADLINE)
     while (true) {
       const value = yield* probe
       if (value !== undefined) return value
-      if (Date.now() > deadline) return yield* Effect.dieMessage(`timed out waiting for: ${what}`)
+      if (Date.now() > deadline) {
+        return yield* Effect.dieMessage(`timed out waiting for: ${typeof what === "string" ? what : what()}`)
+      }
       yield* Effect.sleep("50 millis")
     }
   })
 
 /** Like {@link eventuallyEffect}, for a plain probe. */
-export const eventually = <A>(what: string, probe: () => A | undefined): Effect.Effect<A> =>
+export const eventually = <A>(what: string | (() => string), probe: () => A | undefined): Effect.Effect<A> =>
   eventuallyEffect(what, Effect.sync(probe))
 
 /** Starts the local server (quiet) in the current scope. */

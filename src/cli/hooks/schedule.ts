@@ -28,6 +28,7 @@ const flags = {
   ...CliOptions.connection,
   json: CliOptions.json,
   path: Options.text("path").pipe(
+    Options.withPseudoName("PATH"),
     Options.withDescription("Where the hook is delivered, on the project's domain, e.g. /webhooks/user-created.")
   ),
   data: Options.text("data").pipe(
