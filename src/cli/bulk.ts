@@ -28,9 +28,11 @@ const flags = {
   ...CliOptions.connection,
   json: CliOptions.json,
   ids: Options.text("ids").pipe(
-    Options.withPseudoName("ID,ID,…"),
+    Options.withPseudoName("IDS"),
     Options.withDescription("Hook ids, comma-separated; repeat the flag for more (at most 1000 in all)."),
-    Options.repeated
+    Options.repeated,
+    Options.optional,
+    Options.map(Option.getOrElse((): ReadonlyArray<string> => []))
   ),
   startTime: Options.text("start-time").pipe(
     Options.withPseudoName("TIME"),

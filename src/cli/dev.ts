@@ -65,7 +65,8 @@ const flags = {
     Options.withPseudoName("KEY"),
     Options.withDescription("A signing key; repeat for key rotation (each delivery is signed with all). Default: generated."),
     Options.repeated,
-    Options.map((keys) => keys.map((key) => Redacted.make(key)))
+    Options.optional,
+    Options.map(Option.match({ onNone: () => [], onSome: (keys) => keys.map((key) => Redacted.make(key)) }))
   ),
   noAsyncHooks: Options.boolean("no-async-hooks").pipe(
     Options.withDescription("Turn async hooks off: no ack/nack URLs, and a 202 counts as a plain success.")

@@ -66,40 +66,91 @@ export const headerValue = (headers: HeadersInput, name: string): string | undef
 }
 
 /**
- * Every header looked up by lower-case name, built in one pass over a
- * record (instead of one pass per lookup). A Web `Headers` is already indexed.
+ * The headers a delivery is verified and read with, found in one pass.
+ * Each holds every value given for it, in order (empty when absent).
  *
  * @internal
  */
-export interface HeaderIndex {
-  readonly values: (name: string) => ReadonlyArray<string>
-  readonly value: (name: string) => string | undefined
+export interface DeliveryHeaders {
+  readonly timestamp: ReadonlyArray<string>
+  readonly signature: ReadonlyArray<string>
+  readonly id: ReadonlyArray<string>
+  readonly ackUrl: ReadonlyArray<string>
+  readonly nackUrl: ReadonlyArray<string>
 }
 
-const joined = (values: ReadonlyArray<string>): string | undefined =>
-  values.length === 0 ? undefined : values.join(", ")
+/**
+ * {@link headerValue}'s folding: `undefined` when absent, several values
+ * joined with `", "`.
+ *
+ * @internal
+ */
+export const single = (values: ReadonlyArray<string>): string | undefined =>
+  values.length === 0 ? undefined : values.length === 1 ? values[0] : values.join(", ")
 
 const none: ReadonlyArray<string> = []
 
-/** @internal */
-export const indexHeaders = (headers: HeadersInput): HeaderIndex => {
-  if (isHeadersLike(headers) || !Predicate.isObject(headers)) {
-    const values = (name: string) => headerValues(headers, name)
-    return { values, value: (name) => joined(values(name)) }
+const push = (into: Array<string> | undefined, value: unknown): Array<string> | undefined => {
+  if (Predicate.isString(value)) {
+    if (into === undefined) return [value]
+    into.push(value)
+    return into
   }
-  // A verifier looks up five names: scanning the keys once per name, lower-casing
-  // only keys of the right length, is cheaper than indexing every header.
+  if (Array.isArray(value)) {
+    const target = into ?? []
+    collect(value, target)
+    return target
+  }
+  return into
+}
+
+/**
+ * The delivery headers, the same values {@link headerValues} gives for each
+ * name, read in one pass over a record (lower-casing only keys of a length
+ * that can match) instead of one pass per name.
+ *
+ * @internal
+ */
+export const deliveryHeaders = (headers: HeadersInput): DeliveryHeaders => {
+  if (isHeadersLike(headers) || !Predicate.isObject(headers)) {
+    return {
+      timestamp: headerValues(headers, "posthook-timestamp"),
+      signature: headerValues(headers, "posthook-signature"),
+      id: headerValues(headers, "posthook-id"),
+      ackUrl: headerValues(headers, "posthook-ack-url"),
+      nackUrl: headerValues(headers, "posthook-nack-url")
+    }
+  }
   const record = headers as Readonly<Record<string, unknown>>
-  const keys = Object.keys(record)
-  const values = (name: string): ReadonlyArray<string> => {
-    let found: Array<string> | undefined
-    for (const key of keys) {
-      if (key.length === name.length && (key === name || key.toLowerCase() === name)) {
-        found ??= []
-        collect(record[key], found)
+  let timestamp: Array<string> | undefined
+  let signature: Array<string> | undefined
+  let id: Array<string> | undefined
+  let ackUrl: Array<string> | undefined
+  let nackUrl: Array<string> | undefined
+  for (const key of Object.keys(record)) {
+    switch (key.length) {
+      case 11:
+        if (key.toLowerCase() === "posthook-id") id = push(id, record[key])
+        break
+      case 16:
+        if (key.toLowerCase() === "posthook-ack-url") ackUrl = push(ackUrl, record[key])
+        break
+      case 17:
+        if (key.toLowerCase() === "posthook-nack-url") nackUrl = push(nackUrl, record[key])
+        break
+      case 18: {
+        const name = key.toLowerCase()
+        if (name === "posthook-timestamp") timestamp = push(timestamp, record[key])
+        else if (name === "posthook-signature") signature = push(signature, record[key])
+        break
       }
     }
-    return found === undefined || found.length === 0 ? none : found
   }
-  return { values, value: (name) => joined(values(name)) }
+  return {
+    timestamp: timestamp ?? none,
+    signature: signature ?? none,
+    id: id ?? none,
+    ackUrl: ackUrl ?? none,
+    nackUrl: nackUrl ?? none
+  }
 }

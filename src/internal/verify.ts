@@ -15,7 +15,7 @@ import type { Mutable } from "effect/Types"
 import type { Delivery } from "../Delivery.js"
 import * as PosthookError from "../PosthookError.js"
 import { makeDelivery } from "./delivery.js"
-import { type HeaderIndex, type HeadersInput, indexHeaders } from "./headers.js"
+import { type DeliveryHeaders, deliveryHeaders, type HeadersInput, single } from "./headers.js"
 import { computeDigest, digestEquals, digestFromHex } from "./signing.js"
 
 /** What a signature check established about a request. @internal */
@@ -24,8 +24,8 @@ export interface Verified {
   readonly timestamp: number
   /** The raw body, exactly as received. */
   readonly body: Uint8Array
-  /** The request's headers, indexed once. */
-  readonly headers: HeaderIndex
+  /** The request's delivery headers, read once. */
+  readonly headers: DeliveryHeaders
 }
 
 /** @internal */
@@ -49,8 +49,6 @@ const seconds = (millis: number): string => `${Number((millis / 1000).toFixed(3)
 // At most 12 digits: any larger value is past the last instant a `Date` can hold.
 const INTEGER = /^\d{1,12}$/
 
-const SINGLE_ENTRY = /^v1,[0-9a-fA-F]{64}$/
-
 /**
  * The `v1` signatures of a `Posthook-Signature` header, lower-cased. Entries
  * are separated by spaces; a trailing comma is dropped because servers fold
@@ -61,17 +59,37 @@ const SINGLE_ENTRY = /^v1,[0-9a-fA-F]{64}$/
 export const v1Signatures = (values: ReadonlyArray<string>): ReadonlyArray<string> => {
   const signatures: Array<string> = []
   for (const value of values) {
-    // The usual header: one `v1,<64 hex>` entry.
-    if (value.length === 67 && value.startsWith("v1,") && SINGLE_ENTRY.test(value)) {
-      signatures.push(value.slice(3).toLowerCase())
-      continue
-    }
     for (const token of value.split(/\s+/)) {
       const entry = token.endsWith(",") ? token.slice(0, -1) : token
       if (entry.startsWith("v1,") && entry.length > 3) signatures.push(entry.slice(3).toLowerCase())
     }
   }
   return signatures
+}
+
+/**
+ * The digests of the `v1` signatures in `Posthook-Signature` values, and how
+ * many `v1` entries there were (valid hex or not). The usual header, a single
+ * `v1,<64 hex digits>`, is decoded without tokenising: a hex decode that
+ * yields 32 bytes from 64 characters proves they were all hex digits.
+ */
+const signatureDigests = (
+  values: ReadonlyArray<string>
+): { readonly candidates: number; readonly digests: ReadonlyArray<Buffer> } => {
+  if (values.length === 1) {
+    const value = values[0]!
+    if (value.length === 67 && value.startsWith("v1,")) {
+      const digest = Buffer.from(value.slice(3), "hex")
+      if (digest.byteLength === 32) return { candidates: 1, digests: [digest] }
+    }
+  }
+  const candidates = v1Signatures(values)
+  const digests: Array<Buffer> = []
+  for (let index = 0; index < candidates.length; index++) {
+    const digest = digestFromHex(candidates[index]!)
+    if (digest !== undefined) digests.push(digest)
+  }
+  return { candidates: candidates.length, digests }
 }
 
 /**
@@ -83,10 +101,10 @@ export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookEr
   if (input.keys.length === 0) {
     return fail("NoSigningKey", "no signing key configured: pass signingKey or set POSTHOOK_SIGNING_KEY")
   }
-  const headers = indexHeaders(input.headers)
-  const rawTimestamp = headers.value("posthook-timestamp")
+  const headers = deliveryHeaders(input.headers)
+  const rawTimestamp = single(headers.timestamp)
   if (rawTimestamp === undefined) return fail("MissingHeader", "missing Posthook-Timestamp header")
-  const signatureValues = headers.values("posthook-signature")
+  const signatureValues = headers.signature
   if (signatureValues.length === 0) return fail("MissingHeader", "missing Posthook-Signature header")
 
   const trimmed = rawTimestamp.trim()
@@ -110,14 +128,9 @@ export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookEr
     )
   }
 
-  const candidates = v1Signatures(signatureValues)
-  if (candidates.length === 0) {
+  const { candidates, digests } = signatureDigests(signatureValues)
+  if (candidates === 0) {
     return fail("NoMatchingSignature", "Posthook-Signature has no v1 signature")
-  }
-  const digests: Array<Buffer> = []
-  for (let index = 0; index < candidates.length; index++) {
-    const digest = digestFromHex(candidates[index]!)
-    if (digest !== undefined) digests.push(digest)
   }
   const keys = input.keys
   for (let keyIndex = 0; keyIndex < keys.length; keyIndex++) {
@@ -128,7 +141,7 @@ export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookEr
   }
   return fail(
     "NoMatchingSignature",
-    `no signature matches: ${candidates.length} signature(s) checked against ${input.keys.length} signing key(s)`
+    `no signature matches: ${candidates} signature(s) checked against ${input.keys.length} signing key(s)`
   )
 }
 
@@ -258,7 +271,7 @@ export const toDelivery = (
         })),
       (fields) => {
         const headers = verified.headers
-        const headerId = headers.value("posthook-id")
+        const headerId = single(headers.id)
         if (fields.id !== undefined && headerId !== undefined && headerId !== fields.id) {
           return fail("InvalidBody", "Posthook-Id header does not match the id in the signed body")
         }
@@ -276,8 +289,8 @@ export const toDelivery = (
           body: verified.body
         }
         // Callback URLs come in pairs (PROTOCOL §2): one without the other is ignored.
-        const ackUrl = headers.value("posthook-ack-url")
-        const nackUrl = headers.value("posthook-nack-url")
+        const ackUrl = single(headers.ackUrl)
+        const nackUrl = single(headers.nackUrl)
         if (ackUrl !== undefined && nackUrl !== undefined) {
           delivery.ackUrl = ackUrl
           delivery.nackUrl = nackUrl

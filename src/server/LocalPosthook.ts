@@ -217,6 +217,7 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     const listeners = Listeners.make()
     let targetOrigin = config.targetOrigin
 
+    yield* Effect.addFinalizer(() => Effect.sync(() => console.log("DBG before-server released", Date.now())))
     const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: config.port, host: config.host })
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
@@ -232,6 +233,7 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     )
     const tokenSecret = yield* store.setting("callbackTokenSecret", CallbackTokens.newSecret)
 
+    yield* Effect.addFinalizer(() => Effect.sync(() => console.log("DBG before-engine released", Date.now())))
     const engine = yield* Engine.make({
       config,
       store,
@@ -302,6 +304,7 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
         WsEndpoint.closeAll(listeners, reason, "the local Posthook server closed this connection; reconnect")
     }
 
+    yield* Effect.addFinalizer(() => Effect.sync(() => console.log("DBG engine released", Date.now())))
     const api = Rest.make({
       config,
       engine,
@@ -314,6 +317,7 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     yield* server.serve(Rest.withNotFound(extra === undefined ? api : HttpRouter.concat(api, extra)))
 
     // Runs first on shutdown: tell listeners to reconnect elsewhere before connections are cut.
+    yield* Effect.addFinalizer(() => Effect.sync(() => console.log("DBG server listen released", Date.now())))
     yield* Effect.addFinalizer(() =>
       Effect.zipRight(
         WsEndpoint.closeAll(listeners, "shutdown", "the local Posthook server is shutting down"),

@@ -103,6 +103,24 @@ describe("posthook dev", () => {
       expect(everything).not.toContain("SECRET_PART")
     }), TIMEOUT)
 
+  it.scopedLive("Ctrl-C with a WebSocket listener connected: the listener is told to go, dev exits 0", () =>
+    Effect.gen(function*() {
+      const apiKey = "pk_local_listener_test"
+      const dev = yield* startCli(["dev", "--port", "0", "--api-key", apiKey, "--json"])
+      const started = parseLine(yield* dev.waitForLine((line) => parseLine(line)?.event === "started", "started"))
+      const listener = yield* startCli(["listen", "--json"], {
+        POSTHOOK_BASE_URL: String(started?.baseUrl),
+        POSTHOOK_API_KEY: apiKey
+      })
+      yield* listener.waitForLine((line) => parseLine(line)?.event === "connected", "listener connected")
+      yield* dev.waitForLine((line) => parseLine(line)?.event === "ListenerConnected", "ListenerConnected event")
+
+      yield* dev.signal("SIGINT")
+      expect(yield* dev.exited).toBe(0)
+      expect(parseLine(dev.lines().at(-1) ?? "")).toEqual({ event: "stopped" })
+      yield* listener.waitForLine((line) => parseLine(line)?.event === "disconnected", "listener told to go")
+    }), TIMEOUT)
+
   it.scopedLive("bad flags and a port in use exit 1", () =>
     Effect.gen(function*() {
       const taken = yield* startLocal()

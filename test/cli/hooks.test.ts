@@ -52,9 +52,9 @@ describe("posthook hooks schedule", () => {
       expect(JSON.parse(hook.data)).toEqual({ userId: "123" })
     }), TIMEOUT)
 
-  it.scopedLive("--at --json: the API's hook object; --data @file reads the payload from a file", () =>
+  it.scopedLive("--at --json: the API's hook object and the quota; --data @file reads the payload from a file", () =>
     Effect.gen(function*() {
-      const local = yield* startLocal()
+      const local = yield* startLocal({ quotaLimit: 10 })
       const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "posthook-cli-"))
       const file = Path.join(dir, "payload.json")
       Fs.writeFileSync(file, JSON.stringify({ report: "weekly", pages: [1, 2] }))
@@ -72,7 +72,11 @@ describe("posthook hooks schedule", () => {
         attempts: 0,
         data: { report: "weekly", pages: [1, 2] }
       })
-      expect(Date.parse(String((json as { postAt: unknown }).postAt))).toBe(Date.parse("2030-06-15T10:00:00Z"))
+      expect(hook.postAt.epochMillis).toBe(Date.parse("2030-06-15T10:00:00Z"))
+      expect(json).toMatchObject({ quota: { limit: 10, usage: 1, remaining: 9 } })
+
+      const table = yield* runCli(["hooks", "schedule", "--path", "/webhooks/report", "--in", "1h"], envFor(local))
+      expect(table.stdout).toMatch(/^quota\s+2\/10 used, 8 left, resets \S+Z$/m)
     }), TIMEOUT)
 
   it.scopedLive("--at-local + --timezone resolves the wall-clock time in that zone; retry flags set retryOverride", () =>

@@ -276,6 +276,7 @@ describe("GET /_dashboard/api/hooks/:id", () => {
       const hook = yield* hooks.schedule({ path: "/fail/once", postAt: new Date(Date.now() - 1000).toISOString(), data })
       yield* eventFor(local, "HookFailed", hook.id)
       const first = yield* receiver.next
+      yield* receiver.next
 
       const answer = yield* detail(local, hook.id)
       expect(answer.hook).toMatchObject({ id: hook.id, status: "failed", attempts: 2, cycleAttempts: 2, maxAttempts: 2 })
@@ -298,7 +299,11 @@ describe("GET /_dashboard/api/hooks/:id", () => {
 
       if (Fs.existsSync("/usr/bin/curl")) {
         // The command, run by a shell, is the same signed request: the receiver verifies it again.
-        const output = ChildProcess.execFileSync("/bin/sh", ["-c", attempt.curl!], { encoding: "utf8" })
+        const output = yield* Effect.async<string>((resume) => {
+          ChildProcess.execFile("/bin/sh", ["-c", attempt.curl!], { encoding: "utf8", timeout: 15_000 }, (error, stdout) => {
+            resume(error === null ? Effect.succeed(stdout) : Effect.die(error))
+          })
+        })
         expect(output).toMatch(/^HTTP\/1\.1 500/)
         const replayed = yield* receiver.next
         expect(replayed.body).toBe(first.body)

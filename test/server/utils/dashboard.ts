@@ -136,7 +136,7 @@ export const openEvents = (
             received: () => text,
             waitFor: (check) =>
               until(() => check(text)).pipe(
-                Effect.as(text),
+                Effect.map(() => text),
                 Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`not seen in:\n${text}`) }),
                 Effect.orDie
               ),

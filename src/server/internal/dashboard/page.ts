@@ -45,8 +45,13 @@ const initialContent = (view: View): string =>
 const pageTitle = (view: View, projectName: string): string =>
   `${view._tag === "Hook" ? `Hook ${view.id.slice(0, 8)} · ` : view._tag === "Error" ? `${view.title} · ` : "Hooks · "}${projectName}`
 
-/** @internal */
-export const render = (view: View, projectName: string): string =>
+/**
+ * The page. `script: false` for a refused request: the script would only be
+ * refused too.
+ *
+ * @internal
+ */
+export const render = (view: View, projectName: string, options: { readonly script?: boolean } = {}): string =>
   `<!doctype html>
 <html lang="en">
 <head>
@@ -56,8 +61,7 @@ export const render = (view: View, projectName: string): string =>
 <title>${escapeHtml(pageTitle(view, projectName))}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${STYLE_PATH}">
-<script src="${SCRIPT_PATH}" defer></script>
-</head>
+${options.script === false ? "" : `<script src="${SCRIPT_PATH}" defer></script>\n`}</head>
 <body ${viewAttributes(view)}>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">

@@ -137,7 +137,8 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
   const page = <R>(view: Effect.Effect<readonly [number, Page.View], Failure, R>) =>
     guarded(
       false,
-      (message) => htmlResponse(403, Page.render({ _tag: "Error", title: "Refused", message }, projectName)),
+      (message) =>
+        htmlResponse(403, Page.render({ _tag: "Error", title: "Refused", message }, projectName, { script: false })),
       view.pipe(
         Effect.map(([status, shown]) => htmlResponse(status, Page.render(shown, projectName))),
         Effect.catchAll((failure) =>

@@ -1,0 +1,156 @@
+/**
+ * The benchmark runner: `npm run bench [-- options]`.
+ *
+ *   --quick            smaller sizes, fewer rounds (the whole suite in under a minute)
+ *   --only=a,b         run only these benchmarks (verify, rest, websocket, listAll, coldStart, server)
+ *   --in-process       run every benchmark in this process (default: one child process each,
+ *                      so heaps, JIT state and RSS do not leak from one into the next)
+ *   --no-build         do not rebuild a stale dist/ (coldStart and server use the built package)
+ *   --json=FILE        also write the rows and the machine as JSON
+ *
+ * Prints one table: for every measure the SDK's median, the raw baseline's
+ * median from the same run, their ratio and the goal.
+ */
+import { spawnSync } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import { benchmark as coldStart } from "./coldStart.js"
+import { benchmark as listAll } from "./listAll.js"
+import { benchmark as rest } from "./rest.js"
+import { benchmark as server } from "./server.js"
+import {
+  type Benchmark,
+  type BenchOptions,
+  distIsStale,
+  formatNotes,
+  formatTable,
+  log,
+  passes,
+  ROOT,
+  type Row,
+  startChild,
+  viteNodeBin
+} from "./util.js"
+import { benchmark as verify } from "./verify.js"
+import { benchmark as websocket } from "./websocket.js"
+
+const ALL: ReadonlyArray<Benchmark> = [verify, rest, websocket, listAll, coldStart, server]
+const NEEDS_BUILD = new Set(["coldStart", "server"])
+const ROWS_MARKER = "posthook-bench-rows"
+
+const args = process.argv.slice(2)
+const flag = (name: string) => args.includes(`--${name}`)
+const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3)
+
+const options: BenchOptions = { quick: flag("quick") }
+
+const machine = () => ({
+  cpus: Os.cpus().length,
+  cpuModel: Os.cpus()[0]?.model ?? "unknown",
+  memoryGiB: Number((Os.totalmem() / 1024 ** 3).toFixed(1)),
+  node: process.version,
+  platform: `${process.platform} ${Os.release()}`,
+  loadAverage: Os.loadavg().map((load) => Number(load.toFixed(2)))
+})
+
+/** Runs one benchmark in a fresh child process and returns its rows. */
+const runInChild = async (bench: Benchmark): Promise<ReadonlyArray<Row>> => {
+  const child = startChild(process.execPath, [
+    ...(bench.nodeFlags ?? []),
+    viteNodeBin(),
+    "--config",
+    "vitest.config.ts",
+    "bench/index.ts",
+    "--",
+    `--child=${bench.name}`,
+    ...(options.quick ? ["--quick"] : [])
+  ])
+  try {
+    for (;;) {
+      const message = await child.nextMessage<{ readonly [ROWS_MARKER]?: ReadonlyArray<Row>; readonly error?: string }>()
+      if (message.error !== undefined) throw new Error(message.error)
+      if (message[ROWS_MARKER] !== undefined) return message[ROWS_MARKER]
+    }
+  } finally {
+    await child.stop()
+  }
+}
+
+const runChild = async (name: string) => {
+  const bench = ALL.find((candidate) => candidate.name === name)
+  if (bench === undefined) throw new Error(`unknown benchmark ${name}`)
+  try {
+    const rows = await bench.run(options)
+    process.stdout.write(`${JSON.stringify({ [ROWS_MARKER]: rows })}\n`)
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ error: error instanceof Error ? error.stack ?? error.message : String(error) })}\n`)
+  }
+  process.exit(0)
+}
+
+const main = async () => {
+  const childName = option("child")
+  if (childName !== undefined) return runChild(childName)
+
+  const only = option("only")?.split(",").map((name) => name.trim())
+  const unknown = only?.filter((name) => !ALL.some((bench) => bench.name === name)) ?? []
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${ALL.map((b) => b.name).join(", ")}`)
+  const selected = ALL.filter((bench) => only === undefined || only.includes(bench.name))
+  const started = performance.now()
+  const before = machine()
+  log(`posthook-effect benchmarks${options.quick ? " (quick)" : ""}: ${selected.map((b) => b.name).join(", ")}`)
+  log(`${before.cpus} × ${before.cpuModel}, ${before.memoryGiB} GiB, Node ${before.node}, load ${before.loadAverage.join(" ")}`)
+
+  if (selected.some((bench) => NEEDS_BUILD.has(bench.name)) && distIsStale()) {
+    if (flag("no-build")) log("dist/ is older than src/ (--no-build): measuring the stale build")
+    else {
+      log("dist/ is missing or older than src/: npm run build")
+      const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] })
+      if (build.status !== 0) log("the build failed: coldStart and server measure whatever dist/ holds")
+    }
+  }
+
+  const rows: Array<Row> = []
+  const failures: Array<string> = []
+  for (const bench of selected) {
+    const benchStarted = performance.now()
+    log(`\n▶ ${bench.name}: ${bench.title}`)
+    try {
+      const result = flag("in-process") ? await bench.run(options) : await runInChild(bench)
+      rows.push(...result)
+      log(`  ${result.length} rows in ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      failures.push(`${bench.name}: ${message}`)
+      log(`  FAILED: ${message}`)
+    }
+  }
+
+  const after = machine()
+  const seconds = (performance.now() - started) / 1000
+  const missed = rows.filter((row) => passes(row) === false)
+  console.log()
+  console.log(formatTable(rows))
+  console.log()
+  const notes = formatNotes(rows)
+  if (notes.length > 0) console.log(`${notes}\n`)
+  console.log(
+    `${options.quick ? "quick run" : "full run"}, ${seconds.toFixed(0)} s; ${after.cpus} × ${after.cpuModel}, ` +
+      `${after.memoryGiB} GiB, Node ${after.node}, ${after.platform}; load average ${before.loadAverage.join(" ")} → ${
+        after.loadAverage.join(" ")
+      }`
+  )
+  console.log(`goals: ${rows.filter((row) => passes(row) === true).length} met, ${missed.length} missed`)
+  if (failures.length > 0) console.log(`failed benchmarks:\n${failures.map((line) => `  ${line}`).join("\n")}`)
+
+  const jsonPath = option("json")
+  if (jsonPath !== undefined) {
+    Fs.writeFileSync(jsonPath, JSON.stringify({ quick: options.quick, seconds, machine: after, loadBefore: before.loadAverage, rows, failures }, null, 2))
+  }
+  process.exit(failures.length > 0 ? 1 : 0)
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,185 @@
+/**
+ * REST: `hooks.schedule` through the SDK (NodeHttpClient.layerUndici) against
+ * the same request made with undici `fetch` (Node's global), both talking to
+ * a minimal local HTTP server (bench/fixtures/fixedServer.mjs, its own
+ * process) that answers every request 200 with a fixed `{"data": Hook}`.
+ *
+ * - sequential: one call after the other; median latency per call.
+ * - concurrent: 64 callers at once; calls per second.
+ * - client CPU per call (the server runs in another process).
+ *
+ * The baseline reads the response as JSON; the SDK also validates the
+ * request, decodes the Hook (dates included) and the quota headers: that is
+ * the overhead being measured.
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { Hooks, PosthookConfig } from "posthook-effect"
+import {
+  type Benchmark,
+  cpuNanos,
+  log,
+  median,
+  percentile,
+  type Row,
+  runConcurrently,
+  startChild
+} from "./util.js"
+
+const API_KEY = "pk_bench_0123456789"
+const CONCURRENCY = 64
+const PARAMS = { path: "/webhooks/user-created", postIn: "5m", data: { userId: "123", event: "user.created" } } as const
+const REQUEST_BODY = JSON.stringify(PARAMS)
+
+interface Round {
+  /** Per-call latencies in ms (sequential rounds). */
+  readonly latencies: ReadonlyArray<number>
+  readonly seconds: number
+  readonly cpuNanos: number
+  readonly calls: number
+}
+
+export const benchmark: Benchmark = {
+  name: "rest",
+  title: "hooks.schedule vs undici fetch against a fixed-200 local server",
+  run: async (options) => {
+    const server = startChild(process.execPath, ["bench/fixtures/fixedServer.mjs"])
+    const { port } = await server.nextMessage<{ port: number }>()
+    const baseUrl = `http://127.0.0.1:${port}`
+    const runtime = ManagedRuntime.make(
+      Hooks.layer.pipe(
+        Layer.provide(PosthookConfig.layer({ apiKey: API_KEY, baseUrl })),
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+    )
+    const hooks = await runtime.runPromise(Hooks.Hooks)
+
+    const fetchOnce = async () => {
+      const response = await fetch(`${baseUrl}/v1/hooks`, {
+        method: "POST",
+        headers: {
+          "x-api-key": API_KEY,
+          "content-type": "application/json",
+          "user-agent": "posthook-bench-raw/0.0.0"
+        },
+        body: REQUEST_BODY
+      })
+      if (response.status !== 200) throw new Error(`fetch answered ${response.status}`)
+      return response.json()
+    }
+
+    const sequentialRaw = async (calls: number): Promise<Round> => {
+      const latencies: Array<number> = []
+      const cpu = cpuNanos()
+      const start = performance.now()
+      for (let i = 0; i < calls; i++) {
+        const before = performance.now()
+        await fetchOnce()
+        latencies.push(performance.now() - before)
+      }
+      return { latencies, seconds: (performance.now() - start) / 1000, cpuNanos: cpuNanos() - cpu, calls }
+    }
+    const sequentialSdk = (calls: number): Promise<Round> =>
+      runtime.runPromise(Effect.gen(function*() {
+        const latencies: Array<number> = []
+        const cpu = cpuNanos()
+        const start = performance.now()
+        for (let i = 0; i < calls; i++) {
+          const before = performance.now()
+          yield* hooks.schedule(PARAMS)
+          latencies.push(performance.now() - before)
+        }
+        return { latencies, seconds: (performance.now() - start) / 1000, cpuNanos: cpuNanos() - cpu, calls }
+      }))
+    const concurrentRaw = async (calls: number): Promise<Round> => {
+      const cpu = cpuNanos()
+      const start = performance.now()
+      await runConcurrently(calls, CONCURRENCY, fetchOnce)
+      return { latencies: [], seconds: (performance.now() - start) / 1000, cpuNanos: cpuNanos() - cpu, calls }
+    }
+    const concurrentSdk = (calls: number): Promise<Round> =>
+      runtime.runPromise(Effect.gen(function*() {
+        const cpu = cpuNanos()
+        const start = performance.now()
+        yield* Effect.forEach(Array.from({ length: calls }), () => hooks.schedule(PARAMS), {
+          concurrency: CONCURRENCY,
+          discard: true
+        })
+        return { latencies: [], seconds: (performance.now() - start) / 1000, cpuNanos: cpuNanos() - cpu, calls }
+      }))
+
+    const rounds = options.quick ? 3 : 7
+    const sequentialCalls = options.quick ? 300 : 1_000
+    const concurrentCalls = options.quick ? 2_000 : 6_000
+    try {
+      // Warm-up: connections, JIT, undici pools.
+      await sequentialRaw(300)
+      await sequentialSdk(300)
+      await concurrentRaw(1_000)
+      await concurrentSdk(1_000)
+      const results: Record<"seqRaw" | "seqSdk" | "conRaw" | "conSdk", Array<Round>> = {
+        seqRaw: [],
+        seqSdk: [],
+        conRaw: [],
+        conSdk: []
+      }
+      for (let round = 0; round < rounds; round++) {
+        // Alternate which side goes first.
+        if (round % 2 === 0) {
+          results.seqRaw.push(await sequentialRaw(sequentialCalls))
+          results.seqSdk.push(await sequentialSdk(sequentialCalls))
+          results.conRaw.push(await concurrentRaw(concurrentCalls))
+          results.conSdk.push(await concurrentSdk(concurrentCalls))
+        } else {
+          results.seqSdk.push(await sequentialSdk(sequentialCalls))
+          results.seqRaw.push(await sequentialRaw(sequentialCalls))
+          results.conSdk.push(await concurrentSdk(concurrentCalls))
+          results.conRaw.push(await concurrentRaw(concurrentCalls))
+        }
+        log(`  round ${round + 1}/${rounds}`)
+      }
+      const latency = (side: Array<Round>) => median(side.map((round) => median(round.latencies) * 1000))
+      const p99 = (side: Array<Round>) => percentile(side.flatMap((round) => round.latencies), 99) * 1000
+      const throughput = (side: Array<Round>) => median(side.map((round) => round.calls / round.seconds))
+      const cpuPerCall = (side: Array<Round>) => median(side.map((round) => round.cpuNanos / round.calls / 1000))
+      const rows: Array<Row> = [
+        {
+          bench: "rest",
+          measure: "schedule, sequential latency (p50)",
+          unit: "µs/call",
+          sdk: latency(results.seqSdk),
+          baseline: latency(results.seqRaw),
+          goal: { kind: "ratioMax", value: 1.15 },
+          note: `p99 ${p99(results.seqSdk).toFixed(0)} vs ${p99(results.seqRaw).toFixed(0)} µs; ${rounds} rounds × ${sequentialCalls} calls`
+        },
+        {
+          bench: "rest",
+          measure: `schedule, ${CONCURRENCY} concurrent callers`,
+          unit: "calls/s",
+          sdk: throughput(results.conSdk),
+          baseline: throughput(results.conRaw),
+          goal: { kind: "ratioMin", value: 0.95 },
+          note: `${rounds} rounds × ${concurrentCalls} calls`
+        },
+        {
+          bench: "rest",
+          measure: "schedule, client CPU per call (sequential)",
+          unit: "µs CPU/call",
+          sdk: cpuPerCall(results.seqSdk),
+          baseline: cpuPerCall(results.seqRaw)
+        },
+        {
+          bench: "rest",
+          measure: `schedule, client CPU per call (${CONCURRENCY} concurrent)`,
+          unit: "µs CPU/call",
+          sdk: cpuPerCall(results.conSdk),
+          baseline: cpuPerCall(results.conRaw)
+        }
+      ]
+      return rows
+    } finally {
+      await runtime.dispose()
+      await server.stop()
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import type { Benchmark } from "./util.js"
+
+export const benchmark: Benchmark = {
+  name: "websocket",
+  title: "todo",
+  run: async () => []
+}
