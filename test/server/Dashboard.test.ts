@@ -369,7 +369,7 @@ describe("POST /_dashboard/api/hooks/:id/:action", () => {
       const later = yield* hooks.schedule({ path: "/webhooks/later", postIn: "1h" })
       const now = yield* action(local, later.id, "deliver-now")
       expect(now.status).toBe(200)
-      expect(now.json).toMatchObject({ ok: true, message: "Delivering now: the next attempt was moved to this moment." })
+      expect(now.json).toMatchObject({ ok: true, message: "Delivered now: the next attempt was moved to this moment." })
       yield* eventFor(local, "HookDelivered", later.id)
       const deliverCompleted = yield* action(local, later.id, "deliver-now")
       expect(deliverCompleted.status).toBe(409)

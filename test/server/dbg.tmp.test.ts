@@ -1,19 +1,15 @@
 import { describe, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { raw, startServer } from "./utils/sdk.js"
+import { Effect, Redacted } from "effect"
+import * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { connectRaw } from "./utils/wsClient.js"
 
 describe("dbg", () => {
   it.scoped("ws", () =>
     Effect.gen(function*() {
-      const { local } = yield* startServer({})
-      console.log("started")
+      const local = yield* LocalPosthook.make({ log: false })
       yield* Effect.addFinalizer(() => Effect.sync(() => console.log("F after-start", Date.now())))
-      const response = yield* raw(local, "POST", "/v1/ws/ticket")
-      console.log("ticket", response.json)
-      const data = (response.json as any).data
-      const socket = yield* connectRaw(`${data.url}?ticket=${encodeURIComponent(data.ticket)}`)
-      console.log("connecting")
+      const t = yield* Effect.promise(() => fetch(`${local.baseUrl}/v1/ws/ticket`, { method: "POST", headers: { "x-api-key": Redacted.value(local.apiKey) } }).then((r) => r.json()))
+      const socket = yield* connectRaw(`${t.data.url}?ticket=${encodeURIComponent(t.data.ticket)}`)
       yield* Effect.addFinalizer(() => Effect.sync(() => console.log("F after-connect", Date.now())))
       const c = yield* socket.nextOfType("connected")
       console.log("connected", c)

@@ -235,13 +235,13 @@ export const refusal = (action: Action, hook: HookRecord): string => {
 export const success = (action: Action): string => {
   switch (action) {
     case "retry":
-      return "Retrying: the hook is pending again with a fresh retry budget and is being delivered now."
+      return "Retried: the hook got a fresh retry budget and was queued for delivery now."
     case "replay":
-      return "Replaying: the hook is pending again and is being delivered now."
+      return "Replayed: the hook was queued for delivery again, now."
     case "cancel":
       return "Cancelled: the hook will not be delivered (its status is now failed, with the error \"cancelled\")."
     case "deliver-now":
-      return "Delivering now: the next attempt was moved to this moment."
+      return "Delivered now: the next attempt was moved to this moment."
   }
 }
 
