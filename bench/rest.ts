@@ -109,14 +109,15 @@ export const benchmark: Benchmark = {
       }))
 
     const rounds = options.quick ? 3 : 7
-    const sequentialCalls = options.quick ? 300 : 1_000
-    const concurrentCalls = options.quick ? 2_000 : 6_000
+    const sequentialCalls = options.quick ? 150 : 1_000
+    const concurrentCalls = options.quick ? 640 : 6_400
     try {
       // Warm-up: connections, JIT, undici pools.
-      await sequentialRaw(300)
-      await sequentialSdk(300)
-      await concurrentRaw(1_000)
-      await concurrentSdk(1_000)
+      const warmup = options.quick ? 100 : 300
+      await sequentialRaw(warmup)
+      await sequentialSdk(warmup)
+      await concurrentRaw(warmup * 3)
+      await concurrentSdk(warmup * 3)
       const results: Record<"seqRaw" | "seqSdk" | "conRaw" | "conSdk", Array<Round>> = {
         seqRaw: [],
         seqSdk: [],

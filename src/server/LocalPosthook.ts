@@ -25,7 +25,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Hook from "../Hook.js"
 import * as PosthookConfig from "../PosthookConfig.js"
@@ -217,8 +218,12 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     const listeners = Listeners.make()
     let targetOrigin = config.targetOrigin
 
-    yield* Effect.addFinalizer(() => Effect.sync(() => console.log("DBG before-server released", Date.now())))
-    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: config.port, host: config.host })
+    // The HTTP server lives in its own scope, closed after everything below: the WebSocket server that
+    // platform adds to it lazily waits for every connection to end, so listeners must be told to go first.
+    const serverScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: config.port, host: config.host }).pipe(
+      Scope.extend(serverScope)
+    )
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
     const baseUrl = address._tag === "TcpAddress"
@@ -233,7 +238,6 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     )
     const tokenSecret = yield* store.setting("callbackTokenSecret", CallbackTokens.newSecret)
 
-    yield* Effect.addFinalizer(() => Effect.sync(() => console.log("DBG before-engine released", Date.now())))
     const engine = yield* Engine.make({
       config,
       store,
@@ -304,7 +308,6 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
         WsEndpoint.closeAll(listeners, reason, "the local Posthook server closed this connection; reconnect")
     }
 
-    yield* Effect.addFinalizer(() => Effect.sync(() => console.log("DBG engine released", Date.now())))
     const api = Rest.make({
       config,
       engine,
@@ -314,10 +317,11 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
       websocket: WsEndpoint.make({ config, engine, listeners, events })
     })
     const extra = options.routes?.(local)
-    yield* server.serve(Rest.withNotFound(extra === undefined ? api : HttpRouter.concat(api, extra)))
+    yield* server.serve(Rest.withNotFound(extra === undefined ? api : HttpRouter.concat(api, extra))).pipe(
+      Scope.extend(serverScope)
+    )
 
     // Runs first on shutdown: tell listeners to reconnect elsewhere before connections are cut.
-    yield* Effect.addFinalizer(() => Effect.sync(() => console.log("DBG server listen released", Date.now())))
     yield* Effect.addFinalizer(() =>
       Effect.zipRight(
         WsEndpoint.closeAll(listeners, "shutdown", "the local Posthook server is shutting down"),

@@ -69,6 +69,29 @@ const detail = (local: LocalPosthook.LocalPosthook, id: string) =>
     return answer.json as DetailAnswer
   })
 
+/** A WebSocket listener on the server (with `ws`), answering frames with `onFrame`; closed with the scope. */
+const connectListener = (
+  local: LocalPosthook.LocalPosthook,
+  onFrame: (ws: WebSocket, frame: { readonly type: string; readonly id?: string }) => void,
+  options: { readonly forward?: boolean } = {}
+) =>
+  Effect.gen(function*() {
+    const ticket = yield* raw(local, "POST", "/v1/ws/ticket")
+    const { ticket: token, url } = (ticket.json as { data: { ticket: string; url: string } }).data
+    return yield* Effect.acquireRelease(
+      Effect.async<WebSocket>((resume) => {
+        const ws = new WebSocket(`${url}?ticket=${encodeURIComponent(token)}${options.forward === true ? "&forward=true" : ""}`)
+        ws.on("message", (data) => {
+          const frame = JSON.parse(String(data)) as { readonly type: string; readonly id?: string }
+          if (frame.type === "connected") resume(Effect.succeed(ws))
+          else onFrame(ws, frame)
+        })
+        ws.on("error", (error) => resume(Effect.die(error)))
+      }),
+      (ws) => Effect.sync(() => ws.close())
+    )
+  })
+
 const errorOf = (answer: { readonly json: unknown }) =>
   typeof answer.json === "object" && answer.json !== null && "error" in answer.json ? answer.json.error : undefined
 
@@ -173,18 +196,7 @@ describe("GET /_dashboard/api/overview and /keys", () => {
   it.scopedLive("counts a connected WebSocket listener", () =>
     Effect.gen(function*() {
       const { local } = yield* startDashboard()
-      const ticket = yield* raw(local, "POST", "/v1/ws/ticket")
-      const { ticket: token, url } = (ticket.json as { data: { ticket: string; url: string } }).data
-      const socket = yield* Effect.acquireRelease(
-        Effect.async<WebSocket>((resume) => {
-          const ws = new WebSocket(`${url}?ticket=${encodeURIComponent(token)}&forward=true`)
-          ws.on("message", (data) => {
-            if (String(data).includes(`"connected"`)) resume(Effect.succeed(ws))
-          })
-          ws.on("error", (error) => resume(Effect.die(error)))
-        }),
-        (ws) => Effect.sync(() => ws.close())
-      )
+      const socket = yield* connectListener(local, () => undefined, { forward: true })
       const overview = yield* getJson(local, "/overview")
       expect(overview.json).toMatchObject({ listeners: [{ forward: true, outstanding: 0 }] })
       socket.close()
@@ -311,6 +323,23 @@ describe("GET /_dashboard/api/hooks/:id", () => {
       }
     }))
 
+  it.scopedLive("a WebSocket attempt: the frame that was sent, the listener, an ack, no curl", () =>
+    Effect.gen(function*() {
+      const { hooks, local } = yield* startDashboard()
+      yield* connectListener(local, (ws, frame) => {
+        if (frame.type === "hook") ws.send(JSON.stringify({ type: "ack", hookId: frame.id }))
+      })
+      const hook = yield* hooks.schedule({ path: "/webhooks/ws", postAt: new Date(Date.now() - 1000).toISOString() })
+      yield* eventFor(local, "HookDelivered", hook.id)
+      const answer = yield* detail(local, hook.id)
+      expect(answer.hook).toMatchObject({ status: "completed", last: { label: "ack", transport: "websocket" } })
+      const [attempt] = answer.attempts
+      expect(attempt).toMatchObject({ transport: "websocket", outcome: "completed", label: "ack", curl: null, response: null })
+      expect(attempt?.request.url).toBeNull()
+      expect(JSON.parse(attempt?.request.body ?? "")).toMatchObject({ type: "hook", id: hook.id, path: "/webhooks/ws" })
+      expect((yield* list(local)).hooks[0]?.last).toMatchObject({ label: "ack", transport: "websocket", statusCode: null })
+    }))
+
   it.scopedLive("unknown and malformed ids get 404 / 400 with a message", () =>
     Effect.gen(function*() {
       const { local } = yield* startDashboard()
@@ -418,28 +447,40 @@ describe("GET /_dashboard/api/events", () => {
       yield* events.waitFor((text) => text.includes("event: ready\n"))
       const hook = yield* hooks.schedule({ path: "/webhooks/live", postAt: new Date(Date.now() - 1000).toISOString() })
       const text = yield* events.waitFor((text) => text.includes(`"type":"HookDelivered","hookId":"${hook.id}"`))
-      const line = text.split("\n").find((line) => line.includes(`"type":"HookScheduled"`))
-      expect(line).toBeDefined()
-      expect(JSON.parse(line!.slice("data: ".length))).toMatchObject({
-        seq: expect.any(Number),
+      // One message per batch of events: `id` is the last event's `seq`, `data` a JSON array.
+      const messages = text.split("\n\n").filter((block) => block.startsWith("id: "))
+      expect(messages.length).toBeGreaterThan(0)
+      const batches = messages.map((block) => {
+        const [id, data] = block.split("\n")
+        const events = JSON.parse(data!.slice("data: ".length)) as ReadonlyArray<{ readonly seq: number }>
+        expect(Number(id!.slice("id: ".length))).toBe(events.at(-1)?.seq)
+        return events
+      })
+      const all = batches.flat()
+      expect(all.map((event) => event.seq)).toEqual(all.map((_, index) => index + 1))
+      expect(all[0]).toEqual({
+        seq: 1,
+        at: expect.any(Number),
         type: "HookScheduled",
         hookId: hook.id,
-        text: expect.stringContaining("scheduled")
+        text: expect.stringContaining(`scheduled ${hook.id.slice(0, 8)} /webhooks/live`)
       })
     }))
 
-  it.live("an open event stream does not hold up the server's shutdown", () =>
+  it.scopedLive("an open event stream does not hold up the server's shutdown, and ends with it", () =>
     Effect.gen(function*() {
-      const scope = yield* Scope.make()
-      const { local } = yield* startDashboard().pipe(Scope.extend(scope))
-      const events = yield* openEvents(local).pipe(Scope.extend(scope))
+      const serverScope = yield* Scope.make()
+      const { local } = yield* startDashboard().pipe(Scope.extend(serverScope))
+      // The browser tab: opened in the test's scope, so it stays open while the server stops.
+      const events = yield* openEvents(local)
       yield* events.waitFor((text) => text.includes("event: ready"))
       const started = Date.now()
-      yield* Scope.close(scope, Exit.void).pipe(
-        Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("shutdown hung") }),
+      yield* Scope.close(serverScope, Exit.void).pipe(
+        Effect.timeoutFail({ duration: "15 seconds", onTimeout: () => new Error("the server's shutdown hung") }),
         Effect.orDie
       )
       expect(Date.now() - started).toBeLessThan(5000)
+      yield* events.ended.pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("stream still open") }), Effect.orDie)
     }))
 })
 

@@ -148,7 +148,8 @@ describe("WebSocket delivery", () => {
       yield* eventFor(local, "HookDelivered", hook.id, 2)
       const [first] = yield* local.attempts(hook.id)
       expect(first?.outcome).toBe("timed_out")
-    }))
+      console.log("DBG body end")
+    }).pipe(Effect.ensuring(Effect.sync(() => console.log("DBG scope closed")))))
 
   it.scoped("accept: async_ack, then the ack callback completes the hook before the deadline", () =>
     Effect.gen(function*() {

@@ -2,8 +2,10 @@
  * The dashboard's live feed: the server's events as server-sent events.
  *
  * The subscription starts before the first message (`ready`) is sent, so a
- * page that re-reads its data on `ready` misses nothing. A comment line every
- * 15 s keeps proxies and idle timers from closing the stream.
+ * page that re-reads its data on `ready` misses nothing. Events are sent in
+ * batches (one message per 100 ms at most, a JSON array), so a burst of
+ * thousands of hooks costs the page a handful of messages. A comment line
+ * every 15 s keeps proxies and idle timers from closing the stream.
  *
  * An open SSE response would keep Node's `server.close()` waiting forever
  * (it waits for every open request), so the stream also ends, within half a
@@ -15,6 +17,7 @@ import * as Net from "node:net"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -23,7 +26,7 @@ import type { LocalPosthook } from "../../LocalPosthook.js"
 import { describe, type ServerEvent } from "../../ServerEvent.js"
 import { COMMON_HEADERS } from "./guard.js"
 
-/** What one `message` carries. @internal */
+/** One event, as a `message` carries it (in an array). @internal */
 export interface EventMessage {
   readonly seq: number
   readonly at: number
@@ -41,8 +44,13 @@ export const toMessage = (event: ServerEvent): EventMessage => ({
   text: describe(event)
 })
 
+/** Most events in one message. @internal */
+export const BATCH_SIZE = 500
+
 /** One SSE frame. JSON text has no raw newlines, so `data` is one line. @internal */
-export const frame = (fields: { readonly event?: string; readonly id?: number; readonly data: unknown }): string =>
+export const frame = (
+  fields: { readonly event?: string | undefined; readonly id?: number | undefined; readonly data: unknown }
+): string =>
   `${fields.event === undefined ? "" : `event: ${fields.event}\n`}${
     fields.id === undefined ? "" : `id: ${fields.id}\n`
   }data: ${JSON.stringify(fields.data)}\n\n`
@@ -76,7 +84,14 @@ export const response = (
       const live = yield* local.subscribe
       const now = yield* Clock.currentTimeMillis
       const hello = Stream.make(`retry: 2000\n\n${frame({ event: "ready", data: { serverTime: now } })}`)
-      const events = Stream.map(live, (event) => frame({ id: event.seq, data: toMessage(event) }))
+      const events = live.pipe(
+        Stream.groupedWithin(BATCH_SIZE, "100 millis"),
+        Stream.filter(Chunk.isNonEmpty),
+        Stream.map((batch) => {
+          const messages = Chunk.toReadonlyArray(Chunk.map(batch, toMessage))
+          return frame({ id: messages.at(-1)?.seq, data: messages })
+        })
+      )
       const keepAlive = Stream.as(Stream.fromSchedule(Schedule.spaced("15 seconds")), ": keep-alive\n\n")
       return Stream.concat(hello, Stream.merge(events, keepAlive, { haltStrategy: "left" }))
     })

@@ -58,6 +58,10 @@ const failureStatus = (failure: Failure): number => failure._tag === "Refused" ?
 const failureMessage = (failure: Failure): string =>
   failure._tag === "Refused" ? failure.message : `The server's store failed (${failure.operation}): ${failure.message}`
 
+/** A bug: reported by its message only, never with a stack. */
+const defectMessage = (defect: unknown): string =>
+  `Internal error: ${defect instanceof Error ? defect.message : String(defect)}`
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** @internal */
@@ -127,9 +131,7 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
       body.pipe(
         Effect.map((data) => jsonResponse(200, data)),
         Effect.catchAll((failure) => Effect.succeed(jsonResponse(failureStatus(failure), { error: failureMessage(failure) }))),
-        Effect.catchAllDefect((defect) =>
-          Effect.succeed(jsonResponse(500, { error: `internal error: ${defect instanceof Error ? defect.message : String(defect)}` }))
-        )
+        Effect.catchAllDefect((defect) => Effect.succeed(jsonResponse(500, { error: defectMessage(defect) })))
       )
     )
 
@@ -148,18 +150,24 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
               Page.render({ _tag: "Error", title: "Something went wrong", message: failureMessage(failure) }, projectName)
             )
           )
+        ),
+        Effect.catchAllDefect((defect) =>
+          Effect.succeed(
+            htmlResponse(500, Page.render({ _tag: "Error", title: "Something went wrong", message: defectMessage(defect) }, projectName))
+          )
         )
       )
     )
 
   const hookIdParam = Effect.flatMap(HttpRouter.params, (params) => {
     const given = params.id ?? ""
+    const shown = given.length > 80 ? `${given.slice(0, 80)}…` : given
     return Either.match(decodeHookId(given), {
       onLeft: () =>
         Effect.fail(
           new Refused({
             status: 400,
-            message: `"${given}" is not a hook id: hook ids are UUIDs such as 0b7e1d1c-8f1a-4c2e-9d3b-6a5f4e3d2c1b.`
+            message: `"${shown}" is not a hook id: hook ids are UUIDs such as 0b7e1d1c-8f1a-4c2e-9d3b-6a5f4e3d2c1b.`
           })
         ),
       onRight: (id) => Effect.succeed(id.toLowerCase())
@@ -298,6 +306,9 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
     })
   )
 
+  const asset = (body: string, contentType: string) =>
+    guarded(false, (message) => jsonResponse(403, { error: message }), Effect.succeed(assetResponse(body, contentType)))
+
   const events = guarded(
     false,
     (message) => jsonResponse(403, { error: message }),
@@ -307,8 +318,8 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
   return HttpRouter.empty.pipe(
     HttpRouter.get(LIST_PATH, listPage),
     HttpRouter.get(HOOK_PATH, hookPage),
-    HttpRouter.get(SCRIPT_PATH, guarded(false, (message) => jsonResponse(403, { error: message }), Effect.succeed(assetResponse(SCRIPT, "text/javascript; charset=utf-8")))),
-    HttpRouter.get(STYLE_PATH, guarded(false, (message) => jsonResponse(403, { error: message }), Effect.succeed(assetResponse(STYLE, "text/css; charset=utf-8")))),
+    HttpRouter.get(SCRIPT_PATH, asset(SCRIPT, "text/javascript; charset=utf-8")),
+    HttpRouter.get(STYLE_PATH, asset(STYLE, "text/css; charset=utf-8")),
     HttpRouter.get(`${API_PREFIX}/overview`, overview),
     HttpRouter.get(`${API_PREFIX}/hooks`, listHooks),
     HttpRouter.get(`${API_PREFIX}/hooks/:id`, hookDetail),

@@ -704,14 +704,18 @@ export const SCRIPT = String.raw`(() => {
       scheduleRefresh(0);
     });
     source.addEventListener("message", (event) => {
-      let message = null;
+      let batch = null;
       try {
-        message = JSON.parse(event.data);
+        batch = JSON.parse(event.data);
       } catch (error) {
         return;
       }
-      if (view === "hook" && message.hookId !== null && message.hookId !== hookId && message.type !== "HookScheduled") return;
-      scheduleRefresh();
+      if (!Array.isArray(batch)) return;
+      // A hook's page cares about its own hook, listeners, and the quota (a new hook).
+      const relevant = view !== "hook" || batch.some((message) =>
+        message.hookId === null || message.hookId === hookId || message.type === "HookScheduled"
+      );
+      if (relevant) scheduleRefresh();
     });
     source.addEventListener("error", () => {
       setLive("down");
