@@ -22,6 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as Dashboard from "../server/Dashboard.js"
 import * as LocalPosthook from "../server/LocalPosthook.js"
 import * as ServerConfig from "../server/ServerConfig.js"
 import * as ServerEvent from "../server/ServerEvent.js"
@@ -122,6 +123,8 @@ const serverOptions = (flags: Flags): LocalPosthook.Options => ({
       }
     }
     : {}),
+  // The dashboard is for people at a terminal: `dev` mounts it; library and test users opt in.
+  routes: Dashboard.routes,
   // This command prints the events itself, one line each.
   log: false
 })
@@ -158,6 +161,7 @@ const banner = (local: LocalPosthook.LocalPosthook, flags: Flags): string => {
   ]
   return [
     `Local Posthook listening on ${local.baseUrl}`,
+    `  ${"dashboard".padEnd(11)}  ${Dashboard.url(local)}`,
     ...facts.map(([name, value]) => `  ${name.padEnd(11)}  ${value}`),
     "",
     "Point the SDK, `posthook listen` and `posthook hooks …` at it:",
@@ -170,6 +174,7 @@ const banner = (local: LocalPosthook.LocalPosthook, flags: Flags): string => {
 const startedJson = (local: LocalPosthook.LocalPosthook, flags: Flags) => ({
   event: "started",
   baseUrl: local.baseUrl,
+  dashboardUrl: Dashboard.url(local),
   port: local.port,
   store: Option.match(flags.db, { onNone: () => "memory", onSome: (file) => `sqlite:${file}` }),
   targetOrigin: Option.getOrNull(flags.target),

@@ -67,3 +67,11 @@ export * as RetryPolicy from "./RetryPolicy.js"
  * @since 0.1.0
  */
 export * as TimeZone from "./TimeZone.js"
+
+/**
+ * The local dashboard: a live list of hooks, each hook's attempts and signed
+ * requests, and retry / replay / cancel / deliver-now actions.
+ *
+ * @since 0.1.0
+ */
+export * as Dashboard from "./Dashboard.js"
