@@ -1,5 +1,5 @@
 /**
- * listAll: streaming 100,000 hooks (quick: 20,000) from a local server
+ * listAll: streaming 100,000 hooks (quick: 10,000) from a local server
  * (bench/fixtures/listServer.mjs, its own process; four hooks share each
  * postAt, so pages cut through runs of equal timestamps) with
  * `hooks.listAll({ pageSize: 1000 })`, against undici `fetch` paging through
@@ -51,7 +51,7 @@ export const benchmark: Benchmark = {
   title: "hooks.listAll over a local server vs fetch + JSON.parse paging",
   nodeFlags: ["--expose-gc"],
   run: async (options) => {
-    const total = options.quick ? 20_000 : 100_000
+    const total = options.quick ? 10_000 : 100_000
     const server = startChild(process.execPath, ["bench/fixtures/listServer.mjs", String(total)])
     const { port } = await server.nextMessage<{ port: number }>()
     const baseUrl = `http://127.0.0.1:${port}`
@@ -88,7 +88,7 @@ export const benchmark: Benchmark = {
       }))
 
     try {
-      const rounds = options.quick ? 2 : 3
+      const rounds = options.quick ? 1 : 3
       const timed: Record<"raw" | "sdk", Array<Run>> = { raw: [], sdk: [] }
       await raw(false)
       await sdk(false)

@@ -1,7 +1,248 @@
-import type { Benchmark } from "./util.js"
+/**
+ * The local server (posthook-effect/server, built: dist/server.js), each
+ * phase in a fresh plain-`node` process of its own (bench/fixtures/localServer.mjs)
+ * with the memory store, as `posthook dev` runs it:
+ *
+ * 1. schedules per second: `hooks.schedule` through the SDK, 32 at a time,
+ *    against the same requests made with undici `fetch`.
+ * 2. lateness: 10,000 hooks (quick: 200) due within one second, delivered
+ *    over HTTP to an endpoint in this process; lateness = arrival − postAt
+ *    (end to end) and attempt start − postAt (the scheduler alone).
+ * 3. memory: the server's RSS after a full GC with 100,000 pending hooks
+ *    (quick: 1,000), against the same process idle.
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import * as Http from "node:http"
+import { Hooks, PosthookConfig } from "posthook-effect"
+import { type Benchmark, type Child, log, median, percentile, preciseNow, type Row, runConcurrently, sleep, startChild } from "./util.js"
+
+const CONCURRENCY = 32
+const MB = 1024 * 1024
+
+interface Started {
+  readonly child: Child
+  readonly baseUrl: string
+  readonly apiKey: string
+}
+
+interface Stats {
+  readonly rss: number
+  readonly heapUsed: number
+  readonly pending: number
+}
+
+const startServer = async (targetOrigin?: string): Promise<Started> => {
+  const child = startChild(process.execPath, ["--expose-gc", "bench/fixtures/localServer.mjs"])
+  child.send({ start: targetOrigin === undefined ? {} : { targetOrigin } })
+  const { apiKey, baseUrl } = await child.nextMessage<{ baseUrl: string; apiKey: string }>()
+  return { child, baseUrl, apiKey }
+}
+
+const stats = async (server: Started): Promise<Stats> => {
+  server.child.send({ stats: true })
+  return server.child.nextMessage<Stats>()
+}
+
+const rawSchedule = (server: Started, body: unknown) => async () => {
+  const response = await fetch(`${server.baseUrl}/v1/hooks`, {
+    method: "POST",
+    headers: { "x-api-key": server.apiKey, "content-type": "application/json" },
+    body: JSON.stringify(body)
+  })
+  if (response.status >= 300) throw new Error(`schedule answered ${response.status}: ${await response.text()}`)
+  return response.json() as Promise<{ data: { id: string } }>
+}
+
+const sdkRuntime = (server: Started) =>
+  ManagedRuntime.make(
+    Hooks.layer.pipe(
+      Layer.provide(PosthookConfig.layer({ apiKey: server.apiKey, baseUrl: server.baseUrl })),
+      Layer.provide(NodeHttpClient.layerUndici)
+    )
+  )
+
+/** Phase 1: schedules per second, SDK vs fetch. */
+const throughput = async (quick: boolean): Promise<ReadonlyArray<Row>> => {
+  const server = await startServer()
+  const runtime = sdkRuntime(server)
+  try {
+    const hooks = await runtime.runPromise(Hooks.Hooks)
+    const params = { path: "/webhooks/pending", postIn: "1d", data: { orderId: "ord_1", amount: 4200 } }
+    const raw = async (count: number) => {
+      const start = performance.now()
+      await runConcurrently(count, CONCURRENCY, rawSchedule(server, params))
+      return count / ((performance.now() - start) / 1000)
+    }
+    const sdk = (count: number) =>
+      runtime.runPromise(Effect.gen(function*() {
+        const start = performance.now()
+        yield* Effect.forEach(Array.from({ length: count }), () => hooks.schedule(params), {
+          concurrency: CONCURRENCY,
+          discard: true
+        })
+        return count / ((performance.now() - start) / 1000)
+      }))
+    const count = quick ? 200 : 3_000
+    const rounds = quick ? 2 : 3
+    await raw(quick ? 100 : 300)
+    await sdk(quick ? 100 : 300)
+    const results: Record<"raw" | "sdk", Array<number>> = { raw: [], sdk: [] }
+    for (let round = 0; round < rounds; round++) {
+      if (round % 2 === 0) {
+        results.raw.push(await raw(count))
+        results.sdk.push(await sdk(count))
+      } else {
+        results.sdk.push(await sdk(count))
+        results.raw.push(await raw(count))
+      }
+    }
+    return [{
+      bench: "server",
+      measure: `schedules through the SDK, ${CONCURRENCY} at a time`,
+      unit: "schedules/s",
+      sdk: median(results.sdk),
+      baseline: median(results.raw),
+      note: `${rounds} rounds × ${count}; baseline: the same POST /v1/hooks with fetch; memory store`
+    }]
+  } finally {
+    await runtime.dispose()
+    await server.child.stop()
+  }
+}
+
+/** An endpoint that notes when each delivery arrived (by Posthook-Id). */
+const startEndpoint = (expected: number) =>
+  new Promise<{ origin: string; done: Promise<Map<string, number>>; close: () => void }>((resolve) => {
+    const arrivals = new Map<string, number>()
+    let finish: (arrivals: Map<string, number>) => void = () => {}
+    const done = new Promise<Map<string, number>>((resolveDone) => (finish = resolveDone))
+    const endpoint = Http.createServer((request, response) => {
+      const arrivedAt = preciseNow()
+      request.resume()
+      request.on("end", () => {
+        const id = request.headers["posthook-id"]
+        if (typeof id === "string" && !arrivals.has(id)) arrivals.set(id, arrivedAt)
+        response.writeHead(200).end()
+        if (arrivals.size === expected) finish(arrivals)
+      })
+    })
+    endpoint.keepAliveTimeout = 60_000
+    endpoint.listen(0, "127.0.0.1", () => {
+      const address = endpoint.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      resolve({
+        origin: `http://127.0.0.1:${port}`,
+        done,
+        close: () => {
+          endpoint.closeAllConnections()
+          endpoint.close()
+        }
+      })
+    })
+  })
+
+/** Phase 2: lateness of hooks due within one second. */
+const lateness = async (quick: boolean, schedulesPerSecond: number): Promise<ReadonlyArray<Row>> => {
+  const due = quick ? 200 : 10_000
+  const endpoint = await startEndpoint(due)
+  const server = await startServer(endpoint.origin)
+  const runtime = sdkRuntime(server)
+  try {
+    const hooks = await runtime.runPromise(Hooks.Hooks)
+    // Scheduling must be over before the first hook is due: lead time from the measured rate, doubled.
+    const leadMillis = Math.max(2_000, Math.ceil((2 * due / Math.max(100, schedulesPerSecond)) * 1000))
+    const firstDue = Math.ceil(Date.now() + leadMillis)
+    const postAts = Array.from({ length: due }, (_, index) => firstDue + Math.floor((index * 1000) / due))
+    const ids = await runtime.runPromise(
+      Effect.forEach(
+        postAts,
+        (postAt) => Effect.map(hooks.schedule({ path: "/bench/due", postAt: new Date(postAt), data: { n: 1 } }), (hook) => hook.id),
+        { concurrency: CONCURRENCY }
+      )
+    )
+    const late = Date.now() - firstDue
+    if (late > 0) throw new Error(`scheduling ended ${late} ms after the first hook was due; lead ${leadMillis} ms`)
+    const timeout = sleep(firstDue - Date.now() + 30_000).then(() => undefined)
+    const arrivals = await Promise.race([endpoint.done, timeout])
+    if (arrivals === undefined) throw new Error(`not every hook arrived within 30 s of its due time`)
+    server.child.send({ attempts: due * 2 })
+    const { attempts } = await server.child.nextMessage<{ attempts: ReadonlyArray<[string, number]> }>()
+    const startedAt = new Map<string, number>()
+    for (const [hookId, at] of attempts) if (!startedAt.has(hookId) || at < startedAt.get(hookId)!) startedAt.set(hookId, at)
+    const endToEnd: Array<number> = []
+    const dispatch: Array<number> = []
+    ids.forEach((id, index) => {
+      const postAt = postAts[index]!
+      endToEnd.push(arrivals.get(id)! - postAt)
+      const started = startedAt.get(id)
+      if (started !== undefined) dispatch.push(started - postAt)
+    })
+    return [
+      {
+        bench: "server",
+        measure: `lateness p50, ${due.toLocaleString("en-US")} hooks due within 1 s`,
+        unit: "ms",
+        sdk: percentile(endToEnd, 50),
+        note: `endpoint arrival − postAt (end to end); attempt start − postAt: p50 ${percentile(dispatch, 50).toFixed(1)} ms`
+      },
+      {
+        bench: "server",
+        measure: `lateness p99, ${due.toLocaleString("en-US")} hooks due within 1 s`,
+        unit: "ms",
+        sdk: percentile(endToEnd, 99),
+        goal: { kind: "max", value: 20 },
+        note: `attempt start − postAt: p99 ${percentile(dispatch, 99).toFixed(1)} ms, max ${
+          Math.max(...dispatch).toFixed(1)
+        } ms; end to end max ${Math.max(...endToEnd).toFixed(1)} ms`
+      }
+    ]
+  } finally {
+    await runtime.dispose()
+    await server.child.stop()
+    endpoint.close()
+  }
+}
+
+/** Phase 3: the server's RSS with many pending hooks. */
+const memory = async (quick: boolean): Promise<ReadonlyArray<Row>> => {
+  const pending = quick ? 1_000 : 100_000
+  const server = await startServer()
+  try {
+    const idle = await stats(server)
+    let index = 0
+    await runConcurrently(pending, 128, () =>
+      rawSchedule(server, {
+        path: `/webhooks/pending/${index % 100}`,
+        postIn: "1d",
+        data: { orderId: `ord_${index++}`, amount: 4200, currency: "EUR" }
+      })())
+    const loaded = await stats(server)
+    if (loaded.pending !== pending) throw new Error(`${loaded.pending} pending hooks, expected ${pending}`)
+    return [{
+      bench: "server",
+      measure: `RSS with ${pending.toLocaleString("en-US")} pending hooks`,
+      unit: "MB",
+      sdk: loaded.rss / MB,
+      baseline: idle.rss / MB,
+      goal: { kind: "max", value: 150 },
+      note: `baseline: the same server idle; heap used ${(loaded.heapUsed / MB).toFixed(1)} MB, ` +
+        `${((loaded.rss - idle.rss) / pending).toFixed(0)} bytes of RSS per pending hook`
+    }]
+  } finally {
+    await server.child.stop()
+  }
+}
 
 export const benchmark: Benchmark = {
   name: "server",
-  title: "todo",
-  run: async () => []
+  title: "local server: schedules/s, lateness, RSS with pending hooks",
+  run: async (options) => {
+    const first = await throughput(options.quick)
+    log(`  schedules/s: ${first[0]!.sdk.toFixed(0)} via the SDK, ${first[0]!.baseline?.toFixed(0)} raw`)
+    const second = await lateness(options.quick, first[0]!.sdk)
+    log(`  lateness p99: ${second[1]!.sdk.toFixed(1)} ms`)
+    const third = await memory(options.quick)
+    return [...first, ...second, ...third]
+  }
 }

@@ -4,10 +4,11 @@
  * the same local server (bench/fixtures/wsServer.mjs, its own process).
  *
  * - throughput: the server keeps 1,000 deliveries in flight (a new one for
- *   each answer) until 50,000 (quick: 10,000) are acked; deliveries/s.
+ *   each answer) until 50,000 are acked; deliveries/s.
  * - dispatch latency: the server's send time travels in the frame; the
  *   handler notes `now − sentAt` (one clock, two processes). Reported under
  *   that load, and one delivery at a time (no queueing: the pure cost).
+ *   Quick mode: 5,000 deliveries, 500 one at a time.
  * - client CPU per delivery.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -108,14 +109,14 @@ export const benchmark: Benchmark = {
       NodeHttpClient.layerUndici,
       NodeSocket.layerWebSocketConstructor
     )
-    const total = options.quick ? 10_000 : 50_000
+    const total = options.quick ? 5_000 : 50_000
     const window = 1_000
     const rounds = options.quick ? 2 : 3
     const oneAtATime = options.quick ? 500 : 3_000
     try {
       // Warm-up.
-      await runRaw(server, baseUrl, 2_000, window)
-      await runSdk(server, layer, 2_000, window)
+      await runRaw(server, baseUrl, options.quick ? 1_000 : 5_000, window)
+      await runSdk(server, layer, options.quick ? 1_000 : 5_000, window)
       const raw: Array<RunResult> = []
       const sdk: Array<RunResult> = []
       for (let round = 0; round < rounds; round++) {

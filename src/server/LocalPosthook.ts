@@ -24,7 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Predicate from "effect/Predicate"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -212,8 +212,19 @@ const advertisedHost = (hostname: string): string =>
  */
 export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartError, Scope.Scope> =>
   Effect.gen(function*() {
-    const config = ServerConfig.resolve(options)
-    const store = config.store === "memory" ? yield* MemoryStore.make : yield* SqliteStore.make(config.store.sqlite)
+    const given = ServerConfig.resolve(options)
+    const store = given.store === "memory" ? yield* MemoryStore.make : yield* SqliteStore.make(given.store.sqlite)
+    // Keys that were not given are generated once per store: with SQLite they survive restarts,
+    // so the `export POSTHOOK_…` lines a developer pasted keep working.
+    const config: ServerConfig.Resolved = {
+      ...given,
+      apiKey: options.apiKey === undefined
+        ? Redacted.make(yield* store.setting("apiKey", ServerConfig.generateApiKey))
+        : given.apiKey,
+      signingKeys: options.signingKeys === undefined
+        ? [Redacted.make(yield* store.setting("signingKey", ServerConfig.generateSigningKey))]
+        : given.signingKeys
+    }
     const events = yield* EventLog.make({ capacity: config.eventCapacity, log: config.log })
     const listeners = Listeners.make()
     let targetOrigin = config.targetOrigin
@@ -317,7 +328,7 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
       websocket: WsEndpoint.make({ config, engine, listeners, events })
     })
     const extra = options.routes?.(local)
-    yield* server.serve(Rest.withNotFound(extra === undefined ? api : HttpRouter.concat(api, extra))).pipe(
+    yield* server.serve(Rest.withNotFound(extra === undefined ? api : Rest.orElse(api, extra))).pipe(
       Scope.extend(serverScope)
     )
 

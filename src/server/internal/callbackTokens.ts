@@ -35,8 +35,9 @@ export const verify = (secret: string, token: string): Option.Option<CallbackTar
   const [, hookId, attemptText, given] = match
   const attempt = Number(attemptText)
   if (hookId === undefined || given === undefined) return Option.none()
-  const expected = mac(secret, hookId, attempt)
-  const actual = Buffer.from(given, "base64url")
+  // Compare the canonical text, not decoded bytes: base64 decoding ignores the last character's low bits.
+  const expected = Buffer.from(mac(secret, hookId, attempt).toString("base64url"))
+  const actual = Buffer.from(given)
   return actual.length === expected.length && Crypto.timingSafeEqual(actual, expected)
     ? Option.some({ hookId, attempt })
     : Option.none()

@@ -261,6 +261,21 @@ export const make = (deps: {
   )
 }
 
+const isRouteNotFound = (error: unknown): error is HttpServerError.RouteNotFound =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound"
+
+/**
+ * Tries `fallback` for what `primary` has no route for. Unlike
+ * `HttpRouter.concat`, the two may declare the same route (the first wins).
+ *
+ * @internal
+ */
+export const orElse = <E1, R1, E2, R2>(
+  primary: Effect.Effect<HttpServerResponse.HttpServerResponse, E1 | HttpServerError.RouteNotFound, R1>,
+  fallback: Effect.Effect<HttpServerResponse.HttpServerResponse, E2, R2>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, Exclude<E1, HttpServerError.RouteNotFound> | E2, R1 | R2> =>
+  Effect.catchIf(primary, isRouteNotFound, () => fallback)
+
 /**
  * Answers what no route matched with the error envelope (404) instead of an
  * empty response.
@@ -270,9 +285,4 @@ export const make = (deps: {
 export const withNotFound = <E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E | HttpServerError.RouteNotFound, R>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, Exclude<E, HttpServerError.RouteNotFound>, R> =>
-  Effect.catchIf(
-    app,
-    (error): error is HttpServerError.RouteNotFound =>
-      typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound",
-    () => Effect.succeed(respond(404, { error: "not found" }))
-  )
+  Effect.catchIf(app, isRouteNotFound, () => Effect.succeed(respond(404, { error: "not found" })))

@@ -65,9 +65,10 @@ export const makeReceiver = (
       return HttpServerResponse.empty({ status: reply.status, headers: reply.headers ?? {} })
     })
 
-    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" }).pipe(
-      Effect.orDie
-    )
+    const nodeServer = Http.createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { port: 0, host: "127.0.0.1" }).pipe(Effect.orDie)
+    // Runs before the server's own close, which would otherwise wait for requests left hanging.
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     yield* server.serve(app)
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
