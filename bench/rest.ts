@@ -108,9 +108,9 @@ export const benchmark: Benchmark = {
         return { latencies: [], seconds: (performance.now() - start) / 1000, cpuNanos: cpuNanos() - cpu, calls }
       }))
 
-    const rounds = options.quick ? 2 : 7
-    const sequentialCalls = options.quick ? 100 : 1_000
-    const concurrentCalls = options.quick ? 320 : 6_400
+    const rounds = options.quick ? 2 : 5
+    const sequentialCalls = options.quick ? 100 : 500
+    const concurrentCalls = options.quick ? 320 : 3_200
     try {
       // Warm-up: connections, JIT, undici pools.
       const warmup = options.quick ? 100 : 300

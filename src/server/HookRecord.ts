@@ -71,7 +71,7 @@ export interface InFlight extends Schema.Schema.Type<typeof InFlight> {}
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { LocalPosthook } from "posthook-effect/server/index"
+ * import { LocalPosthook } from "posthook-effect/server"
  *
  * const failedIds = Effect.gen(function* () {
  *   const local = yield* LocalPosthook.LocalPosthook
@@ -186,7 +186,7 @@ export interface AttemptResponse extends Schema.Schema.Type<typeof AttemptRespon
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { LocalPosthook } from "posthook-effect/server/index"
+ * import { LocalPosthook } from "posthook-effect/server"
  *
  * const lastStatus = (hookId: string) =>
  *   Effect.gen(function* () {
@@ -224,7 +224,7 @@ export interface AttemptRecord extends Schema.Schema.Type<typeof AttemptRecord> 
  *
  * @example
  * ```ts
- * import { HookRecord } from "posthook-effect/server/index"
+ * import { HookRecord } from "posthook-effect/server"
  *
  * declare const record: HookRecord.HookRecord
  * const json = JSON.stringify({ data: HookRecord.toWire(record) })
@@ -256,7 +256,7 @@ export const toWire = (
  *
  * @example
  * ```ts
- * import { HookRecord } from "posthook-effect/server/index"
+ * import { HookRecord } from "posthook-effect/server"
  *
  * console.log(HookRecord.parseData('{"userId":"123"}')) // { userId: "123" }
  * ```

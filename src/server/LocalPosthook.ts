@@ -13,7 +13,6 @@
  * @since 0.1.0
  */
 import * as Http from "node:http"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -162,7 +161,7 @@ export interface LocalPosthook {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { LocalPosthook } from "posthook-effect/server/index"
+ * import { LocalPosthook } from "posthook-effect/server"
  *
  * const deliveredPaths = Effect.gen(function* () {
  *   const local = yield* LocalPosthook.LocalPosthook
@@ -197,7 +196,7 @@ const advertisedHost = (hostname: string): string =>
  * @example
  * ```ts
  * import { Effect, Redacted } from "effect"
- * import { LocalPosthook, ServerConfig } from "posthook-effect/server/index"
+ * import { LocalPosthook, ServerConfig } from "posthook-effect/server"
  *
  * const program = Effect.scoped(Effect.gen(function* () {
  *   const local = yield* LocalPosthook.make({ port: 8787, targetOrigin: "http://127.0.0.1:3000" })
@@ -242,11 +241,7 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
       : `http://unix:${address.path}`
     const publicUrl = config.publicUrl ?? baseUrl
 
-    const clientContext = yield* Layer.build(NodeHttpClient.layerUndici)
-    const client = Context.get(clientContext, HttpClient.HttpClient).pipe(
-      HttpClient.withTracerPropagation(false),
-      HttpClient.withTracerDisabledWhen(() => true)
-    )
+    const dispatcher = yield* NodeHttpClient.makeDispatcher
     const tokenSecret = yield* store.setting("callbackTokenSecret", CallbackTokens.newSecret)
 
     const engine = yield* Engine.make({
@@ -254,7 +249,7 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
       store,
       events,
       listeners,
-      client,
+      dispatcher,
       publicUrl,
       targetOrigin: () => targetOrigin,
       tokenSecret
@@ -349,7 +344,7 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
  * @example
  * ```ts
  * import { Effect, TestClock } from "effect"
- * import { LocalPosthook } from "posthook-effect/server/index"
+ * import { LocalPosthook } from "posthook-effect/server"
  *
  * // In an `it.effect` test (TestClock): a hook five days out is delivered by moving the clock.
  * const test = Effect.gen(function* () {
@@ -382,7 +377,7 @@ export const layer = (
  * @example
  * ```ts
  * import { NodeRuntime } from "@effect/platform-node"
- * import { LocalPosthook } from "posthook-effect/server/index"
+ * import { LocalPosthook } from "posthook-effect/server"
  *
  * LocalPosthook.serve({ port: 8787, targetOrigin: "http://127.0.0.1:3000" }).pipe(NodeRuntime.runMain)
  * ```

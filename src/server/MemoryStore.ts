@@ -18,7 +18,7 @@ import * as Store from "./Store.js"
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { MemoryStore } from "posthook-effect/server/index"
+ * import { MemoryStore } from "posthook-effect/server"
  *
  * const program = Effect.gen(function* () {
  *   const store = yield* MemoryStore.make
@@ -112,7 +112,7 @@ export const make: Effect.Effect<Store.Service> = Effect.sync(() => {
  *
  * @example
  * ```ts
- * import { LocalPosthook } from "posthook-effect/server/index"
+ * import { LocalPosthook } from "posthook-effect/server"
  *
  * // The memory store is the default; this is the same as omitting `store`.
  * const TestPosthook = LocalPosthook.layer({ store: "memory" })

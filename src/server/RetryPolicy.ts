@@ -29,7 +29,7 @@ export type RetryPolicy = Hook.RetryOverride
  *
  * @example
  * ```ts
- * import { RetryPolicy } from "posthook-effect/server/index"
+ * import { RetryPolicy } from "posthook-effect/server"
  *
  * console.log(RetryPolicy.DEFAULT.minRetries) // 3
  * ```
@@ -47,7 +47,7 @@ const FALLBACK_MAX_DELAY_SECS = 3600
  *
  * @example
  * ```ts
- * import { RetryPolicy } from "posthook-effect/server/index"
+ * import { RetryPolicy } from "posthook-effect/server"
  *
  * console.log(RetryPolicy.maxAttempts({ minRetries: 2, delaySecs: 5, strategy: "fixed" })) // 3
  * ```
@@ -63,7 +63,7 @@ export const maxAttempts = (policy: RetryPolicy): number => 1 + Math.max(0, Math
  *
  * @example
  * ```ts
- * import { RetryPolicy } from "posthook-effect/server/index"
+ * import { RetryPolicy } from "posthook-effect/server"
  *
  * const policy = { minRetries: 5, delaySecs: 10, strategy: "exponential", maxDelaySecs: 60 } as const
  * console.log([1, 2, 3, 4].map((retry) => RetryPolicy.delayMillis(policy, retry, 0)))

@@ -25,7 +25,7 @@ export type StoreOption = "memory" | { readonly sqlite: string }
  *
  * @example
  * ```ts
- * import { LocalPosthook } from "posthook-effect/server/index"
+ * import { LocalPosthook } from "posthook-effect/server"
  *
  * const DevServer = LocalPosthook.layer({
  *   port: 8787,
@@ -130,7 +130,7 @@ const randomKey = (prefix: string): string => `${prefix}${Crypto.randomBytes(18)
  *
  * @example
  * ```ts
- * import { ServerConfig } from "posthook-effect/server/index"
+ * import { ServerConfig } from "posthook-effect/server"
  *
  * console.log(ServerConfig.generateApiKey().startsWith("pk_local_")) // true
  * ```
@@ -145,7 +145,7 @@ export const generateApiKey = (): string => randomKey("pk_local_")
  *
  * @example
  * ```ts
- * import { ServerConfig } from "posthook-effect/server/index"
+ * import { ServerConfig } from "posthook-effect/server"
  *
  * console.log(ServerConfig.generateSigningKey().startsWith("ph_sk_local_")) // true
  * ```
@@ -163,7 +163,7 @@ const positiveInteger = (value: number | undefined, fallback: number): number =>
  *
  * @example
  * ```ts
- * import { ServerConfig } from "posthook-effect/server/index"
+ * import { ServerConfig } from "posthook-effect/server"
  *
  * const resolved = ServerConfig.resolve({ asyncHooks: false })
  * console.log(resolved.host, resolved.port, resolved.asyncHooks) // "127.0.0.1" 0 false
@@ -210,7 +210,7 @@ export const resolve = (options: Options = {}): Resolved => {
  *
  * @example
  * ```ts
- * import { ServerConfig } from "posthook-effect/server/index"
+ * import { ServerConfig } from "posthook-effect/server"
  *
  * console.log(ServerConfig.trimOrigin("http://127.0.0.1:3000/")) // "http://127.0.0.1:3000"
  * ```
@@ -227,7 +227,7 @@ export const trimOrigin = (origin: string): string => origin.replace(/\/+$/, "")
  * @example
  * ```ts
  * import { Redacted } from "effect"
- * import { ServerConfig } from "posthook-effect/server/index"
+ * import { ServerConfig } from "posthook-effect/server"
  *
  * console.log(ServerConfig.maskKey(Redacted.make("pk_local_0123456789"))) // "pk_local…"
  * ```

@@ -29,7 +29,7 @@ interface HookBase extends Base {
  * @example
  * ```ts
  * import { Effect, Stream } from "effect"
- * import { LocalPosthook, ServerEvent } from "posthook-effect/server/index"
+ * import { LocalPosthook, ServerEvent } from "posthook-effect/server"
  *
  * const printDeliveries = Effect.gen(function* () {
  *   const local = yield* LocalPosthook.LocalPosthook
@@ -91,7 +91,7 @@ export type ServerEvent = Data.TaggedEnum<{
  *
  * @example
  * ```ts
- * import { ServerEvent } from "posthook-effect/server/index"
+ * import { ServerEvent } from "posthook-effect/server"
  *
  * const isFinal = (event: ServerEvent.ServerEvent) =>
  *   ServerEvent.ServerEvent.$is("HookDelivered")(event) || ServerEvent.ServerEvent.$is("HookFailed")(event)
@@ -119,7 +119,7 @@ const code = (statusCode: number | null): string => statusCode === null ? "" : `
  *
  * @example
  * ```ts
- * import { ServerEvent } from "posthook-effect/server/index"
+ * import { ServerEvent } from "posthook-effect/server"
  *
  * const line = ServerEvent.describe(
  *   ServerEvent.ServerEvent.HookDelivered({

@@ -11,6 +11,8 @@
  *
  * @since 0.1.0
  */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as Statement from "@effect/sql/Statement"
 import * as Context from "effect/Context"
@@ -140,7 +142,7 @@ const storeError = (operation: string) => (cause: unknown) =>
  * ```ts
  * import { SqliteClient } from "@effect/sql-sqlite-node"
  * import { Effect } from "effect"
- * import { SqliteStore } from "posthook-effect/server/index"
+ * import { SqliteStore } from "posthook-effect/server"
  *
  * const program = Effect.gen(function* () {
  *   const sql = yield* SqliteClient.SqliteClient
@@ -277,14 +279,14 @@ export const fromClient = (
   }).pipe(Effect.mapError(storeError("open")))
 
 /**
- * Opens (or creates) the SQLite file and builds the store. Loads
+ * Opens (or creates, with its directory) the SQLite file and builds the store. Loads
  * `@effect/sql-sqlite-node` on demand; fails with a `StoreError` saying what
  * to install when it is missing.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { SqliteStore } from "posthook-effect/server/index"
+ * import { SqliteStore } from "posthook-effect/server"
  *
  * const program = Effect.scoped(Effect.gen(function* () {
  *   const store = yield* SqliteStore.make(".posthook/dev.db")
@@ -307,6 +309,13 @@ export const make = (filename: string): Effect.Effect<Store.Service, Store.Store
           cause
         })
     })
+    if (filename !== ":memory:" && filename !== "") {
+      // A fresh checkout has no `.posthook/` yet: create the file's directory, like the file itself.
+      yield* Effect.try({
+        try: () => Fs.mkdirSync(Path.dirname(filename), { recursive: true }),
+        catch: storeError("open")
+      })
+    }
     const context = yield* Layer.build(module.layer({ filename })).pipe(
       Effect.mapError(storeError("open")),
       Effect.catchAllDefect((defect) => Effect.fail(storeError("open")(defect)))
@@ -320,7 +329,7 @@ export const make = (filename: string): Effect.Effect<Store.Service, Store.Store
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { SqliteStore, Store } from "posthook-effect/server/index"
+ * import { SqliteStore, Store } from "posthook-effect/server"
  *
  * const pending = Effect.flatMap(Store.Store, (store) => store.countHooks({ statuses: ["pending"] })).pipe(
  *   Effect.provide(SqliteStore.layer(".posthook/dev.db"))

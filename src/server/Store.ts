@@ -21,7 +21,7 @@ import type { AttemptRecord, HookRecord } from "./HookRecord.js"
  *
  * @example
  * ```ts
- * import { Store } from "posthook-effect/server/index"
+ * import { Store } from "posthook-effect/server"
  *
  * const error = new Store.StoreError({ operation: "getHook", message: "disk I/O error" })
  * ```
@@ -113,7 +113,7 @@ export interface Service {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { MemoryStore, Store } from "posthook-effect/server/index"
+ * import { MemoryStore, Store } from "posthook-effect/server"
  *
  * const program = Effect.gen(function* () {
  *   const store = yield* Store.Store

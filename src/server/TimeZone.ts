@@ -30,7 +30,7 @@ const LOCAL_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/
  * @example
  * ```ts
  * import { Either } from "effect"
- * import { TimeZone } from "posthook-effect/server/index"
+ * import { TimeZone } from "posthook-effect/server"
  *
  * console.log(TimeZone.parseInstant("2026-06-15T12:00:00+02:00", "postAt")) // Right(1781517600000)
  * console.log(Either.isLeft(TimeZone.parseInstant("2026-06-15 10:00", "postAt"))) // true
@@ -52,7 +52,7 @@ export const parseInstant = (input: string, field: string): Either.Either<number
  *
  * @example
  * ```ts
- * import { TimeZone } from "posthook-effect/server/index"
+ * import { TimeZone } from "posthook-effect/server"
  *
  * console.log(TimeZone.isZoneName("America/New_York")) // true
  * console.log(TimeZone.isZoneName("Mars/Olympus_Mons")) // false
@@ -71,7 +71,7 @@ export const isZoneName = (zone: string): boolean => Either.isRight(validateTime
  *
  * @example
  * ```ts
- * import { TimeZone } from "posthook-effect/server/index"
+ * import { TimeZone } from "posthook-effect/server"
  *
  * // 02:30 does not exist on 2026-03-08 in New York: it becomes 03:30 EDT.
  * const gap = TimeZone.resolveLocal("2026-03-08T02:30:00", "America/New_York")
@@ -111,7 +111,7 @@ export const resolveLocal = (localTime: string, zone: string): Either.Either<num
  *
  * @example
  * ```ts
- * import { TimeZone } from "posthook-effect/server/index"
+ * import { TimeZone } from "posthook-effect/server"
  *
  * console.log(TimeZone.formatInstant(0)) // "1970-01-01T00:00:00Z"
  * ```

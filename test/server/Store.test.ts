@@ -160,7 +160,7 @@ describe("stores", () => {
 
   it.effect("SqliteStore reports a useful error when the file cannot be opened", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Effect.scoped(SqliteStore.make("/nonexistent-dir/for/sure/dev.db")))
+      const error = yield* Effect.flip(Effect.scoped(SqliteStore.make("/dev/null/not-a-directory/dev.db")))
       expect(error._tag).toBe("StoreError")
       expect(error.operation).toBe("open")
     }))

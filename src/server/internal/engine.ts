@@ -16,7 +16,7 @@
  * @internal
  */
 import * as Crypto from "node:crypto"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Undici from "@effect/platform-node/Undici"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -117,7 +117,8 @@ export interface EngineOptions {
   readonly store: Store.Service
   readonly events: EventLog
   readonly listeners: Listeners
-  readonly client: HttpClient.HttpClient
+  /** Where HTTP deliveries go out: an undici dispatcher (connection pools per origin). */
+  readonly dispatcher: Undici.Dispatcher
   readonly publicUrl: string
   readonly targetOrigin: () => string | undefined
   readonly tokenSecret: string
@@ -484,7 +485,7 @@ export const make = (options: EngineOptions) =>
         const started = yield* serialized(start(entry))
         if (started._tag !== "Http") return
         const outcome = yield* Dispatcher.post({
-          client: options.client,
+          dispatcher: options.dispatcher,
           url: started.url,
           headers: started.request.headers,
           body: started.request.body,
