@@ -330,7 +330,11 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     // Runs first on shutdown: tell listeners to reconnect elsewhere before connections are cut.
     yield* Effect.addFinalizer(() =>
       Effect.zipRight(
-        WsEndpoint.closeAll(listeners, "shutdown", "the local Posthook server is shutting down"),
+        // Listeners reconnect on `closing`: refuse them from here on, or the server never empties.
+        Effect.zipRight(
+          Effect.sync(() => listeners.stopAccepting()),
+          WsEndpoint.closeAll(listeners, "shutdown", "the local Posthook server is shutting down")
+        ),
         WallClock.raceWithTimeout(listeners.awaitEmpty, 1000)
       )
     )

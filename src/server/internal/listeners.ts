@@ -62,6 +62,10 @@ export interface Listeners {
   readonly info: () => ReadonlyArray<ListenerInfo>
   /** Completes once no listener is connected. */
   readonly awaitEmpty: Effect.Effect<void>
+  /** Refuses every ticket from now on: the server is shutting down. */
+  readonly stopAccepting: () => void
+  /** Whether {@link stopAccepting} was called. */
+  readonly accepting: () => boolean
 }
 
 /** @internal */
@@ -70,6 +74,7 @@ export const make = (): Listeners => {
   const connections = new Map<string, Connection>()
   const whenEmpty = new Set<() => void>()
   let turn = 0
+  let accepting = true
 
   const sweepTickets = (now: number) => {
     for (const [ticket, expiresAt] of tickets) {
@@ -88,8 +93,13 @@ export const make = (): Listeners => {
     redeemTicket: (ticket, now) => {
       const expiresAt = tickets.get(ticket)
       tickets.delete(ticket)
-      return expiresAt !== undefined && expiresAt > now
+      return accepting && expiresAt !== undefined && expiresAt > now
     },
+    stopAccepting: () => {
+      accepting = false
+      tickets.clear()
+    },
+    accepting: () => accepting,
     connect: ({ forward, now, outbox }) => {
       let open = true
       const connection: Connection = {

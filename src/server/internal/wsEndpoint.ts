@@ -61,11 +61,12 @@ export const make = (deps: {
     const write = yield* socket.writer
 
     if (!valid) {
-      yield* socket.runRaw(() => undefined, {
-        onOpen: Effect.ignore(
-          write(new Socket.CloseEvent(CLOSE_AUTHENTICATION_FAILED, "invalid, used or expired ticket"))
-        )
-      }).pipe(Effect.ignore)
+      // While shutting down, a listener that reconnected after `closing` is sent away with 1001 (a
+      // normal, retryable close) rather than 4001, which would tell it its credentials are bad.
+      const refusal = listeners.accepting()
+        ? new Socket.CloseEvent(CLOSE_AUTHENTICATION_FAILED, "invalid, used or expired ticket")
+        : new Socket.CloseEvent(1001, "the local Posthook server is shutting down")
+      yield* socket.runRaw(() => undefined, { onOpen: Effect.ignore(write(refusal)) }).pipe(Effect.ignore)
       return HttpServerResponse.empty()
     }
 
