@@ -4,7 +4,11 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^posthook-effect$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) }
+      { find: /^posthook-effect$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+      {
+        find: /^posthook-effect\/server$/,
+        replacement: fileURLToPath(new URL("./src/server/index.ts", import.meta.url))
+      }
     ]
   },
   test: {

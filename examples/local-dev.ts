@@ -8,7 +8,7 @@
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect, Redacted, Stream } from "effect"
-import { LocalPosthook, ServerConfig, ServerEvent } from "posthook-effect/server/index.js" // in your app: "posthook-effect/server"
+import { LocalPosthook, ServerConfig, ServerEvent } from "posthook-effect/server"
 
 const program = Effect.gen(function*() {
   const local = yield* LocalPosthook.make({

@@ -16,7 +16,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Layer, Queue, TestClock } from "effect"
 import { createServer } from "node:http"
 import { Hooks, Signatures } from "posthook-effect"
-import { LocalPosthook, ServerEvent } from "posthook-effect/server/index.js" // in your app: "posthook-effect/server"
+import { LocalPosthook, ServerEvent } from "posthook-effect/server"
 
 // The code under test: schedules a reminder when a trial starts.
 const startTrial = (accountId: string) =>
