@@ -5,7 +5,8 @@
  *   --only=a,b         run only these benchmarks (verify, rest, websocket, listAll, coldStart, server)
  *   --in-process       run every benchmark in this process (default: one child process each,
  *                      so heaps, JIT state and RSS do not leak from one into the next)
- *   --no-build         do not rebuild a stale dist/ (coldStart and server use the built package)
+ *   --no-build         do not rebuild a stale dist/ (coldStart and server use the built package);
+ *                      --quick does not rebuild an existing dist/ unless given --build
  *   --json=FILE        also write the rows and the machine as JSON
  *
  * Prints one table: for every measure the SDK's median, the raw baseline's
@@ -102,8 +103,10 @@ const main = async () => {
   log(`${before.cpus} × ${before.cpuModel}, ${before.memoryGiB} GiB, Node ${before.node}, load ${before.loadAverage.join(" ")}`)
 
   if (selected.some((bench) => NEEDS_BUILD.has(bench.name)) && distIsStale()) {
-    if (flag("no-build")) log("dist/ is older than src/ (--no-build): measuring the stale build")
-    else {
+    const built = Fs.existsSync(`${ROOT}/dist/index.js`) && Fs.existsSync(`${ROOT}/dist/server.js`)
+    if (flag("no-build") || (options.quick && built && !flag("build"))) {
+      log("dist/ is older than src/: measuring the existing build (full runs rebuild; --quick --build to force)")
+    } else {
       log("dist/ is missing or older than src/: npm run build")
       const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] })
       if (build.status !== 0) log("the build failed: coldStart and server measure whatever dist/ holds")

@@ -9,7 +9,7 @@
  *    over HTTP to an endpoint in this process; lateness = arrival − postAt
  *    (end to end) and attempt start − postAt (the scheduler alone).
  * 3. memory: the server's RSS after a full GC with 100,000 pending hooks
- *    (quick: 1,000), against the same process idle.
+ *    (quick: 500), against the same process idle.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -85,10 +85,10 @@ const throughput = async (quick: boolean): Promise<ReadonlyArray<Row>> => {
         })
         return count / ((performance.now() - start) / 1000)
       }))
-    const count = quick ? 200 : 3_000
+    const count = quick ? 150 : 3_000
     const rounds = quick ? 2 : 3
-    await raw(quick ? 100 : 300)
-    await sdk(quick ? 100 : 300)
+    await raw(quick ? 50 : 300)
+    await sdk(quick ? 50 : 300)
     const results: Record<"raw" | "sdk", Array<number>> = { raw: [], sdk: [] }
     for (let round = 0; round < rounds; round++) {
       if (round % 2 === 0) {
@@ -165,9 +165,11 @@ const lateness = async (quick: boolean, schedulesPerSecond: number): Promise<Rea
     )
     const late = Date.now() - firstDue
     if (late > 0) throw new Error(`scheduling ended ${late} ms after the first hook was due; lead ${leadMillis} ms`)
-    const timeout = sleep(firstDue - Date.now() + 30_000).then(() => undefined)
+    // A slow machine delivers slowly; only a server that lost hooks should end up here.
+    const patience = 30_000 + due * 10
+    const timeout = sleep(firstDue - Date.now() + patience).then(() => undefined)
     const arrivals = await Promise.race([endpoint.done, timeout])
-    if (arrivals === undefined) throw new Error(`not every hook arrived within 30 s of its due time`)
+    if (arrivals === undefined) throw new Error(`not every hook arrived within ${patience / 1000} s of its due time`)
     server.child.send({ attempts: due * 2 })
     const { attempts } = await server.child.nextMessage<{ attempts: ReadonlyArray<[string, number]> }>()
     const startedAt = new Map<string, number>()
@@ -240,12 +242,30 @@ const rawLateness = async (due: number): Promise<ReadonlyArray<number>> => {
   }
 }
 
+/**
+ * Right after start-up or a burst of requests V8 still holds the heap it grew
+ * for them; its memory reducer hands it back within seconds of idling. Samples
+ * (each after a full GC) until RSS stops falling, for 20 s at most (quick: 2 s).
+ */
+const settle = async (server: Started, first: Stats, quick: boolean): Promise<Stats> => {
+  let settled = first
+  const step = quick ? 1_000 : 2_500
+  for (let waited = step; waited <= (quick ? 2_000 : 20_000); waited += step) {
+    await sleep(step)
+    const next = await stats(server)
+    const falling = next.rss < settled.rss - 2 * MB
+    settled = next
+    if (!falling && waited >= (quick ? 1_000 : 7_500)) break
+  }
+  return settled
+}
+
 /** Phase 3: the server's RSS with many pending hooks. */
 const memory = async (quick: boolean): Promise<ReadonlyArray<Row>> => {
-  const pending = quick ? 1_000 : 100_000
+  const pending = quick ? 500 : 100_000
   const server = await startServer()
   try {
-    const idle = await stats(server)
+    const idle = await settle(server, await stats(server), quick)
     let index = 0
     await runConcurrently(pending, 128, () =>
       rawSchedule(server, {
@@ -255,19 +275,30 @@ const memory = async (quick: boolean): Promise<ReadonlyArray<Row>> => {
       })())
     const loaded = await stats(server)
     if (loaded.pending !== pending) throw new Error(`${loaded.pending} pending hooks, expected ${pending}`)
-    return [{
-      bench: "server",
-      measure: `RSS with ${pending.toLocaleString("en-US")} pending hooks`,
-      unit: "MB",
-      sdk: loaded.rss / MB,
-      baseline: idle.rss / MB,
-      goal: { kind: "max", value: 150 },
-      note: `baseline: the same server idle; heap used ${(loaded.heapUsed / MB).toFixed(1)} MB of ${
-        (loaded.heapTotal / MB).toFixed(1)
-      }, external ${(loaded.external / MB).toFixed(1)} MB; ${
-        ((loaded.rss - idle.rss) / pending).toFixed(0)
-      } bytes of RSS per pending hook`
-    }]
+    const settled = await settle(server, loaded, quick)
+    const mb = (bytes: number) => (bytes / MB).toFixed(1)
+    return [
+      {
+        bench: "server",
+        measure: `RSS with ${pending.toLocaleString("en-US")} pending hooks, settled`,
+        unit: "MB",
+        sdk: settled.rss / MB,
+        baseline: idle.rss / MB,
+        goal: { kind: "max", value: 150 },
+        note: `baseline: the same server idle; both after a full GC once RSS stopped falling; heap used ${
+          mb(settled.heapUsed)
+        } of ${mb(settled.heapTotal)} MB (${((settled.heapUsed - idle.heapUsed) / pending).toFixed(0)} bytes per hook)`
+      },
+      {
+        bench: "server",
+        measure: `RSS right after scheduling ${pending.toLocaleString("en-US")}`,
+        // against the settled idle process
+        unit: "MB",
+        sdk: loaded.rss / MB,
+        baseline: idle.rss / MB,
+        note: `heap used ${mb(loaded.heapUsed)} of ${mb(loaded.heapTotal)} MB: V8 still holds the heap grown for the burst`
+      }
+    ]
   } finally {
     await server.child.stop()
   }
@@ -277,11 +308,22 @@ export const benchmark: Benchmark = {
   name: "server",
   title: "local server: schedules/s, lateness, RSS with pending hooks",
   run: async (options) => {
-    const first = await throughput(options.quick)
-    log(`  schedules/s: ${first[0]!.sdk.toFixed(0)} via the SDK, ${first[0]!.baseline?.toFixed(0)} raw`)
-    const second = await lateness(options.quick, first[0]!.sdk)
-    log(`  lateness p99: ${second[1]!.sdk.toFixed(1)} ms`)
-    const third = await memory(options.quick)
+    // Each phase on its own: one that fails still leaves the others' rows.
+    const phase = async (name: string, goal: Row["goal"], run: () => Promise<ReadonlyArray<Row>>) => {
+      try {
+        return await run()
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error)
+        log(`  ${name} failed: ${message}`)
+        return [{ bench: "server", measure: `${name} (failed)`, unit: "", sdk: Number.NaN, goal, note: message }]
+      }
+    }
+    const first = await phase("schedules/s", undefined, () => throughput(options.quick))
+    const rate = first[0]!.sdk
+    log(`  schedules/s: ${rate.toFixed(0)} via the SDK, ${first[0]!.baseline?.toFixed(0)} raw`)
+    const second = await phase("lateness", { kind: "max", value: 20 }, () =>
+      lateness(options.quick, Number.isNaN(rate) ? 100 : rate))
+    const third = await phase("RSS with pending hooks", { kind: "max", value: 150 }, () => memory(options.quick))
     return [...first, ...second, ...third]
   }
 }

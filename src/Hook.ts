@@ -192,7 +192,19 @@ export const Hook = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const withData = <A, I>(data: Schema.Schema<A, I>) => Schema.Struct({ ...Hook.fields, data })
+export const withData = <A, I>(data: Schema.Schema<A, I>): WithData<A, I> => {
+  // One schema per data schema: a new Struct per call would make every
+  // request compile its decoder again (ParseResult memoises by AST).
+  const cached = withDataCache.get(data)
+  if (cached !== undefined) return cached as WithData<A, I>
+  const made = Schema.Struct({ ...Hook.fields, data })
+  withDataCache.set(data, made)
+  return made
+}
+
+type WithData<A, I> = Schema.Struct<Omit<typeof Hook.fields, "data"> & { data: Schema.Schema<A, I> }>
+
+const withDataCache = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
 
 /**
  * A hook as returned by the API. `Data` is the type of its payload.

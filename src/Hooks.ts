@@ -498,8 +498,14 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
         Hook.withData(dataSchema),
         options
       )
-      return { ...response.data, quota: quotaFromHeaders(response.headers) }
-    }).pipe(Effect.withSpan("Posthook.hooks.schedule", { attributes: { "posthook.path": params.path } }))
+      // Not `{ ...data, quota }`: a spread followed by a property leaves V8's fast clone path (~µs per call).
+      return Object.assign({}, response.data, { quota: quotaFromHeaders(response.headers) })
+    }).pipe(
+      Effect.withSpan("Posthook.hooks.schedule", {
+        attributes: { "posthook.path": params.path },
+        captureStackTrace: false
+      })
+    )
 
   function schedule<A, I>(
     params: ScheduleParams<A> & WithDataSchema<A, I>,

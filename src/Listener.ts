@@ -26,6 +26,9 @@ import type * as Socket from "@effect/platform/Socket"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
+import * as Tracer from "effect/Tracer"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -376,14 +379,17 @@ const transportFromContext: Effect.Effect<
   ([config, client]) => Transport.make(config, client)
 )
 
+const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
 /** Runs the handler and answers with its result; a failure or defect is a nack with its message. */
 const handleWith = <E, R>(
   handler: (delivery: Delivery) => Effect.Effect<Result, E, R>,
   incoming: WsConnection.Incoming
 ): Effect.Effect<void, never, R> => {
   const { delivery } = incoming
-  return Effect.suspend(() => handler(delivery)).pipe(
-    Effect.withSpan("Posthook.ws.delivery", {
+  const run = Effect.suspend(() => handler(delivery))
+  return Effect.withFiberRuntime<Result, E, R>((fiber) =>
+    fiber.currentTracer === nativeTracer ? run : Effect.withSpan(run, "Posthook.ws.delivery", {
       // A stack trace per delivery would cost more than the delivery itself.
       captureStackTrace: false,
       attributes: {
@@ -391,7 +397,7 @@ const handleWith = <E, R>(
         "posthook.path": delivery.path,
         "posthook.attempt": delivery.ws?.attempt ?? 0
       }
-    }),
+    })).pipe(
     Effect.exit,
     Effect.flatMap(Exit.match({
       onSuccess: (result) => incoming.answer(result),

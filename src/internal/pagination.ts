@@ -16,6 +16,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -46,10 +47,12 @@ export const PageEntry = <A, I>(item: Schema.Schema<A, I>): Schema.Schema<PageEn
     Schema.Struct({ item: Schema.typeSchema(item), id: Schema.String, postAt: Schema.String }),
     {
       strict: true,
+      // Either, not Effect: an Effect here sends the whole page array down
+      // ParseResult's effectful path (Effect.forEach over the elements).
       decode: (input, options) =>
-        Effect.zipWith(
-          ParseResult.decodeUnknown(item)(input, options),
-          ParseResult.decodeUnknown(RawKeys)(input, options),
+        Either.zipWith(
+          ParseResult.decodeUnknownEither(item)(input, options),
+          ParseResult.decodeUnknownEither(RawKeys)(input, options),
           (decoded, raw) => ({ item: decoded, id: raw.id, postAt: raw.postAt })
         ),
       encode: (entry, options) => ParseResult.encode(item)(entry.item, options)

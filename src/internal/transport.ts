@@ -11,6 +11,8 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
@@ -197,6 +199,18 @@ export const describeTransportFailure = (
 
 const Envelope = <A, I>(schema: Schema.Schema<A, I>) => Schema.parseJson(Schema.Struct({ data: schema }))
 
+const envelopeDecoders = new WeakMap<Schema.Schema.Any, (text: string) => Effect.Effect<unknown, ParseResult.ParseError>>()
+
+/** One compiled decoder per item schema, built on first use. */
+const envelopeDecoder = <A, I>(schema: Schema.Schema<A, I>) => {
+  let decode = envelopeDecoders.get(schema)
+  if (decode === undefined) {
+    decode = Schema.decodeUnknown(Envelope(schema), { onExcessProperty: "ignore" })
+    envelopeDecoders.set(schema, decode)
+  }
+  return decode as (text: string) => Effect.Effect<{ readonly data: A }, ParseResult.ParseError>
+}
+
 /**
  * The default delays between attempts: exponential from 250 ms (×2), jittered,
  * each delay capped at 10 s.
@@ -292,11 +306,20 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
     const httpRequest = spec.body === undefined
       ? withoutBody
       : HttpClientRequest.bodyText(withoutBody, JSON.stringify(spec.body), "application/json")
+    // Built only when Debug is enabled: the annotations copy the fiber's log context.
     const logLine = (start: number, outcome: string | number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (end) =>
-        Effect.logDebug(`${spec.method} ${spec.path} -> ${outcome} (${seconds(end - start)})`).pipe(
-          Effect.annotateLogs({ "http.outcome": outcome })
-        ))
+      Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) =>
+        LogLevel.lessThan(LogLevel.Debug, minimum)
+          ? Effect.void
+          : Effect.flatMap(Clock.currentTimeMillis, (end) =>
+            Effect.logDebug(`${spec.method} ${spec.path} -> ${outcome} (${seconds(end - start)})`).pipe(
+              Effect.annotateLogs({
+                package: "posthook-effect",
+                "http.method": spec.method,
+                "http.path": spec.path,
+                "http.outcome": outcome
+              })
+            )))
 
     const attempt = Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
@@ -337,9 +360,9 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
       : Effect.retry(attempt, retrySchedule(policy))
 
     return retried.pipe(
-      Effect.annotateLogs({ package: "posthook-effect", "http.method": spec.method, "http.path": spec.path }),
       Effect.withSpan(`Posthook.http ${spec.method}`, {
         kind: "client",
+        captureStackTrace: false,
         attributes: { "http.request.method": spec.method, "url.path": spec.path }
       })
     )
@@ -350,7 +373,7 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
     schema: Schema.Schema<A, I>,
     options?: CallOptions
   ): Effect.Effect<Response<A>, PosthookError.RequestError> => {
-    const decode = Schema.decodeUnknown(Envelope(schema), { onExcessProperty: "ignore" })
+    const decode = envelopeDecoder(schema)
     return send(spec, options, (outcome) =>
       decode(outcome.text).pipe(
         Effect.map((envelope) => envelope.data),

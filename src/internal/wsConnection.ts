@@ -177,7 +177,13 @@ export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<D
   const updatedAt = frame.updatedAt === undefined ? createdAt : parseUtc("updatedAt", frame.updatedAt)
   if (typeof updatedAt === "string") return Either.left(updatedAt)
   const forwardRequest = forwardRequestOf(frame)
-  return Either.right(makeDelivery<unknown>({
+  // Built field by field: spreads after other properties leave V8's fast path (µs per delivery).
+  const ws: { attempt: number; maxAttempts: number; forwardRequest?: ForwardRequest } = {
+    attempt: frame.attempt,
+    maxAttempts: frame.maxAttempts
+  }
+  if (forwardRequest !== undefined) ws.forwardRequest = forwardRequest
+  const fields: { -readonly [K in keyof Omit<Delivery, "ack" | "nack">]: Omit<Delivery, "ack" | "nack">[K] } = {
     hookId: frame.id,
     timestamp,
     path: frame.path,
@@ -187,14 +193,11 @@ export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<D
     createdAt,
     updatedAt,
     body: bodyOf(frame, postedAtText),
-    ...(frame.ackUrl === undefined ? {} : { ackUrl: frame.ackUrl }),
-    ...(frame.nackUrl === undefined ? {} : { nackUrl: frame.nackUrl }),
-    ws: {
-      attempt: frame.attempt,
-      maxAttempts: frame.maxAttempts,
-      ...(forwardRequest === undefined ? {} : { forwardRequest })
-    }
-  }))
+    ws
+  }
+  if (frame.ackUrl !== undefined) fields.ackUrl = frame.ackUrl
+  if (frame.nackUrl !== undefined) fields.nackUrl = frame.nackUrl
+  return Either.right(makeDelivery<unknown>(fields))
 }
 
 /**

@@ -5,10 +5,23 @@
  * @internal
  */
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
 const optional = <S extends Schema.Schema.Any>(schema: S) =>
   Schema.optionalWith(schema, { exact: true, nullable: true })
+
+/**
+ * Unix seconds. PROTOCOL §4 does not say whether the service sends them as a JSON
+ * number or a string (the official SDKs read strings), so both decode to a number;
+ * the local server sends numbers.
+ *
+ * @internal
+ */
+export const UnixSeconds = Schema.Union(
+  Schema.Number,
+  Schema.compose(Schema.Trim, Schema.NumberFromString).pipe(Schema.finite())
+)
 
 /** @internal */
 export const ForwardRequest = Schema.Struct({
@@ -16,7 +29,7 @@ export const ForwardRequest = Schema.Struct({
   signature: Schema.String,
   authorization: optional(Schema.String),
   posthookId: optional(Schema.String),
-  posthookTimestamp: optional(Schema.Number),
+  posthookTimestamp: optional(UnixSeconds),
   posthookSignature: optional(Schema.String)
 })
 
@@ -37,7 +50,7 @@ export const HookFrame = Schema.TaggedStruct("hook", {
   postedAt: optional(Schema.String),
   createdAt: Schema.String,
   updatedAt: optional(Schema.String),
-  timestamp: optional(Schema.Number),
+  timestamp: optional(UnixSeconds),
   attempt: Schema.Number,
   maxAttempts: Schema.Number,
   ackUrl: optional(Schema.String),
@@ -46,7 +59,7 @@ export const HookFrame = Schema.TaggedStruct("hook", {
 })
 
 /** @internal */
-export const Ping = Schema.TaggedStruct("ping", { timestamp: optional(Schema.Number) })
+export const Ping = Schema.TaggedStruct("ping", { timestamp: optional(UnixSeconds) })
 
 /** @internal */
 export const AckTimeout = Schema.TaggedStruct("ack_timeout", { hookId: Schema.String, attempt: Schema.Number })
@@ -101,7 +114,7 @@ export type ClientMessage = typeof ClientMessage.Type
 // on the way in and out so both sides share one definition.
 const renameTypeToTag = (input: unknown): unknown =>
   typeof input === "object" && input !== null && !Array.isArray(input) && "type" in input
-    ? { ...input, _tag: input.type }
+    ? Object.assign({}, input, { _tag: input.type })
     : input
 
 const ServerJson = Schema.parseJson()
@@ -115,8 +128,54 @@ const parseJson = Schema.decodeUnknownOption(ServerJson)
  *
  * @internal
  */
-export const decodeServerFrame = (text: string): Option.Option<ServerMessage> =>
-  Option.flatMap(parseJson(text), (json) => decodeServerMessageUnknown(renameTypeToTag(json)))
+export const decodeServerFrame = (text: string): Option.Option<ServerMessage> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return Option.none()
+  }
+  const fast = fastHookFrame(json)
+  return fast !== undefined ? Option.some(fast) : decodeServerMessageUnknown(renameTypeToTag(json))
+}
+
+const isOptionalString = (value: unknown): value is string | null | undefined =>
+  value === undefined || value === null || typeof value === "string"
+
+type HookFrame = typeof HookFrame.Type
+
+/**
+ * The common `hook` frame checked field by field without the Schema interpreter
+ * (listen's hot path). Anything unusual (a forward request, a string timestamp, a
+ * missing field) returns `undefined` and goes down the Schema path, which decides.
+ */
+const fastHookFrame = (json: unknown): HookFrame | undefined => {
+  if (!Predicate.isRecord(json) || json.type !== "hook" || json.forwardRequest !== undefined || !("data" in json)) {
+    return undefined
+  }
+  const { ackUrl, attempt, createdAt, id, maxAttempts, nackUrl, path, postAt, postedAt, timestamp, updatedAt } = json
+  if (
+    typeof id !== "string" || typeof path !== "string" || typeof postAt !== "string" ||
+    typeof createdAt !== "string" || typeof attempt !== "number" || typeof maxAttempts !== "number" ||
+    !isOptionalString(postedAt) || !isOptionalString(updatedAt) || !isOptionalString(ackUrl) ||
+    !isOptionalString(nackUrl) || !(timestamp === undefined || timestamp === null || typeof timestamp === "number")
+  ) return undefined
+  return {
+    _tag: "hook",
+    id,
+    path,
+    data: json.data,
+    postAt,
+    createdAt,
+    attempt,
+    maxAttempts,
+    ...(typeof postedAt === "string" ? { postedAt } : undefined),
+    ...(typeof updatedAt === "string" ? { updatedAt } : undefined),
+    ...(typeof timestamp === "number" ? { timestamp } : undefined),
+    ...(typeof ackUrl === "string" ? { ackUrl } : undefined),
+    ...(typeof nackUrl === "string" ? { nackUrl } : undefined)
+  }
+}
 
 /**
  * Decodes a text frame from a client (used by the local server).
@@ -126,7 +185,11 @@ export const decodeServerFrame = (text: string): Option.Option<ServerMessage> =>
 export const decodeClientFrame = (text: string): Option.Option<ClientMessage> =>
   Option.flatMap(parseJson(text), (json) => decodeClientMessageUnknown(renameTypeToTag(json)))
 
-const toWire = ({ _tag, ...rest }: { readonly _tag: string }): string => JSON.stringify({ type: _tag, ...rest })
+const toWire = (message: { readonly _tag: string }): string => {
+  const wire: Record<string, unknown> = { type: message._tag }
+  for (const [key, value] of Object.entries(message)) if (key !== "_tag") wire[key] = value
+  return JSON.stringify(wire)
+}
 
 /**
  * Encodes a client frame as JSON text with `type`.

@@ -17,12 +17,29 @@ import { formatInstant } from "./TimeZone.js"
  * How an attempt travelled: an HTTP POST to the target origin, a frame to a
  * WebSocket listener, or nowhere (no listener and no target configured).
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { HookRecord } from "posthook-effect/server"
+ *
+ * const transport: HookRecord.Transport = Schema.decodeUnknownSync(HookRecord.Transport)("websocket")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
 export const Transport = Schema.Literal("http", "websocket", "none")
 
 /**
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { HookRecord } from "posthook-effect/server"
+ *
+ * const transport: HookRecord.Transport = Schema.decodeUnknownSync(HookRecord.Transport)("websocket")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -33,6 +50,15 @@ export type Transport = typeof Transport.Type
  * for a WebSocket `ack`/`accept`/`nack` (ack window), or accepted and waiting
  * for an ack/nack callback (async deadline).
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { HookRecord } from "posthook-effect/server"
+ *
+ * const isWaitingForCallback = Schema.is(Schema.Literal("awaiting_callback"))
+ * console.log(isWaitingForCallback(Schema.decodeUnknownSync(HookRecord.InFlightPhase)("awaiting_callback"))) // true
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -40,6 +66,13 @@ export const InFlightPhase = Schema.Literal("sending", "awaiting_ack", "awaiting
 
 /**
  * The attempt currently in flight.
+ *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const describe = (inFlight: HookRecord.InFlight) => `attempt ${inFlight.attempt} ${inFlight.phase} via ${inFlight.transport}`
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -54,6 +87,14 @@ export const InFlight = Schema.Struct({
 })
 
 /**
+ *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const describe = (inFlight: HookRecord.InFlight) => `attempt ${inFlight.attempt} ${inFlight.phase} via ${inFlight.transport}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -101,6 +142,14 @@ export const HookRecord = Schema.Struct({
 })
 
 /**
+ *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const isDue = (hook: HookRecord.HookRecord, now: number) => hook.nextAttemptAt !== null && hook.nextAttemptAt <= now
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -120,6 +169,13 @@ export interface HookRecord extends Schema.Schema.Type<typeof HookRecord> {}
  * | `interrupted` | the server stopped while it was in flight |
  * | `cancelled` | the hook was deleted or cancelled while it was in flight |
  *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const final = (outcome: HookRecord.AttemptOutcome) => outcome !== "in_flight" && outcome !== "accepted"
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -135,6 +191,14 @@ export const AttemptOutcome = Schema.Literal(
 )
 
 /**
+ *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const final = (outcome: HookRecord.AttemptOutcome) => outcome !== "in_flight" && outcome !== "accepted"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -145,6 +209,14 @@ const HeaderMap = Schema.Record({ key: Schema.String, value: Schema.String })
 /**
  * The request of an attempt, exactly as sent: for HTTP the URL, headers and
  * body; for WebSocket the connection and the `hook` frame (as `body`).
+ *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const curl = (request: HookRecord.AttemptRequest) =>
+ *   `curl -X POST ${request.url} ${Object.entries(request.headers).map(([k, v]) => `-H '${k}: ${v}'`).join(" ")} -d '${request.body}'`
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -157,6 +229,15 @@ export const AttemptRequest = Schema.Struct({
 })
 
 /**
+ *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const curl = (request: HookRecord.AttemptRequest) =>
+ *   `curl -X POST ${request.url} ${Object.entries(request.headers).map(([k, v]) => `-H '${k}: ${v}'`).join(" ")} -d '${request.body}'`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -164,6 +245,13 @@ export interface AttemptRequest extends Schema.Schema.Type<typeof AttemptRequest
 
 /**
  * The answer to an HTTP attempt (the body is cut at 4 KB).
+ *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const ok = (response: HookRecord.AttemptResponse) => response.status >= 200 && response.status < 300
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -175,6 +263,14 @@ export const AttemptResponse = Schema.Struct({
 })
 
 /**
+ *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const ok = (response: HookRecord.AttemptResponse) => response.status >= 200 && response.status < 300
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -213,6 +309,15 @@ export const AttemptRecord = Schema.Struct({
 })
 
 /**
+ *
+ * @example
+ * ```ts
+ * import type { HookRecord } from "posthook-effect/server"
+ *
+ * const line = (attempt: HookRecord.AttemptRecord) =>
+ *   `#${attempt.attempt} ${attempt.transport} ${attempt.outcome} ${attempt.response?.status ?? ""}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -47,6 +47,19 @@ import type * as Store from "./Store.js"
  * Options of {@link make} and {@link layer}: the server options, plus extra
  * routes served on the same port (the dashboard mounts itself this way).
  *
+ * @example
+ * ```ts
+ * import * as HttpRouter from "@effect/platform/HttpRouter"
+ * import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+ * import { Effect } from "effect"
+ * import type { LocalPosthook } from "posthook-effect/server"
+ *
+ * const options: LocalPosthook.Options = {
+ *   targetOrigin: "http://127.0.0.1:3000",
+ *   routes: () => HttpRouter.empty.pipe(HttpRouter.get("/health", Effect.succeed(HttpServerResponse.text("ok"))))
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -58,6 +71,13 @@ export interface Options extends ServerConfig.Options {
 /**
  * Which hooks {@link LocalPosthook.hooks} returns (all when empty), newest
  * first unless `sortBy`/`sortOrder` say otherwise.
+ *
+ * @example
+ * ```ts
+ * import type { LocalPosthook } from "posthook-effect/server"
+ *
+ * const recentFailures: LocalPosthook.HooksFilter = { status: ["failed", "retry"], limit: 20 }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -75,6 +95,17 @@ export interface HooksFilter {
 /**
  * A connected WebSocket listener.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LocalPosthook } from "posthook-effect/server"
+ *
+ * const forwarding = Effect.map(
+ *   Effect.flatMap(LocalPosthook.LocalPosthook, (local) => local.listeners),
+ *   (listeners: ReadonlyArray<LocalPosthook.ListenerInfo>) => listeners.filter((listener) => listener.forward)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -90,6 +121,17 @@ export interface ListenerInfo {
 /**
  * The monthly quota: `limit` is `undefined` when unlimited.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LocalPosthook } from "posthook-effect/server"
+ *
+ * const remaining = Effect.map(
+ *   Effect.flatMap(LocalPosthook.LocalPosthook, (local) => local.quota),
+ *   (quota: LocalPosthook.QuotaUsage) => quota.limit === undefined ? Infinity : quota.limit - quota.usage
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -102,6 +144,15 @@ export interface QuotaUsage {
 /**
  * The running server: where it is, the keys clients need, and a read (and
  * repair) API over its state for tests, the CLI and the dashboard.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LocalPosthook } from "posthook-effect/server"
+ *
+ * const describe = (local: LocalPosthook.LocalPosthook) =>
+ *   Effect.log(`Local Posthook on ${local.baseUrl}, target ${local.config.targetOrigin ?? "none"}`)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -179,6 +230,16 @@ export const LocalPosthook: Context.Tag<LocalPosthook, LocalPosthook> = Context.
 
 /**
  * Why the server could not start.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LocalPosthook } from "posthook-effect/server"
+ *
+ * const started = LocalPosthook.make({ port: 8787 }).pipe(
+ *   Effect.catchAll((error: LocalPosthook.StartError) => Effect.die(`could not start: ${error._tag}`))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models

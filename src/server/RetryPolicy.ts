@@ -18,6 +18,13 @@ import type * as Hook from "../Hook.js"
 /**
  * A retry policy; the same shape as a hook's `retryOverride`.
  *
+ * @example
+ * ```ts
+ * import type { RetryPolicy } from "posthook-effect/server"
+ *
+ * const patient: RetryPolicy.RetryPolicy = { minRetries: 10, delaySecs: 30, strategy: "exponential", maxDelaySecs: 3600 }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

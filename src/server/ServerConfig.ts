@@ -15,6 +15,13 @@ import * as RetryPolicy from "./RetryPolicy.js"
  * Where hooks are kept: in memory (default), or in a SQLite file (needs the
  * optional `@effect/sql-sqlite-node` and `better-sqlite3` packages).
  *
+ * @example
+ * ```ts
+ * import type { ServerConfig } from "posthook-effect/server"
+ *
+ * const persistent: ServerConfig.StoreOption = { sqlite: ".posthook/dev.db" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -92,6 +99,16 @@ export interface Options {
 
 /**
  * Options with every default applied.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LocalPosthook, ServerConfig } from "posthook-effect/server"
+ *
+ * const header = Effect.map(LocalPosthook.LocalPosthook, ({ config }: { config: ServerConfig.Resolved }) =>
+ *   `target ${config.targetOrigin ?? "none"}, async hooks ${config.asyncHooks ? "on" : "off"}`
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -105,6 +105,13 @@ export const ServerEvent = Data.taggedEnum<ServerEvent>()
 /**
  * An event without its `seq` and `at`, as the engine emits it.
  *
+ * @example
+ * ```ts
+ * import type { ServerEvent } from "posthook-effect/server"
+ *
+ * const emitted: ServerEvent.Emitted = { _tag: "HookDeleted", hookId: "7f1c…", path: "/webhooks/x" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

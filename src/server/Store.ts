@@ -39,6 +39,17 @@ export class StoreError extends Data.TaggedError("StoreError")<{
  * Which hooks a query selects. Every field is optional; all given fields
  * must match. Time bounds are epoch milliseconds.
  *
+ * @example
+ * ```ts
+ * import type { Store } from "posthook-effect/server"
+ *
+ * const dueToday: Store.HookFilter = {
+ *   statuses: ["pending", "retry"],
+ *   postAtFrom: Date.parse("2026-06-15T00:00:00Z"),
+ *   postAtBefore: Date.parse("2026-06-16T00:00:00Z")
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -64,6 +75,13 @@ export interface HookFilter {
  * A filter plus order and page. Ties on the sort key are broken by id, so
  * pages are stable.
  *
+ * @example
+ * ```ts
+ * import type { Store } from "posthook-effect/server"
+ *
+ * const oldestFirst: Store.HookQuery = { sortBy: "postAt", sortOrder: "ASC", limit: 100, offset: 0 }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -76,6 +94,13 @@ export interface HookQuery extends HookFilter {
 
 /**
  * The store's operations.
+ *
+ * @example
+ * ```ts
+ * import type { Store } from "posthook-effect/server"
+ *
+ * const countFailed = (store: Store.Service) => store.countHooks({ statuses: ["failed"] })
+ * ```
  *
  * @since 0.1.0
  * @category models

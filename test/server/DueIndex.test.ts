@@ -2,20 +2,22 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck } from "effect"
 import { type DueEntry, DueIndex } from "../../src/server/internal/dueIndex.js"
 
-const entries = FastCheck.array(
-  FastCheck.record({ at: FastCheck.integer({ min: 0, max: 50 }), hookId: FastCheck.uuid() }),
-  { maxLength: 300 }
+const entry: FastCheck.Arbitrary<DueEntry> = FastCheck.record({
+  at: FastCheck.integer({ min: 0, max: 50 }),
+  hookId: FastCheck.uuid(),
+  deadlineOf: FastCheck.option(FastCheck.integer({ min: 1, max: 20 }), { nil: undefined })
+}).map(({ at, deadlineOf, hookId }) =>
+  deadlineOf === undefined
+    ? { at, hookId, kind: "attempt", attempt: 0 }
+    : { at, hookId, kind: "deadline", attempt: deadlineOf }
 )
 
-const fill = (items: ReadonlyArray<{ readonly at: number; readonly hookId: string }>) => {
+const entries = FastCheck.array(entry, { maxLength: 300 })
+
+const fill = (items: ReadonlyArray<DueEntry>) => {
   const index = new DueIndex()
-  const pushed: Array<DueEntry> = []
-  for (const item of items) {
-    const entry: DueEntry = { ...item, kind: "attempt", attempt: 0 }
-    index.push(entry)
-    pushed.push(entry)
-  }
-  return { index, pushed }
+  for (const item of items) index.push(item)
+  return { index, pushed: [...items] }
 }
 
 describe("DueIndex", () => {

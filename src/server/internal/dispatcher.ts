@@ -6,9 +6,6 @@
  * @internal
  */
 import type * as Undici from "@effect/platform-node/Undici"
-import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -180,10 +177,12 @@ const readHeaders = (headers: Readonly<Record<string, string | ReadonlyArray<str
 /**
  * POSTs one delivery. Never fails: every failure is an outcome.
  *
- * This is the hot path of the scheduler, so it talks to undici's dispatcher
- * (the one `@effect/platform-node` uses) directly: going through
- * `HttpClient` halves the deliveries per second. The timeout is still an
- * Effect timeout, so `TestClock` controls it.
+ * This is the scheduler's hot path, so it talks to undici's dispatcher (the
+ * one `@effect/platform-node` uses) directly: through `HttpClient` the
+ * deliveries per second halve. The timeout is on the wall clock: it bounds a
+ * real network exchange, and a test moving `TestClock` past it must not fail
+ * a request that is milliseconds old. Interrupting the effect aborts the
+ * request.
  *
  * @internal
  */
@@ -192,39 +191,48 @@ export const post = (options: {
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
   readonly body: string
-  readonly timeout: Duration.Duration
+  readonly timeoutMillis: number
   readonly timeoutLabel: string
 }): Effect.Effect<HttpOutcome> =>
   Effect.gen(function*() {
-    const start = yield* Clock.currentTimeMillis
+    // Measured on the wall clock: what the endpoint really took, also under `TestClock`.
+    const start = performance.now()
     const target = URL.canParse(options.url) ? new URL(options.url) : undefined
-    const result = yield* Effect.async<AttemptResponse, unknown>((resume, signal) => {
+    let timedOut = false
+    const result = yield* Effect.async<AttemptResponse, unknown>((resume, interrupted) => {
       if (target === undefined) return resume(Effect.fail(new Error(`invalid URL ${options.url}`)))
+      const abort = new AbortController()
+      const onInterrupt = () => abort.abort()
+      interrupted.addEventListener("abort", onInterrupt, { once: true })
+      const timer = setTimeout(() => {
+        timedOut = true
+        abort.abort()
+      }, options.timeoutMillis)
       options.dispatcher.request({
         origin: target.origin,
         path: `${target.pathname}${target.search}`,
         method: "POST",
         headers: options.headers,
         body: options.body,
-        signal
-      }).then(
-        (response) =>
-          response.body.text().then((text) =>
-            resume(Effect.succeed({
-              status: response.statusCode,
-              headers: readHeaders(response.headers),
-              body: text.length > RESPONSE_BODY_LIMIT ? text.slice(0, RESPONSE_BODY_LIMIT) : text
-            }))
-          ),
-        (error: unknown) => resume(Effect.fail(error))
-      ).catch((error: unknown) => resume(Effect.fail(error)))
-    }).pipe(Effect.timeout(options.timeout), Effect.either)
-    const durationMs = (yield* Clock.currentTimeMillis) - start
+        signal: abort.signal
+      }).then((response) =>
+        response.body.text().then((text) =>
+          resume(Effect.succeed({
+            status: response.statusCode,
+            headers: readHeaders(response.headers),
+            body: text.length > RESPONSE_BODY_LIMIT ? text.slice(0, RESPONSE_BODY_LIMIT) : text
+          }))
+        )
+      ).catch((error: unknown) => resume(Effect.fail(error))).finally(() => {
+        clearTimeout(timer)
+        interrupted.removeEventListener("abort", onInterrupt)
+      })
+    }).pipe(Effect.either)
+    const durationMs = Math.round(performance.now() - start)
     if (result._tag === "Right") return { _tag: "Response", response: result.right, durationMs } as const
-    const error = result.left
-    return error instanceof Cause.TimeoutException
+    return timedOut
       ? { _tag: "NoResponse", error: `no response within ${options.timeoutLabel}`, timedOut: true, durationMs } as const
-      : { _tag: "NoResponse", error: describeFailure(error, options.url), timedOut: false, durationMs } as const
+      : { _tag: "NoResponse", error: describeFailure(result.left, options.url), timedOut: false, durationMs } as const
   })
 
 /**

@@ -7,6 +7,13 @@
  * delivery pool). Adding an entry earlier than the one being slept on wakes
  * the timer; no polling, no timer per hook.
  *
+ * Two kinds of time. What the schedule means (when a hook is due, retry
+ * delays, the async callback deadline) runs on `Clock`, through the due
+ * index. How long a peer may take to answer one attempt (the HTTP timeout,
+ * the WebSocket ack window) runs on the wall clock, per attempt in flight: a
+ * test that moves `TestClock` by a week must not time out a delivery that is
+ * a few real milliseconds old.
+ *
  * State: every change of a hook (attempt started, answered, timed out,
  * called back, deleted, re-queued) runs under one lock and re-reads the hook
  * from the store first, so concurrent answers (an ack callback racing the
@@ -22,6 +29,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
@@ -124,15 +132,31 @@ export interface EngineOptions {
   readonly tokenSecret: string
 }
 
+/**
+ * How an attempt was answered. `durationMs`, when given, is the measured
+ * (wall-clock) time of the HTTP exchange; otherwise the duration is the
+ * `Clock` time since the attempt started.
+ */
 type Resolution =
-  | { readonly _tag: "Completed"; readonly statusCode: number | null; readonly response: AttemptResponse | null }
-  | { readonly _tag: "Accepted"; readonly deadlineAt: number; readonly response: AttemptResponse | null }
+  | {
+    readonly _tag: "Completed"
+    readonly statusCode: number | null
+    readonly response: AttemptResponse | null
+    readonly durationMs?: number
+  }
+  | {
+    readonly _tag: "Accepted"
+    readonly deadlineAt: number
+    readonly response: AttemptResponse | null
+    readonly durationMs?: number
+  }
   | {
     readonly _tag: "Failed"
     readonly outcome: Extract<AttemptOutcome, "failed" | "nacked" | "timed_out">
     readonly error: string
     readonly statusCode: number | null
     readonly response: AttemptResponse | null
+    readonly durationMs?: number
   }
 
 const NACK_BODY_LIMIT = 8 * 1024
@@ -173,6 +197,10 @@ export const make = (options: EngineOptions) =>
     const { config, events, listeners, store } = options
     const signingKeys = config.signingKeys.map(Redacted.value)
     const ackWindowMillis = Duration.toMillis(config.ackWindow)
+    const deliveryTimeoutMillis = Duration.toMillis(config.deliveryTimeout)
+    /** Wall-clock ack windows of WebSocket attempts in flight, by `<hookId>.<attempt>`. */
+    const ackWindows = new Map<string, ReturnType<typeof setTimeout>>()
+    const runFork = yield* FiberSet.makeRuntime<never, void, never>()
     const lock = yield* Effect.makeSemaphore(1)
     const serialized = lock.withPermits(1)
 
@@ -227,7 +255,8 @@ export const make = (options: EngineOptions) =>
       Effect.gen(function*() {
         const inFlight = hook.inFlight
         if (inFlight === null) return
-        const durationMs = now - inFlight.startedAt
+        const durationMs = resolution.durationMs ?? now - inFlight.startedAt
+        clearAckWindow(hook.id, inFlight.attempt)
         if (inFlight.connectionId !== null && resolution._tag !== "Accepted") {
           listeners.get(inFlight.connectionId)?.outstanding.delete(hook.id)
         }
@@ -367,19 +396,19 @@ export const make = (options: EngineOptions) =>
             transport,
             phase: transport === "websocket" ? "awaiting_ack" : "sending",
             startedAt: now,
-            deadlineAt: transport === "websocket" ? now + ackWindowMillis : null,
+            // Only the async callback deadline is a `Clock` deadline; answer timeouts run on the wall clock.
+            deadlineAt: null,
             connectionId: connection?.id ?? null
           }
         }
         const prepared = Dispatcher.prepare({
           hook: started,
           now,
-          signingKeys,
+          // A plain WebSocket frame carries no signature: only HTTP and forward mode need one.
+          signingKeys: connection === undefined || connection.forward ? signingKeys : [],
           callbackUrls: config.asyncHooks ? callbackUrls(hook.id, attempt) : undefined
         })
         const policy = policyOf(hook)
-        let request: AttemptRequest
-        let frame = ""
         if (connection !== undefined) {
           const message = Dispatcher.hookFrame({
             hook: started,
@@ -390,14 +419,14 @@ export const make = (options: EngineOptions) =>
             forward: connection.forward,
             includeCallbackUrls: config.asyncHooks
           })
-          frame = encodeServerFrame(message)
-          request = { url: null, connectionId: connection.id, headers: {}, body: frame }
+          const frame = encodeServerFrame(message)
+          const request: AttemptRequest = { url: null, connectionId: connection.id, headers: {}, body: frame }
           yield* store.updateHook(started)
           yield* store.putAttempt(attemptRecord(started, request, now))
           yield* events.emit({ _tag: "AttemptStarted", hookId: hook.id, path: hook.path, attempt, transport })
           connection.outstanding.add(hook.id)
-          enqueue({ at: now + ackWindowMillis, hookId: hook.id, kind: "deadline", attempt })
-          if (!connection.send(message)) {
+          startAckWindow(hook.id, attempt)
+          if (!connection.sendEncoded(frame)) {
             yield* resolveOpen(hook.id, attempt, () => ({
               _tag: "Failed",
               outcome: "failed",
@@ -409,7 +438,7 @@ export const make = (options: EngineOptions) =>
           return { _tag: "Done" } as const
         }
         const url = `${targetOrigin ?? ""}${hook.path}`
-        request = {
+        const request: AttemptRequest = {
           url: targetOrigin === undefined ? null : url,
           connectionId: null,
           headers: Dispatcher.httpHeaders(started, prepared, signingKeys),
@@ -454,13 +483,15 @@ export const make = (options: EngineOptions) =>
         const applied = yield* resolveOpen(hook.id, attempt, (current, now): Resolution | undefined => {
           // A callback may have resolved this attempt while the request was open.
           if (current.inFlight?.phase !== "sending") return undefined
+          const durationMs = outcome.durationMs
           if (outcome._tag === "NoResponse") {
             return {
               _tag: "Failed",
               outcome: outcome.timedOut ? "timed_out" : "failed",
               error: outcome.error,
               statusCode: null,
-              response: null
+              response: null,
+              durationMs
             }
           }
           const status = outcome.response.status
@@ -469,10 +500,10 @@ export const make = (options: EngineOptions) =>
               Dispatcher.asyncTimeoutSeconds(outcome.response.headers),
               () => Duration.toSeconds(config.asyncTimeout)
             )
-            return { _tag: "Accepted", deadlineAt: now + Math.round(timeoutSeconds * 1000), response }
+            return { _tag: "Accepted", deadlineAt: now + Math.round(timeoutSeconds * 1000), response, durationMs }
           }
-          if (isSuccess(status)) return { _tag: "Completed", statusCode: status, response }
-          return { _tag: "Failed", outcome: "failed", error: `HTTP ${status}`, statusCode: status, response }
+          if (isSuccess(status)) return { _tag: "Completed", statusCode: status, response, durationMs }
+          return { _tag: "Failed", outcome: "failed", error: `HTTP ${status}`, statusCode: status, response, durationMs }
         })
         if (!applied && response !== null) {
           // Keep what the endpoint answered even though the attempt was already decided.
@@ -489,40 +520,77 @@ export const make = (options: EngineOptions) =>
           url: started.url,
           headers: started.request.headers,
           body: started.request.body,
-          timeout: config.deliveryTimeout,
+          timeoutMillis: deliveryTimeoutMillis,
           timeoutLabel: seconds(config.deliveryTimeout)
         })
         yield* serialized(finishHttp(started.hook, outcome))
-      })
+      }).pipe(
+        Effect.withSpan("LocalPosthook.deliver", {
+          captureStackTrace: false,
+          attributes: { "posthook.hook_id": entry.hookId }
+        })
+      )
 
+    /** The async callback deadline of an accepted attempt passed (a due-index entry, on `Clock`). */
     const expire = (entry: DueEntry): Effect.Effect<void, Store.StoreError> =>
       serialized(
         Effect.asVoid(resolveOpen(entry.hookId, entry.attempt, (hook): Resolution | undefined => {
           const inFlight = hook.inFlight
-          if (inFlight === null || inFlight.deadlineAt !== entry.at) return undefined
-          if (inFlight.phase === "awaiting_ack") {
-            const connection = inFlight.connectionId === null ? undefined : listeners.get(inFlight.connectionId)
-            connection?.send({ _tag: "ack_timeout", hookId: hook.id, attempt: inFlight.attempt - hook.cycleStart })
-            return {
-              _tag: "Failed",
-              outcome: "timed_out",
-              error: `the WebSocket listener did not ack, accept or nack within ${seconds(config.ackWindow)}`,
-              statusCode: null,
-              response: null
-            }
+          if (inFlight?.phase !== "awaiting_callback" || inFlight.deadlineAt !== entry.at) return undefined
+          return {
+            _tag: "Failed",
+            outcome: "timed_out",
+            error: "no ack or nack callback arrived before the async deadline",
+            statusCode: null,
+            response: null
           }
-          if (inFlight.phase === "awaiting_callback") {
-            return {
-              _tag: "Failed",
-              outcome: "timed_out",
-              error: "no ack or nack callback arrived before the async deadline",
-              statusCode: null,
-              response: null
-            }
-          }
-          return undefined
         }))
       )
+
+    /** The listener did not answer a `hook` frame within the ack window (wall clock). */
+    const ackWindowPassed = (hookId: string, attempt: number): Effect.Effect<void, Store.StoreError> =>
+      serialized(
+        Effect.asVoid(resolveOpen(hookId, attempt, (hook): Resolution | undefined => {
+          const inFlight = hook.inFlight
+          if (inFlight?.phase !== "awaiting_ack") return undefined
+          const connection = inFlight.connectionId === null ? undefined : listeners.get(inFlight.connectionId)
+          connection?.send({ _tag: "ack_timeout", hookId: hook.id, attempt: inFlight.attempt - hook.cycleStart })
+          return {
+            _tag: "Failed",
+            outcome: "timed_out",
+            error: `the WebSocket listener did not ack, accept or nack within ${seconds(config.ackWindow)}`,
+            statusCode: null,
+            response: null
+          }
+        }))
+      )
+
+    function startAckWindow(hookId: string, attempt: number): void {
+      const key = `${hookId}.${attempt}`
+      ackWindows.set(
+        key,
+        setTimeout(() => {
+          ackWindows.delete(key)
+          runFork(ackWindowPassed(hookId, attempt).pipe(
+            Effect.catchAllCause((cause) => Effect.logError("local Posthook: an ack window failed", cause))
+          ))
+        }, ackWindowMillis)
+      )
+    }
+
+    function clearAckWindow(hookId: string, attempt: number): void {
+      const key = `${hookId}.${attempt}`
+      const timer = ackWindows.get(key)
+      if (timer !== undefined) clearTimeout(timer)
+      ackWindows.delete(key)
+    }
+
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const timer of ackWindows.values()) clearTimeout(timer)
+        ackWindows.clear()
+      })
+    )
 
     // A worker must survive anything one hook can throw at it.
     const handleDue = (entry: DueEntry): Effect.Effect<void> =>
@@ -577,7 +645,7 @@ export const make = (options: EngineOptions) =>
           ? undefined
           : { limit: config.quotaLimit, usage, remaining: Math.max(0, config.quotaLimit - usage), resetsAt }
         return { hook, quota }
-      }))
+      })).pipe(Effect.withSpan("LocalPosthook.schedule", { attributes: { "posthook.path": body.path } }))
 
     const quota = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
@@ -672,7 +740,7 @@ export const make = (options: EngineOptions) =>
           yield* action === "cancel" ? cancel(hook, now) : requeue(hook, now, action)
         }
         return selected.length
-      }))
+      })).pipe(Effect.withSpan("LocalPosthook.bulk", { attributes: { "posthook.action": action } }))
 
     const deliverNow = (id: string) =>
       serialized(Effect.gen(function*() {
@@ -709,7 +777,7 @@ export const make = (options: EngineOptions) =>
             })
             return answer
           }))
-      })
+      }).pipe(Effect.withSpan("LocalPosthook.callback", { attributes: { "posthook.callback": kind } }))
 
     const decideCallback = (
       kind: "ack" | "nack",

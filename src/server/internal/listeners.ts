@@ -27,6 +27,8 @@ export interface Connection {
   lastFrameAt: number
   /** Queues a frame; `false` when the connection is already closed. */
   readonly send: (message: ServerMessage) => boolean
+  /** Queues a frame already encoded with `encodeServerFrame`. */
+  readonly sendEncoded: (frame: string) => boolean
   /** Queues a close frame. */
   readonly close: (event: Socket.CloseEvent) => boolean
 }
@@ -109,6 +111,7 @@ export const make = (): Listeners => {
         outstanding: new Set(),
         lastFrameAt: now,
         send: (message) => open && Queue.unsafeOffer(outbox, encodeServerFrame(message)),
+        sendEncoded: (frame) => open && Queue.unsafeOffer(outbox, frame),
         close: (event) => {
           const offered = open && Queue.unsafeOffer(outbox, event)
           open = false

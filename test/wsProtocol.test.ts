@@ -1,0 +1,82 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Option } from "effect"
+import * as WsProtocol from "../src/internal/wsProtocol.js"
+
+const hookJson = {
+  type: "hook",
+  id: "h-1",
+  path: "/webhooks/x",
+  data: { n: 1 },
+  postAt: "2026-01-01T00:00:00Z",
+  createdAt: "2025-12-31T00:00:00Z",
+  attempt: 1,
+  maxAttempts: 3
+}
+
+const decode = (frame: unknown) => WsProtocol.decodeServerFrame(JSON.stringify(frame))
+
+describe("wsProtocol frames", () => {
+  it("a plain hook frame decodes (fast path) with optional fields kept and nulls dropped", () => {
+    const decoded = decode({ ...hookJson, timestamp: 1767225600, ackUrl: "http://a", nackUrl: null, extra: true })
+    expect(Option.getOrThrow(decoded)).toEqual({
+      _tag: "hook",
+      id: "h-1",
+      path: "/webhooks/x",
+      data: { n: 1 },
+      postAt: "2026-01-01T00:00:00Z",
+      createdAt: "2025-12-31T00:00:00Z",
+      attempt: 1,
+      maxAttempts: 3,
+      timestamp: 1767225600,
+      ackUrl: "http://a"
+    })
+  })
+
+  it("the fast path and the Schema path agree on every hook frame shape", () => {
+    const shapes = [
+      hookJson,
+      { ...hookJson, postedAt: "2026-01-01T00:00:01Z", updatedAt: null },
+      { ...hookJson, timestamp: 1767225600 },
+      { ...hookJson, ackUrl: "http://a", nackUrl: "http://n" }
+    ]
+    for (const shape of shapes) {
+      const viaSchema = WsProtocol.decodeServerFrame(JSON.stringify({ ...shape, timestamp: String(shape.timestamp ?? 5) }))
+      const viaFast = decode({ ...shape, timestamp: shape.timestamp ?? 5 })
+      expect(viaSchema).toEqual(viaFast)
+    }
+  })
+
+  // The official SDKs read these as strings; a number-only schema would drop real frames.
+  it("timestamps arrive as numbers or as numeric strings", () => {
+    const hook = Option.getOrThrow(decode({ ...hookJson, timestamp: "1767225600" }))
+    expect(hook._tag === "hook" && hook.timestamp).toBe(1767225600)
+
+    const forward = Option.getOrThrow(decode({
+      ...hookJson,
+      forwardRequest: { body: "{}", signature: "v1,ab", posthookId: "h-1", posthookTimestamp: "1767225600" }
+    }))
+    expect(forward._tag === "hook" && forward.forwardRequest?.posthookTimestamp).toBe(1767225600)
+
+    expect(Option.getOrThrow(decode({ type: "ping", timestamp: "1767225600" }))).toEqual({
+      _tag: "ping",
+      timestamp: 1767225600
+    })
+    expect(Option.getOrThrow(decode({ type: "ping", timestamp: 1767225600 }))).toEqual({
+      _tag: "ping",
+      timestamp: 1767225600
+    })
+  })
+
+  it("garbage is None, never an exception", () => {
+    expect(WsProtocol.decodeServerFrame("{not json")).toEqual(Option.none())
+    expect(decode({ type: "ping", timestamp: "soon" })).toEqual(Option.none())
+    expect(decode({ ...hookJson, attempt: "1" })).toEqual(Option.none())
+    expect(decode({ ...hookJson, id: undefined })).toEqual(Option.none())
+    expect(decode([1, 2])).toEqual(Option.none())
+    expect(decode(null)).toEqual(Option.none())
+  })
+
+  it("client frames go out with `type`, never `_tag`", () => {
+    expect(JSON.parse(WsProtocol.encodeClientFrame({ _tag: "ack", hookId: "h-1" }))).toEqual({ type: "ack", hookId: "h-1" })
+  })
+})
