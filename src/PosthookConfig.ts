@@ -14,6 +14,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as PosthookError from "./PosthookError.js"
+import { splitSigningKeys } from "./internal/signing.js"
 
 /**
  * The default API base URL.
@@ -336,18 +337,10 @@ export const layer = (options: Options): Layer.Layer<PosthookConfig, ConfigError
 export const fromEnv: Config.Config<Options> = Config.all({
   apiKey: Config.redacted("POSTHOOK_API_KEY"),
   signingKey: Config.option(Config.redacted("POSTHOOK_SIGNING_KEY")).pipe(
-    Config.map(Option.match({ onNone: () => [], onSome: splitKeys }))
+    Config.map(Option.match({ onNone: () => [], onSome: splitSigningKeys }))
   ),
   baseUrl: Config.option(Config.nonEmptyString("POSTHOOK_BASE_URL")).pipe(Config.map(Option.getOrUndefined))
 })
-
-function splitKeys(keys: Redacted.Redacted<string>): ReadonlyArray<Redacted.Redacted<string>> {
-  return Redacted.value(keys)
-    .split(",")
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0)
-    .map((key) => Redacted.make(key))
-}
 
 /**
  * A Layer read through Effect `Config` (by default from environment

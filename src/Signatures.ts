@@ -29,7 +29,7 @@ import * as PosthookConfig from "./PosthookConfig.js"
 import * as PosthookError from "./PosthookError.js"
 import { makeDelivery } from "./internal/delivery.js"
 import type { HeadersInput } from "./internal/headers.js"
-import { signatureHeader } from "./internal/signing.js"
+import { signatureHeader, splitSigningKeys } from "./internal/signing.js"
 import * as internal from "./internal/verify.js"
 
 export type {
@@ -474,7 +474,7 @@ export const layer = (options: Options): Layer.Layer<Signatures, ConfigError.Con
 export const signingKeysConfig: Config.Config<ReadonlyArray<Redacted.Redacted<string>>> = Config.redacted(
   "POSTHOOK_SIGNING_KEY"
 ).pipe(
-  Config.map((value) => toKeys(Redacted.value(value).split(",").map((key) => key.trim()))),
+  Config.map(splitSigningKeys),
   Config.validate({ message: "POSTHOOK_SIGNING_KEY holds no key", validation: (keys) => keys.length > 0 })
 )
 

@@ -6,6 +6,7 @@
  * @internal
  */
 import * as Crypto from "node:crypto"
+import * as Redacted from "effect/Redacted"
 
 const encoder = new TextEncoder()
 
@@ -78,3 +79,16 @@ export const hexEquals = (a: string, b: string): boolean => {
   if (a.length !== b.length || a.length % 2 !== 0 || !/^[0-9a-f]*$/.test(a) || !/^[0-9a-f]*$/.test(b)) return false
   return Crypto.timingSafeEqual(Buffer.from(a, "hex"), Buffer.from(b, "hex"))
 }
+
+/**
+ * `POSTHOOK_SIGNING_KEY` holds one key, or several separated by commas while
+ * keys rotate. Blank entries are dropped; the keys stay redacted.
+ *
+ * @internal
+ */
+export const splitSigningKeys = (value: Redacted.Redacted<string>): ReadonlyArray<Redacted.Redacted<string>> =>
+  Redacted.value(value)
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0)
+    .map((key) => Redacted.make(key))

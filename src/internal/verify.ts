@@ -9,6 +9,7 @@
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { Mutable } from "effect/Types"
@@ -185,8 +186,8 @@ const utcOrUndefined = (value: string): DateTime.Utc | undefined => {
  * not sure of (then the Schema decides and words the error).
  */
 const decodeDeliveryBodyFast = (json: unknown): DeliveryFields | undefined => {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined
-  const body = json as { readonly [key: string]: unknown }
+  if (!Predicate.isRecord(json)) return undefined
+  const body = json
   const { id, path, postAt, postedAt, createdAt, updatedAt } = body
   if (typeof path !== "string" || typeof postAt !== "string" || typeof createdAt !== "string") return undefined
   if (!("data" in body)) return undefined

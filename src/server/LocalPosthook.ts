@@ -92,6 +92,16 @@ export interface HooksFilter {
   readonly offset?: number | undefined
 }
 
+const toStoreFilter = (filter: HooksFilter): Store.HookFilter => ({
+  statuses: filter.status === undefined
+    ? undefined
+    : typeof filter.status === "string"
+    ? [filter.status]
+    : filter.status,
+  path: filter.path,
+  idContains: filter.idContains
+})
+
 /**
  * A connected WebSocket listener.
  *
@@ -174,6 +184,8 @@ export interface LocalPosthook {
   /** Changes where HTTP deliveries go (e.g. once a test's receiver has its port). */
   readonly setTargetOrigin: (origin: string | undefined) => Effect.Effect<void>
   readonly hooks: (filter?: HooksFilter) => Effect.Effect<ReadonlyArray<HookRecord>, Store.StoreError>
+  /** How many hooks match (`limit`, `offset` and sorting are ignored); nothing is copied. */
+  readonly countHooks: (filter?: HooksFilter) => Effect.Effect<number, Store.StoreError>
   readonly hook: (id: string) => Effect.Effect<Option.Option<HookRecord>, Store.StoreError>
   /** A hook's attempts, oldest first; without an id, the latest attempts of all hooks, newest first. */
   readonly attempts: (
@@ -346,18 +358,13 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
         }),
       hooks: (filter = {}) =>
         store.listHooks({
-          statuses: filter.status === undefined
-            ? undefined
-            : typeof filter.status === "string"
-            ? [filter.status]
-            : filter.status,
-          path: filter.path,
-          idContains: filter.idContains,
+          ...toStoreFilter(filter),
           sortBy: filter.sortBy ?? "createdAt",
           sortOrder: filter.sortOrder ?? "DESC",
           limit: filter.limit ?? Number.MAX_SAFE_INTEGER,
           offset: filter.offset ?? 0
         }),
+      countHooks: (filter = {}) => store.countHooks(toStoreFilter(filter)),
       hook: (id) => store.getHook(id),
       attempts: (hookId, attemptOptions) => store.listAttempts({ hookId, limit: attemptOptions?.limit }),
       events: events.stream,

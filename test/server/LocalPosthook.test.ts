@@ -66,6 +66,11 @@ layer(Layer.provideMerge(HooksLive, TestPosthook))("LocalPosthook.layer", (it) =
       const b = yield* hooks.schedule({ path: "/inspect/b", postIn: "2h" })
       expect((yield* local.hooks({ path: "/inspect/a" })).map((hook) => hook.id)).toEqual([a.id])
       expect((yield* local.hooks({ idContains: b.id.slice(0, 13) })).map((hook) => hook.id)).toContain(b.id)
+      expect(yield* local.countHooks({ path: "/inspect/a" })).toBe(1)
+      expect(yield* local.countHooks({ path: "/inspect/a", status: ["completed", "failed"] })).toBe(0)
+      expect(yield* local.countHooks({ status: "pending", limit: 1 })).toBe(
+        (yield* local.hooks({ status: "pending" })).length
+      )
       expect(Option.map(yield* local.hook(a.id), (hook) => hook.nextAttemptAt)).toEqual(
         Option.some(DateTimeMillis(a.postAt))
       )
@@ -75,6 +80,7 @@ layer(Layer.provideMerge(HooksLive, TestPosthook))("LocalPosthook.layer", (it) =
       expect(yield* local.listeners).toEqual([])
       expect(yield* local.cancel([a.id])).toBe(1)
       expect(yield* local.cancel([a.id])).toBe(0)
+      expect(yield* local.countHooks({ path: "/inspect/a", status: "failed" })).toBe(1)
       expect(Option.map(yield* local.hook(a.id), (hook) => [hook.status, hook.failureError])).toEqual(
         Option.some(["failed", "cancelled"])
       )

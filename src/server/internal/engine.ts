@@ -52,6 +52,22 @@ import type { EventLog } from "./eventLog.js"
 import type { Connection, Listeners } from "./listeners.js"
 import * as WallClock from "./wallClock.js"
 
+/**
+ * One shared string per distinct value. Many hooks share a path; with 100,000
+ * pending hooks a copy per hook costs about 4 MB. Bounded, so a stream of
+ * unique paths cannot grow it without limit (past the bound it just stops
+ * sharing).
+ */
+const makeInterner = (limit: number) => {
+  const known = new Map<string, string>()
+  return (value: string): string => {
+    const shared = known.get(value)
+    if (shared !== undefined) return shared
+    if (known.size < limit) known.set(value, value)
+    return value
+  }
+}
+
 /** @internal */
 export type BulkAction = "retry" | "replay" | "cancel"
 
@@ -604,6 +620,8 @@ export const make = (options: EngineOptions) =>
 
     // ---- public operations ----
 
+    const internPath = makeInterner(10_000)
+
     const schedule = (body: ScheduleBody) =>
       serialized(Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
@@ -623,7 +641,7 @@ export const make = (options: EngineOptions) =>
         }))
         const hook: HookRecord = {
           id: Crypto.randomUUID(),
-          path: body.path,
+          path: internPath(body.path),
           data: JSON.stringify(body.data ?? null),
           postAt,
           status: "pending",
@@ -645,7 +663,10 @@ export const make = (options: EngineOptions) =>
           ? undefined
           : { limit: config.quotaLimit, usage, remaining: Math.max(0, config.quotaLimit - usage), resetsAt }
         return { hook, quota }
-      })).pipe(Effect.withSpan("LocalPosthook.schedule", { attributes: { "posthook.path": body.path } }))
+      })).pipe(Effect.withSpan("LocalPosthook.schedule", {
+        captureStackTrace: false,
+        attributes: { "posthook.path": body.path }
+      }))
 
     const quota = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
@@ -777,7 +798,10 @@ export const make = (options: EngineOptions) =>
             })
             return answer
           }))
-      }).pipe(Effect.withSpan("LocalPosthook.callback", { attributes: { "posthook.callback": kind } }))
+      }).pipe(Effect.withSpan("LocalPosthook.callback", {
+        captureStackTrace: false,
+        attributes: { "posthook.callback": kind }
+      }))
 
     const decideCallback = (
       kind: "ack" | "nack",
