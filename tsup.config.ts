@@ -18,7 +18,13 @@ export default defineConfig([
     format: ["esm"],
     target: "node20",
     sourcemap: true,
-    splitting: false,
+    // `posthook dev` imports the local server with `import()`: splitting puts the server in a chunk loaded by `dev`
+    // only, so the other commands start without it.
+    splitting: true,
+    // The chunks in a folder of their own, apart from the library's files.
+    esbuildOptions: (options) => {
+      options.chunkNames = "cli-chunks/[name]-[hash]"
+    },
     skipNodeModulesBundle: true,
     banner: { js: "#!/usr/bin/env node" }
   }

@@ -12,7 +12,6 @@
  * @internal
  */
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -25,38 +24,21 @@ import * as CliOptions from "./internal/options.js"
 import * as Output from "./internal/output.js"
 
 const flags = {
-  ...CliOptions.connection,
-  json: CliOptions.json,
-  ids: Options.text("ids").pipe(
-    Options.withPseudoName("IDS"),
-    Options.withDescription("Hook ids, comma-separated; repeat the flag for more (at most 1000 in all)."),
-    Options.repeated,
-    Options.optional,
-    Options.map(Option.getOrElse((): ReadonlyArray<string> => []))
+  ...CliOptions.rest,
+  ids: CliOptions.repeatedText(
+    "ids",
+    "Hook ids, comma-separated; repeat the flag for more (at most 1000 in all).",
+    "IDS"
   ),
-  startTime: Options.text("start-time").pipe(
-    Options.withPseudoName("TIME"),
-    Options.withDescription("Filter: hooks from this RFC 3339 time…"),
-    Options.optional
+  startTime: CliOptions.optionalText("start-time", "Filter: hooks from this RFC 3339 time…", "TIME"),
+  endTime: CliOptions.optionalText("end-time", "…to this one.", "TIME"),
+  limit: CliOptions.optionalInteger("limit", "Filter: act on at most this many hooks (1-1000)."),
+  endpointKey: CliOptions.optionalText(
+    "endpoint-key",
+    "Filter: only hooks for this path, e.g. /webhooks/deprecated.",
+    "PATH"
   ),
-  endTime: Options.text("end-time").pipe(
-    Options.withPseudoName("TIME"),
-    Options.withDescription("…to this one."),
-    Options.optional
-  ),
-  limit: Options.integer("limit").pipe(
-    Options.withDescription("Filter: act on at most this many hooks (1-1000)."),
-    Options.optional
-  ),
-  endpointKey: Options.text("endpoint-key").pipe(
-    Options.withPseudoName("PATH"),
-    Options.withDescription("Filter: only hooks for this path, e.g. /webhooks/deprecated."),
-    Options.optional
-  ),
-  sequenceId: Options.text("sequence-id").pipe(
-    Options.withDescription("Filter: only hooks of this sequence."),
-    Options.optional
-  )
+  sequenceId: CliOptions.optionalText("sequence-id", "Filter: only hooks of this sequence.")
 } as const
 
 type Flags = Command.Command.ParseConfig<typeof flags>

@@ -37,19 +37,18 @@ import * as Output from "./internal/output.js"
 
 const flags = {
   ...CliOptions.connection,
-  json: Options.boolean("json").pipe(Options.withDescription("Print one JSON object per line (for scripts).")),
-  forward: Options.text("forward").pipe(
-    Options.withPseudoName("URL"),
-    Options.withDescription("Replay each delivery as a signed HTTP POST to URL + the hook's path."),
-    Options.optional
+  json: CliOptions.jsonOutput("Print one JSON object per line (for scripts)."),
+  forward: CliOptions.optionalText(
+    "forward",
+    "Replay each delivery as a signed HTTP POST to URL + the hook's path.",
+    "URL"
   ),
-  verbose: Options.boolean("verbose").pipe(
-    Options.withAlias("v"),
-    Options.withDescription("Also print request and response headers and bodies.")
+  verbose: CliOptions.toggle("verbose", "Also print request and response headers and bodies.").pipe(
+    Options.withAlias("v")
   ),
-  maxConcurrency: Options.integer("max-concurrency").pipe(
-    Options.withDescription("Handle at most this many deliveries at once; more are nacked (\"At capacity\")."),
-    Options.optional
+  maxConcurrency: CliOptions.optionalInteger(
+    "max-concurrency",
+    "Handle at most this many deliveries at once; more are nacked (\"At capacity\")."
   )
 } as const
 

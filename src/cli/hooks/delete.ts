@@ -25,8 +25,7 @@ import * as Output from "../internal/output.js"
 export const command = Command.make(
   "delete",
   {
-    ...CliOptions.connection,
-    json: CliOptions.json,
+    ...CliOptions.rest,
     id: Args.text({ name: "id" }).pipe(Args.withDescription("The hook's id."))
   },
   (flags) =>

@@ -24,18 +24,16 @@ import * as Exit from "../internal/exit.js"
 import * as CliOptions from "../internal/options.js"
 import * as Output from "../internal/output.js"
 
-const time = (name: string, description: string) =>
-  Options.text(name).pipe(Options.withPseudoName("TIME"), Options.withDescription(description), Options.optional)
+const time = (name: string, description: string) => CliOptions.optionalText(name, description, "TIME")
 
 const flags = {
-  ...CliOptions.connection,
-  json: CliOptions.json,
+  ...CliOptions.rest,
   status: Options.choice("status", Hook.HookStatus.literals).pipe(
     Options.withDescription("Only hooks in this status."),
     Options.optional
   ),
-  limit: Options.integer("limit").pipe(Options.withDescription("At most this many hooks (1-1000)."), Options.optional),
-  offset: Options.integer("offset").pipe(Options.withDescription("Skip this many hooks."), Options.optional),
+  limit: CliOptions.optionalInteger("limit", "At most this many hooks (1-1000)."),
+  offset: CliOptions.optionalInteger("offset", "Skip this many hooks."),
   postAtBefore: time("post-at-before", "Only hooks due before this RFC 3339 time."),
   postAtAfter: time("post-at-after", "Only hooks due after this RFC 3339 time."),
   createdAtBefore: time("created-at-before", "Only hooks created before this RFC 3339 time."),
@@ -48,13 +46,11 @@ const flags = {
     "desc",
     "DESC"
   ]] as const).pipe(Options.withDescription("Sort order."), Options.optional),
-  all: Options.boolean("all").pipe(
-    Options.withDescription("Every matching hook, fetched page by page in postAt order (no --limit/--offset/--sort-*).")
+  all: CliOptions.toggle(
+    "all",
+    "Every matching hook, fetched page by page in postAt order (no --limit/--offset/--sort-*)."
   ),
-  pageSize: Options.integer("page-size").pipe(
-    Options.withDescription("With --all: hooks per request (1-1000, default 100)."),
-    Options.optional
-  )
+  pageSize: CliOptions.optionalInteger("page-size", "With --all: hooks per request (1-1000, default 100).")
 } as const
 
 type Flags = Command.Command.ParseConfig<typeof flags>

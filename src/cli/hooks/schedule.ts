@@ -25,46 +25,22 @@ import * as CliOptions from "../internal/options.js"
 import * as Output from "../internal/output.js"
 
 const flags = {
-  ...CliOptions.connection,
-  json: CliOptions.json,
+  ...CliOptions.rest,
   path: Options.text("path").pipe(
     Options.withPseudoName("PATH"),
     Options.withDescription("Where the hook is delivered, on the project's domain, e.g. /webhooks/user-created.")
   ),
-  data: Options.text("data").pipe(
-    Options.withPseudoName("JSON"),
-    Options.withDescription("The payload: JSON, or @file to read it from a file."),
-    Options.optional
+  data: CliOptions.optionalText("data", "The payload: JSON, or @file to read it from a file.", "JSON"),
+  postIn: CliOptions.optionalText("in", "Deliver after a delay: 30s, 5m, 1h30m, 1d12h (1s to 365d).", "DURATION"),
+  postAt: CliOptions.optionalText("at", "Deliver at an RFC 3339 time, e.g. 2026-06-15T10:00:00Z.", "TIME"),
+  postAtLocal: CliOptions.optionalText(
+    "at-local",
+    "Deliver at a wall-clock time YYYY-MM-DDTHH:MM:SS in --timezone.",
+    "LOCAL_TIME"
   ),
-  postIn: Options.text("in").pipe(
-    Options.withPseudoName("DURATION"),
-    Options.withDescription("Deliver after a delay: 30s, 5m, 1h30m, 1d12h (1s to 365d)."),
-    Options.optional
-  ),
-  postAt: Options.text("at").pipe(
-    Options.withPseudoName("TIME"),
-    Options.withDescription("Deliver at an RFC 3339 time, e.g. 2026-06-15T10:00:00Z."),
-    Options.optional
-  ),
-  postAtLocal: Options.text("at-local").pipe(
-    Options.withPseudoName("LOCAL_TIME"),
-    Options.withDescription("Deliver at a wall-clock time YYYY-MM-DDTHH:MM:SS in --timezone."),
-    Options.optional
-  ),
-  timezone: Options.text("timezone").pipe(
-    Options.withPseudoName("ZONE"),
-    Options.withDescription("The IANA time zone of --at-local, e.g. America/New_York."),
-    Options.optional
-  ),
-  retries: Options.integer("retries").pipe(
-    Options.withDescription("Retry override: retries after the first attempt (1-15)."),
-    Options.optional
-  ),
-  retryDelay: Options.integer("retry-delay").pipe(
-    Options.withPseudoName("SECONDS"),
-    Options.withDescription("Retry override: seconds before a retry (5-60)."),
-    Options.optional
-  ),
+  timezone: CliOptions.optionalText("timezone", "The IANA time zone of --at-local, e.g. America/New_York.", "ZONE"),
+  retries: CliOptions.retries("Retry override: retries after the first attempt (1-15)."),
+  retryDelay: CliOptions.retryDelay("Retry override: seconds before a retry (5-60)."),
   retryStrategy: Options.choice("retry-strategy", ["fixed", "exponential"]).pipe(
     Options.withDescription("Retry override: how the delay grows (default fixed)."),
     Options.optional
@@ -73,14 +49,12 @@ const flags = {
     Options.withDescription("Retry override, exponential: the growth factor (1.1-4.0, default 2)."),
     Options.optional
   ),
-  maxRetryDelay: Options.integer("max-retry-delay").pipe(
-    Options.withPseudoName("SECONDS"),
-    Options.withDescription("Retry override, exponential: the longest delay (60-3600)."),
-    Options.optional
+  maxRetryDelay: CliOptions.optionalInteger(
+    "max-retry-delay",
+    "Retry override, exponential: the longest delay (60-3600).",
+    "SECONDS"
   ),
-  jitter: Options.boolean("jitter").pipe(
-    Options.withDescription("Retry override: add 0-25% random extra delay.")
-  )
+  jitter: CliOptions.toggle("jitter", "Retry override: add 0-25% random extra delay.")
 } as const
 
 type Flags = Command.Command.ParseConfig<typeof flags>
