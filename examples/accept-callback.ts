@@ -4,50 +4,45 @@
  * `Result.accept(timeout)` and reports later with `delivery.ack()` /
  * `delivery.nack(body)` (HTTP POSTs to the delivery's callback URLs, which
  * carry their own token). If neither arrives before the timeout, Posthook
- * retries the hook.
+ * retries the hook. `applied` is false when the attempt was already resolved
+ * (404, 409, …).
  *
  * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/accept-callback.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import { Effect, Layer, Queue } from "effect"
-import { Delivery, Listener, PosthookConfig } from "posthook-effect"
+import * as Layer from "effect/Layer"
+import { PosthookConfig } from "posthook-effect"
 
-const processVideo = (data: unknown) => Effect.log("processing video", data).pipe(Effect.delay("2 minutes"))
+import { Effect, Queue } from "effect"
+import { Delivery, Listener } from "posthook-effect"
 
-export const program = Effect.gen(function*() {
+const program = Effect.gen(function* () {
   const accepted = yield* Queue.unbounded<Delivery.Delivery>()
-
-  // The worker outlives each handler: it runs in the program's scope.
+  // A worker in the program's scope (a fiber forked in the handler would end with it).
   yield* Effect.forkScoped(Effect.forever(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const delivery = yield* Queue.take(accepted)
       const result = yield* processVideo(delivery.data).pipe(
-        Effect.zipRight(delivery.ack()),
+        Effect.zipRight(delivery.ack()), // POST to the delivery's ackUrl
         Effect.catchAllCause((cause) => delivery.nack({ error: String(cause) }))
       )
-      // `applied` is false when the attempt was already resolved (404, 409, …).
-      yield* Effect.log(`callback applied: ${result.applied} (${result.status})`)
-    }).pipe(Effect.catchTag("CallbackError", (error) => Effect.logError(`callback failed: ${error.message}`)))
+      yield* Effect.log(`applied: ${result.applied} (${result.status})`)
+    }).pipe(Effect.catchTag("CallbackError", (error) => Effect.logError(error.message)))
   ))
-
   const listener = yield* Listener.listen((delivery) =>
-    Effect.gen(function*() {
-      if (delivery.ackUrl === undefined) return Delivery.Result.nack("async hooks are not enabled for this project")
-      yield* Queue.offer(accepted, delivery)
-      return Delivery.Result.accept("5 minutes") // sent as {"type":"accept","timeout":300}
-    })
+    Queue.offer(accepted, delivery).pipe(Effect.as(Delivery.Result.accept("5 minutes")))
   )
   yield* listener.wait
 }).pipe(Effect.scoped)
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  NodeRuntime.runMain(
-    program.pipe(
-      Effect.provide(
-        Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
-      )
-    )
-  )
-}
+/** The long work: minutes, far beyond the 10 s ack window. */
+const processVideo = (data: unknown) => Effect.log("processing video", data).pipe(Effect.delay("2 minutes"))
+
+program.pipe(
+  Effect.provide(
+    Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
+  ),
+  NodeRuntime.runMain
+)

@@ -10,9 +10,27 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Context, Effect, Layer, Queue } from "effect"
+import * as Layer from "effect/Layer"
 import { createServer } from "node:http"
-import { Callbacks, Delivery, HttpAppHandler, Signatures } from "posthook-effect"
+import { HttpAppHandler, Signatures } from "posthook-effect"
+
+import { Effect, Queue } from "effect"
+import { Callbacks, Delivery } from "posthook-effect"
+
+const onVideo = (delivery: Delivery.Delivery) =>
+  Effect.gen(function* () {
+    if (delivery.ackUrl === undefined || delivery.nackUrl === undefined) return Delivery.Result.nack("async hooks off")
+    yield* Queue.offer(jobs, { data: delivery.data, ackUrl: delivery.ackUrl, nackUrl: delivery.nackUrl })
+    return Delivery.Result.accept("5 minutes")
+  })
+
+// Later, in the background worker (needs only the URLs and an HttpClient):
+const finish = (job: Job) =>
+  transcode(job.data).pipe(
+    Effect.zipRight(Callbacks.ack(job.ackUrl)),
+    Effect.catchAllCause((cause) => Callbacks.nack(job.nackUrl, { error: String(cause) })),
+    Effect.tap((result) => Effect.log(`applied: ${result.applied} (${result.status})`))
+  )
 
 /** What the worker needs: the data and where to report. */
 interface Job {
@@ -21,44 +39,25 @@ interface Job {
   readonly nackUrl: string
 }
 
-class Jobs extends Context.Tag("app/Jobs")<Jobs, Queue.Queue<Job>>() {}
+/** The jobs accepted but not done yet, from the handler to the worker. */
+const jobs = Effect.runSync(Queue.unbounded<Job>())
 
 const transcode = (data: unknown) => Effect.log("transcoding", data).pipe(Effect.delay("30 seconds"))
 
-/** Takes jobs one by one; reports each outcome through the callback URLs. */
-const worker = Effect.gen(function*() {
-  const jobs = yield* Jobs
-  return yield* Effect.forever(
-    Effect.gen(function*() {
-      const job = yield* Queue.take(jobs)
-      const result = yield* transcode(job.data).pipe(
-        Effect.zipRight(Callbacks.ack(job.ackUrl)),
-        Effect.catchAllCause((cause) => Callbacks.nack(job.nackUrl, { error: String(cause) }))
-      )
-      // 404 (hook deleted) and 409 (a newer attempt) are outcomes, not errors.
-      yield* Effect.log(`callback applied: ${result.applied} (${result.status})`)
-    }).pipe(Effect.catchTag("CallbackError", (error) => Effect.logError(`callback failed: ${error.message}`)))
+/** Takes jobs one by one. 404 (hook deleted) and 409 (a newer attempt) are outcomes, not errors. */
+const worker = Effect.forever(
+  Queue.take(jobs).pipe(
+    Effect.flatMap(finish),
+    Effect.catchTag("CallbackError", (error) => Effect.logError(`callback failed: ${error.message}`))
   )
-})
-
-const onVideo = (delivery: Delivery.Delivery) =>
-  Effect.gen(function*() {
-    if (delivery.ackUrl === undefined || delivery.nackUrl === undefined) {
-      // Async hooks are off for this project: do the work inline instead.
-      return Delivery.Result.nack("async hooks are not enabled")
-    }
-    yield* Queue.offer(yield* Jobs, { data: delivery.data, ackUrl: delivery.ackUrl, nackUrl: delivery.nackUrl })
-    return Delivery.Result.accept("5 minutes")
-  })
-
-const JobsLive = Layer.effect(Jobs, Queue.unbounded<Job>())
+)
 
 export const AppLive = HttpRouter.empty.pipe(
   HttpRouter.post("/webhooks/process-video", HttpAppHandler.make(onVideo)),
   HttpServer.serve(),
   Layer.merge(Layer.scopedDiscard(Effect.forkScoped(worker))),
   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
-  Layer.provide(Layer.mergeAll(JobsLive, Signatures.layerConfig(), NodeHttpClient.layerUndici))
+  Layer.provide(Layer.mergeAll(Signatures.layerConfig(), NodeHttpClient.layerUndici))
 )
 
 NodeRuntime.runMain(Layer.launch(AppLive))

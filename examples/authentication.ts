@@ -8,7 +8,8 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Config, ConfigProvider, Effect, Layer, Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
+import { Config, ConfigProvider, Effect, Layer } from "effect"
 import { Posthook } from "posthook-effect"
 
 // Explicit API key (a plain string or a Redacted).

@@ -18,33 +18,30 @@ import { Delivery, HttpAppHandler, Listener, PosthookConfig, Signatures } from "
 
 const processOrder = (data: unknown) => Effect.log("processing order", data)
 
-// One handler for both transports.
-export const processHook = (delivery: Delivery.Delivery) =>
-  Effect.gen(function*() {
+const processHook = (delivery: Delivery.Delivery) =>
+  Effect.gen(function* () {
     yield* processOrder(delivery.data)
-    yield* Effect.log(delivery.ws ? `via WebSocket (attempt ${delivery.ws.attempt})` : "via HTTP")
     return Delivery.Result.ack()
   })
 
-// HTTP delivery: a verified route on an Effect HTTP server.
-export const HttpLive = HttpServer.serve(
+// HTTP delivery (an Effect HTTP server; NodeHandler / WebHandler work the same way)
+const HttpLive = HttpServer.serve(
   HttpRouter.empty.pipe(HttpRouter.post("/webhooks/orders", HttpAppHandler.make(processHook)))
-).pipe(
-  Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
-  Layer.provide(Signatures.layerConfig()) // POSTHOOK_SIGNING_KEY
-)
+).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })), Layer.provide(Signatures.layerConfig()))
 
-// WebSocket delivery, alongside. Should it end for good (a revoked key),
-// HTTP delivery carries on.
-export const websocket = Effect.gen(function*() {
+// WebSocket delivery, alongside
+const websocket = Effect.gen(function* () {
   const listener = yield* Listener.listen(processHook)
   yield* listener.wait
-}).pipe(
-  Effect.scoped,
-  Effect.catchAll((error) => Effect.logError(`WebSocket listener stopped: ${error.message}; HTTP delivery continues`))
-)
+}).pipe(Effect.scoped)
 
-export const main = Effect.zipRight(websocket, Effect.never).pipe(
+// Should the listener end for good (a revoked key), HTTP delivery carries on.
+export const main = Effect.zipRight(
+  websocket.pipe(
+    Effect.catchAll((error) => Effect.logError(`WebSocket listener stopped: ${error.message}; HTTP delivery continues`))
+  ),
+  Effect.never
+).pipe(
   Effect.provide(
     Layer.mergeAll(
       HttpLive,

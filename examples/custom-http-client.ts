@@ -3,12 +3,12 @@
  * choose it. The SDK adds its own headers (API key, User-Agent) to every
  * request, and never closes a client you supply: its lifecycle is yours.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Undici from "@effect/platform-node/Undici"
 import { Effect, Layer } from "effect"
 import { readFileSync } from "node:fs"
 import { Posthook } from "posthook-effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Undici from "@effect/platform-node/Undici"
 
 // Node: undici (recommended).
 export const WithUndici = Posthook.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
@@ -25,17 +25,14 @@ const undiciWith = (makeDispatcher: () => Undici.Dispatcher) =>
     ))
   )
 
-// Through a proxy:
 export const ViaProxy = Posthook.layerConfig().pipe(
   Layer.provide(undiciWith(() => new Undici.ProxyAgent("http://proxy.example.com:8080")))
 )
 
-// With a custom CA bundle:
 export const WithCustomCa = Posthook.layerConfig().pipe(
   Layer.provide(undiciWith(() => new Undici.Agent({ connect: { ca: readFileSync("/path/to/custom-ca-bundle.crt") } })))
 )
 
-// With connection limits:
 export const WithConnectionLimit = Posthook.layerConfig().pipe(
   Layer.provide(undiciWith(() => new Undici.Agent({ connections: 20 })))
 )

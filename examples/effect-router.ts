@@ -1,7 +1,7 @@
 /**
  * Receiving deliveries in an Effect HTTP server: `HttpAppHandler.make` is an
- * `HttpApp` to mount on an `HttpRouter` route. Typed data via `withSchema`:
- * data that does not match is answered 422 (and retried by Posthook).
+ * `HttpApp` to mount on an `HttpRouter` route; it takes `Signatures` (and your
+ * services) from the context. For typed data see examples/typed-data.ts.
  *
  * Run: POSTHOOK_SIGNING_KEY=ph_sk_... npx vite-node examples/effect-router.ts
  */
@@ -9,26 +9,20 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { Delivery, HttpAppHandler, Signatures } from "posthook-effect"
 
-const UserCreated = Schema.Struct({ userId: Schema.String, event: Schema.Literal("user.created") })
-
-const onUserCreated = Signatures.withSchema(UserCreated, (delivery) =>
-  Effect.gen(function*() {
-    yield* Effect.log(`user ${delivery.data.userId} created (hook ${delivery.hookId})`)
-    return Delivery.Result.ack()
-  }))
-
-export const router = HttpRouter.empty.pipe(
-  HttpRouter.post("/webhooks/user-created", HttpAppHandler.make(onUserCreated))
+const router = HttpRouter.empty.pipe(
+  HttpRouter.post(
+    "/webhooks/user-created",
+    HttpAppHandler.make((delivery) => Effect.as(Effect.log(delivery.data), Delivery.Result.ack()))
+  )
 )
 
-export const ServerLive = HttpServer.serve(router).pipe(
-  HttpServer.withLogAddress,
+HttpServer.serve(router).pipe(
   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
-  Layer.provide(Signatures.layerConfig())
+  Layer.provide(Signatures.layerConfig()),
+  Layer.launch,
+  NodeRuntime.runMain
 )
-
-NodeRuntime.runMain(Layer.launch(ServerLive))

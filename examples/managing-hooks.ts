@@ -15,14 +15,14 @@ export const findHook = (id: string) =>
     Effect.catchTag("NotFoundError", () => Effect.succeed(Option.none()))
   )
 
+// Every list filter is optional: status, limit, offset, sortBy, sortOrder,
+// postAtBefore, postAtAfter, createdAtBefore, createdAtAfter.
 const program = Effect.gen(function*() {
   const hooks = yield* Hooks.Hooks
 
   const hook = yield* hooks.get("hook-uuid")
   yield* Effect.log(hook.status, hook.attempts, hook.failureError)
 
-  // Every filter is optional: status, limit, offset, sortBy, sortOrder,
-  // postAtBefore, postAtAfter, createdAtBefore, createdAtAfter.
   const failed = yield* hooks.list({ status: "failed", limit: 50 })
   yield* Effect.log(`Found ${failed.length} hooks`)
 

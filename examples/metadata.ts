@@ -11,25 +11,21 @@ import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import { Effect, Layer } from "effect"
 import { Delivery, Listener, PosthookConfig } from "posthook-effect"
 
-export const onHook = (delivery: Delivery.Delivery) =>
-  Effect.gen(function*() {
-    if (delivery.ws) {
-      yield* Effect.log(`attempt ${delivery.ws.attempt}/${delivery.ws.maxAttempts}`)
-      if (delivery.ws.attempt === delivery.ws.maxAttempts) {
-        yield* Effect.logWarning(`last attempt for ${delivery.hookId}`)
+export const program = Effect.gen(function* () {
+  const onHook = (delivery: Delivery.Delivery) =>
+    Effect.gen(function* () {
+      if (delivery.ws) {
+        yield* Effect.log(`attempt ${delivery.ws.attempt}/${delivery.ws.maxAttempts}`)
+        if (delivery.ws.forwardRequest) {
+          yield* Effect.log(`original body: ${delivery.ws.forwardRequest.body}`)
+        }
       }
-      if (delivery.ws.forwardRequest) {
-        // Everything needed to replay the delivery as the signed HTTP POST.
-        yield* Effect.log(`original body: ${delivery.ws.forwardRequest.body}`)
-        yield* Effect.log(`signature: ${delivery.ws.forwardRequest.posthookSignature ?? delivery.ws.forwardRequest.signature}`)
-      }
-    }
-    return Delivery.Result.ack()
-  })
+      return Delivery.Result.ack()
+    })
 
-export const program = Effect.gen(function*() {
-  // forward: true asks the service for `ws.forwardRequest` on each delivery.
   const listener = yield* Listener.listen(onHook, { forward: true })
+  // forward: true asks the service for `ws.forwardRequest` on each delivery:
+  // everything needed to replay the delivery as the signed HTTP POST.
   yield* listener.wait
 }).pipe(Effect.scoped)
 

@@ -20,8 +20,7 @@ const scheduleOne = Effect.flatMap(Hooks.Hooks, (hooks) => hooks.schedule({ path
 // 1. Scoped to one program: the HTTP client is created, used, and closed when the program ends.
 export const once = scheduleOne.pipe(Effect.provide(PosthookLive))
 
-// 2. Scoped to a block: Layer.build inside Effect.scoped; released when the block exits,
-//    whether it succeeded, failed or was interrupted.
+// 2. Scoped to a block: released when the block exits.
 export const block = Effect.scoped(
   Effect.gen(function*() {
     const context = yield* Layer.build(PosthookLive)
@@ -29,7 +28,7 @@ export const block = Effect.scoped(
   })
 )
 
-// 3. Long-lived: a ManagedRuntime built at start-up and disposed at shutdown.
+// 3. Long-lived: a ManagedRuntime built at start-up, disposed at shutdown.
 export const makeRuntime = () => ManagedRuntime.make(PosthookLive)
 // const runtime = makeRuntime(); …; await runtime.dispose()
 

@@ -5,31 +5,56 @@
  * silence as a dead connection. Ctrl-C closes it gracefully: running
  * handlers get 10 s to finish, then the socket closes with code 1000.
  *
+ * Node 20 has no global WebSocket: NodeSocket's constructor uses `ws`.
+ *
  * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/websocket-listener.ts
  */
+import * as Duration from "effect/Duration"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import { Duration, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { Delivery, Listener, PosthookConfig } from "posthook-effect"
+
+const program = Effect.gen(function* () {
+  const listener = yield* Listener.listen(
+    (delivery) =>
+      Effect.gen(function* () {
+        yield* Effect.log(`received ${delivery.hookId} -> ${delivery.path}`, delivery.data)
+        return Delivery.Result.ack()
+      }),
+    { onConnected: (info) => Effect.log(`connected to ${info.projectName}`) }
+  )
+  yield* listener.wait // until closed; fails only with a final error
+}).pipe(Effect.scoped)
+
+program.pipe(
+  Effect.provide(
+    Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
+  ),
+  NodeRuntime.runMain
+)
 
 // The same handler shape as the HTTP handlers: Delivery in, Result out.
 // A failure or defect is answered with a nack carrying its message.
 const onHook = (delivery: Delivery.Delivery) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     yield* Effect.log(`received ${delivery.hookId} -> ${delivery.path}`, delivery.data)
     return Delivery.Result.ack()
   })
 
-export const program = Effect.gen(function*() {
+/** At most 10 handlers at once; extra deliveries are nacked with "At capacity" so Posthook retries them. */
+export const bounded = Effect.gen(function* () {
+  const listener = yield* Listener.listen(onHook, { maxConcurrency: 10 })
+  yield* listener.wait
+}).pipe(Effect.scoped)
+
+/** Every lifecycle callback: Effects run on the connection's fiber; a failing one is only logged. */
+export const withLifecycleCallbacks = Effect.gen(function* () {
   const listener = yield* Listener.listen(onHook, {
-    // At most 10 handlers at once; extra deliveries are nacked with "At capacity"
-    // so Posthook retries them, instead of piling up here.
-    maxConcurrency: 10,
-    onConnected: (info) => Effect.log(`connected to ${info.projectName} (${info.connectionId})`),
+    onConnected: (info) => Effect.log(`connected: ${info.connectionId} (${info.projectName})`),
     onDisconnected: (reason) => Effect.logWarning(`disconnected: ${reason.message}`),
-    onReconnecting: (info) =>
-      Effect.log(`reconnecting in ${Duration.format(info.delay)} (attempt ${info.attempt})`),
+    onReconnecting: (info) => Effect.log(`reconnecting in ${Duration.format(info.delay)} (attempt ${info.attempt})`),
     onAckTimeout: (info) => Effect.logWarning(`hook ${info.hookId} attempt ${info.attempt} was not answered in time`)
   })
   // Completes when the listener is closed; fails only with a final error
@@ -37,7 +62,6 @@ export const program = Effect.gen(function*() {
   yield* listener.wait
 }).pipe(Effect.scoped)
 
-// Node 20 has no global WebSocket: NodeSocket's constructor uses `ws`.
 export const ListenerDeps = Layer.mergeAll(
   PosthookConfig.layerConfig(), // POSTHOOK_API_KEY
   NodeHttpClient.layerUndici, // for the ticket request
@@ -46,7 +70,3 @@ export const ListenerDeps = Layer.mergeAll(
 
 // In a long-lived service, the listener can be a Layer of its own.
 export const ListenerLive = Layer.scopedDiscard(Listener.listen(onHook)).pipe(Layer.provide(ListenerDeps))
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  NodeRuntime.runMain(program.pipe(Effect.provide(ListenerDeps)))
-}

@@ -10,18 +10,32 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import { Effect, Layer, Stream } from "effect"
-import { type Delivery, Listener, PosthookConfig } from "posthook-effect"
+import * as Layer from "effect/Layer"
+import { type Delivery, PosthookConfig } from "posthook-effect"
 
-const shouldProcess = (delivery: Delivery.Delivery): boolean =>
-  typeof delivery.data === "object" && delivery.data !== null
+import { Effect, Stream } from "effect"
+import { Listener } from "posthook-effect"
 
-export const program = Listener.stream({ bufferSize: 50 }).pipe(
-  // Up to 4 deliveries in progress at once; the buffer holds the rest.
+const program = Listener.stream({ bufferSize: 50 }).pipe(
+  Stream.runForEach(({ ack, delivery, nack }) =>
+    Effect.gen(function* () {
+      yield* Effect.log(delivery.hookId, delivery.data)
+      if (shouldProcess(delivery)) yield* ack
+      else yield* nack("not ready")
+    })
+  )
+)
+
+function shouldProcess(delivery: Delivery.Delivery): boolean {
+  return typeof delivery.data === "object" && delivery.data !== null
+}
+
+/** Up to 4 deliveries in progress at once; the buffer holds the rest. */
+export const concurrent = Listener.stream({ bufferSize: 50 }).pipe(
   Stream.mapEffect(
     ({ ack, delivery, nack }) =>
-      Effect.gen(function*() {
-        yield* Effect.log(`${delivery.hookId}`, delivery.data)
+      Effect.gen(function* () {
+        yield* Effect.log(delivery.hookId, delivery.data)
         // Each answer effect returns whether it went out; only the first answer counts.
         return shouldProcess(delivery) ? yield* ack : yield* nack("not ready")
       }),
@@ -30,12 +44,9 @@ export const program = Listener.stream({ bufferSize: 50 }).pipe(
   Stream.runDrain
 )
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  NodeRuntime.runMain(
-    program.pipe(
-      Effect.provide(
-        Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
-      )
-    )
-  )
-}
+program.pipe(
+  Effect.provide(
+    Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
+  ),
+  NodeRuntime.runMain
+)
