@@ -32,8 +32,8 @@ import * as Tracer from "effect/Tracer"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
+import * as FiberSet from "effect/FiberSet"
 import type * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -381,36 +381,41 @@ const transportFromContext: Effect.Effect<
 
 const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
-/** Runs the handler and answers with its result; a failure or defect is a nack with its message. */
-const handleWith = <E, R>(
+/**
+ * Runs the handler; its failures and defects become a nack with their
+ * message (logged). The handler's own result otherwise. Interruption (the
+ * grace period ran out) is not caught here: the dispatcher answers it.
+ */
+const runHandler = <E, R>(
   handler: (delivery: Delivery) => Effect.Effect<Result, E, R>,
-  incoming: WsConnection.Incoming
-): Effect.Effect<void, never, R> => {
-  const { delivery } = incoming
+  delivery: Delivery,
+  traced: boolean
+): Effect.Effect<Result, never, R> => {
   const run = Effect.suspend(() => handler(delivery))
-  return Effect.withFiberRuntime<Result, E, R>((fiber) =>
-    fiber.currentTracer === nativeTracer ? run : Effect.withSpan(run, "Posthook.ws.delivery", {
-      // A stack trace per delivery would cost more than the delivery itself.
-      captureStackTrace: false,
-      attributes: {
-        "posthook.hook_id": delivery.hookId,
-        "posthook.path": delivery.path,
-        "posthook.attempt": delivery.ws?.attempt ?? 0
-      }
-    })).pipe(
-    Effect.exit,
-    Effect.flatMap(Exit.match({
-      onSuccess: (result) => incoming.answer(result),
-      onFailure: (cause) =>
-        Effect.logWarning(`handler failed for hook ${delivery.hookId}; nacking`, cause).pipe(
-          Effect.zipRight(incoming.answer(Result.nack(WsConnection.failureMessage(cause))))
-        )
-    })),
-    // Interrupted when the grace period ran out: answer rather than leave the attempt hanging.
-    Effect.onInterrupt(() => incoming.answer(Result.nack(WsConnection.SHUTTING_DOWN))),
-    Effect.asVoid
+  return Effect.catchAllCause(
+    traced
+      ? Effect.withSpan(run, "Posthook.ws.delivery", {
+        // A stack trace per delivery would cost more than the delivery itself.
+        captureStackTrace: false,
+        attributes: {
+          "posthook.hook_id": delivery.hookId,
+          "posthook.path": delivery.path,
+          "posthook.attempt": delivery.ws?.attempt ?? 0
+        }
+      })
+      : run,
+    (cause) =>
+      Effect.logWarning(`handler failed for hook ${delivery.hookId}; nacking`, cause).pipe(
+        Effect.as(Result.nack(WsConnection.failureMessage(cause)))
+      )
   )
 }
+
+/** The answer for a handler fiber's exit: its result, or a nack when it was interrupted. */
+const atCapacity = (): Result => Result.nack(AT_CAPACITY)
+
+const resultOf = (exit: Exit.Exit<Result>): Result =>
+  Exit.isSuccess(exit) ? exit.value : Result.nack(WsConnection.SHUTTING_DOWN)
 
 /**
  * Connects over WebSocket and runs `handler` for every delivery, answering
@@ -477,34 +482,38 @@ export const listen = <E, R, RO = never>(
     const closed = yield* Deferred.make<void, ListenError>()
     // Finalizers run in reverse: this one last, once the socket is closed.
     yield* Scope.addFinalizer(scope, Deferred.succeed(closed, undefined))
-    const running = yield* Scope.extend(FiberSet.make<void>(), scope)
-    const runHandler = yield* FiberSet.runtime(running)<R>()
+    const running = yield* Scope.extend(FiberSet.make<Result>(), scope)
+    const fork = yield* FiberSet.runtime(running)<R>()
+    // Spans only when a tracer would export them; handler fibers inherit
+    // this fiber's tracer, so one look here holds for all of them.
+    const traced = (yield* Effect.tracer) !== nativeTracer
+    // The cap is a Semaphore taken without waiting: a delivery that finds every
+    // permit taken is nacked at once rather than queued behind the others.
     const permits = options.maxConcurrency === undefined
-      ? Option.none()
-      : Option.some(yield* Effect.makeSemaphore(Math.max(1, Math.floor(options.maxConcurrency))))
+      ? undefined
+      : yield* Effect.makeSemaphore(Math.max(1, Math.floor(options.maxConcurrency)))
     let accepting = true
 
-    const limited = (incoming: WsConnection.Incoming): Effect.Effect<void, never, R> =>
-      Option.match(permits, {
-        onNone: () => handleWith(handler, incoming),
-        onSome: (semaphore) =>
-          semaphore.withPermitsIfAvailable(1)(handleWith(handler, incoming)).pipe(
-            Effect.flatMap(Option.match({
-              onNone: () => Effect.asVoid(incoming.answer(Result.nack(AT_CAPACITY))),
-              onSome: () => Effect.void
-            }))
-          )
-      })
+    // Called synchronously by the frame loop for every delivery; the answer is
+    // sent from the fiber's observer, so a delivery costs one fiber running
+    // just the handler.
+    const dispatch: WsConnection.Dispatch = (incoming) => {
+      if (!accepting) {
+        incoming.unsafeAnswer(Result.nack(WsConnection.SHUTTING_DOWN))
+        return
+      }
+      const run = runHandler(handler, incoming.delivery, traced)
+      if (permits === undefined) {
+        // Starts at once and, for a synchronous handler, is done on return.
+        fork(run).addObserver((exit) => incoming.unsafeAnswer(resultOf(exit)))
+        return
+      }
+      fork(Effect.map(permits.withPermitsIfAvailable(1)(run), Option.getOrElse(atCapacity))).addObserver((exit) =>
+        incoming.unsafeAnswer(resultOf(exit))
+      )
+    }
 
-    const dispatch = (incoming: WsConnection.Incoming): Effect.Effect<void, never, R> =>
-      accepting
-        ? Effect.sync(() => void runHandler(limited(incoming)))
-        : Effect.asVoid(incoming.answer(Result.nack(WsConnection.SHUTTING_DOWN)))
-
-    // Unbounded: the dispatcher never blocks (it forks or nacks), and
-    // `maxConcurrency` is what bounds the work.
-    yield* WsConnection.incoming(transport, settings, undefined).pipe(
-      Stream.runForEach(dispatch),
+    yield* WsConnection.run(transport, settings, dispatch).pipe(
       Effect.catchAll((error) =>
         Effect.logError(`listener stopped: ${error.message}`).pipe(Effect.zipRight(Deferred.fail(closed, error)))
       ),
@@ -529,12 +538,12 @@ export const listen = <E, R, RO = never>(
     }
   }).pipe(Effect.withSpan("Posthook.hooks.listen"))
 
-const toStreamDelivery = ({ answer, delivery }: WsConnection.Incoming): StreamDelivery => ({
-  delivery,
-  ack: answer(Result.ack()),
-  nack: (error) => answer(Result.nack(error)),
-  accept: (timeout) => answer(Result.accept(timeout)),
-  respond: answer
+const toStreamDelivery = (incoming: WsConnection.Incoming): StreamDelivery => ({
+  delivery: incoming.delivery,
+  ack: incoming.answer(Result.ack()),
+  nack: (error) => incoming.answer(Result.nack(error)),
+  accept: (timeout) => incoming.answer(Result.accept(timeout)),
+  respond: (result) => incoming.answer(result)
 })
 
 /**

@@ -41,4 +41,37 @@ describe("wsConnection (pure parts)", () => {
     expect(delivery.ackUrl).toBeUndefined()
     expect(Either.isLeft(WsConnection.toDelivery(hookFrame("h2", { createdAt: "soon" }), now))).toBe(true)
   })
+
+  it("toDelivery: the body is built on first read, enumerable, and the same bytes every time", () => {
+    const delivery = Either.getOrThrow(WsConnection.toDelivery(hookFrame("h3", { data: { n: 1 } }), 0))
+    expect(Object.keys(delivery)).toContain("body")
+    const first = delivery.body
+    expect(delivery.body).toBe(first)
+    expect(JSON.parse(new TextDecoder().decode(first))).toMatchObject({ id: "h3", data: { n: 1 } })
+    expect({ ...delivery }.body).toBe(first)
+  })
+
+  // A time without an offset is UTC, as Schema.DateTimeUtc reads it, whatever the machine's zone.
+  it("toDelivery: a date without an offset is UTC, not the machine's local time", () => {
+    const zone = process.env.TZ
+    process.env.TZ = "America/New_York"
+    try {
+      const delivery = Either.getOrThrow(WsConnection.toDelivery(hookFrame("h-tz", { postAt: "2026-07-01T09:00:00" }), 0))
+      expect(DateTime.formatIso(delivery.postAt)).toBe("2026-07-01T09:00:00.000Z")
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
+
+  it("toDelivery: equal date texts in a row give equal dates; a different text is parsed anew", () => {
+    const a = Either.getOrThrow(WsConnection.toDelivery(hookFrame("a", { postAt: "2026-01-01T00:00:00Z" }), 0))
+    const b = Either.getOrThrow(WsConnection.toDelivery(hookFrame("b", { postAt: "2026-01-01T00:00:00Z" }), 0))
+    const c = Either.getOrThrow(WsConnection.toDelivery(hookFrame("c", { postAt: "2026-01-02T00:00:00Z" }), 0))
+    expect(DateTime.formatIso(a.postAt)).toBe("2026-01-01T00:00:00.000Z")
+    expect(b.postAt).toEqual(a.postAt)
+    expect(DateTime.formatIso(c.postAt)).toBe("2026-01-02T00:00:00.000Z")
+    expect(Either.isLeft(WsConnection.toDelivery(hookFrame("d", { postAt: "2026-01-01T00:00:00Z", createdAt: "x" }), 0)))
+      .toBe(true)
+  })
 })

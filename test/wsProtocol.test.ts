@@ -33,7 +33,7 @@ describe("wsProtocol frames", () => {
   })
 
   it("the fast path and the Schema path agree on every hook frame shape", () => {
-    const shapes = [
+    const shapes: ReadonlyArray<Record<string, unknown> & { readonly timestamp?: number }> = [
       hookJson,
       { ...hookJson, postedAt: "2026-01-01T00:00:01Z", updatedAt: null },
       { ...hookJson, timestamp: 1767225600 },
@@ -78,5 +78,27 @@ describe("wsProtocol frames", () => {
 
   it("client frames go out with `type`, never `_tag`", () => {
     expect(JSON.parse(WsProtocol.encodeClientFrame({ _tag: "ack", hookId: "h-1" }))).toEqual({ type: "ack", hookId: "h-1" })
+  })
+
+  it("client frames: exact text, strings escaped, `error` left out when absent", () => {
+    expect(WsProtocol.encodeClientFrame({ _tag: "ack", hookId: "h\"1" })).toBe(`{"type":"ack","hookId":"h\\"1"}`)
+    expect(WsProtocol.encodeClientFrame({ _tag: "nack", hookId: "h" })).toBe(`{"type":"nack","hookId":"h"}`)
+    expect(WsProtocol.encodeClientFrame({ _tag: "nack", hookId: "h", error: "At \n capacity" })).toBe(
+      `{"type":"nack","hookId":"h","error":"At \\n capacity"}`
+    )
+    expect(WsProtocol.encodeClientFrame({ _tag: "accept", hookId: "h", timeout: 300 })).toBe(
+      `{"type":"accept","hookId":"h","timeout":300}`
+    )
+    expect(WsProtocol.encodeClientFrame({ _tag: "pong" })).toBe(`{"type":"pong"}`)
+    // Every frame decodes back to what was encoded.
+    const frames = [
+      { _tag: "ack", hookId: "é\u2028" },
+      { _tag: "nack", hookId: "x", error: "\"quoted\"" },
+      { _tag: "accept", hookId: "y", timeout: 1 },
+      { _tag: "pong" }
+    ] as const
+    for (const frame of frames) {
+      expect(WsProtocol.decodeClientFrame(WsProtocol.encodeClientFrame(frame))).toEqual(Option.some(frame))
+    }
   })
 })

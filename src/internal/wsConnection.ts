@@ -119,13 +119,41 @@ export const connectUrl = (ticket: Ticket, forward: boolean): string =>
 /** @internal */
 export type HookFrame = typeof WsProtocol.HookFrame.Type
 
+/** `WebSocket.OPEN`, spelled out: runtimes without a global `WebSocket` have no constant to read. */
+const OPEN = 1
+
 const utf8 = new TextEncoder()
 const utf8Decoder = new TextDecoder()
 
-const parseUtc = (field: string, value: string): DateTime.Utc | string => {
-  const millis = Date.parse(value)
-  return Number.isNaN(millis) ? `${field} is not a date: ${JSON.stringify(value)}` : DateTime.unsafeMake(millis)
+/**
+ * Parses one date field of hook frames, remembering the last text it parsed.
+ * Frames in a row often repeat a time (hooks scheduled in bulk share `postAt`
+ * and `createdAt`), and a `DateTime.Utc` is immutable, so equal texts can
+ * share one value: a parse plus DateTime's constructor cost about as much as
+ * the rest of building a delivery.
+ */
+class UtcField {
+  private lastText: string | undefined = undefined
+  private lastValue: DateTime.Utc | undefined = undefined
+  constructor(private readonly field: string) {}
+  /** The date, or what is wrong with the text. */
+  parse(text: string): DateTime.Utc | string {
+    if (text === this.lastText && this.lastValue !== undefined) return this.lastValue
+    // `DateTime.make`, not `Date.parse`: a text without an offset is UTC (as
+    // `Schema.DateTimeUtc` reads it), not the machine's local time.
+    const parsed = DateTime.make(text)
+    if (Option.isNone(parsed)) return `${this.field} is not a date: ${JSON.stringify(text)}`
+    const value = parsed.value
+    this.lastText = text
+    this.lastValue = value
+    return value
+  }
 }
+
+const postAtField = new UtcField("postAt")
+const postedAtField = new UtcField("postedAt")
+const createdAtField = new UtcField("createdAt")
+const updatedAtField = new UtcField("updatedAt")
 
 /**
  * The raw body a WebSocket delivery stands for: the exact HTTP body in
@@ -145,6 +173,23 @@ const bodyOf = (frame: HookFrame, postedAt: string): Uint8Array =>
         updatedAt: frame.updatedAt ?? frame.createdAt
       })
   )
+
+const noBody = new Uint8Array(0)
+
+/**
+ * Makes `delivery.body` build its bytes on first read, then keep them. Over
+ * WebSocket the body is synthesized (re-serializing `data` and encoding it),
+ * which costs about as much as the rest of building the delivery, and few
+ * handlers read it. It stays an enumerable property with the same bytes on
+ * every read.
+ *
+ * Done after `makeDelivery`, which copies its fields eagerly; a `body` thunk
+ * accepted by `makeDelivery` would avoid redefining the property.
+ */
+const defineLazyBody = (delivery: Delivery, build: () => Uint8Array): void => {
+  let body: Uint8Array | undefined
+  Object.defineProperty(delivery, "body", { enumerable: true, get: () => (body ??= build()) })
+}
 
 const forwardRequestOf = (frame: HookFrame): ForwardRequest | undefined => {
   const forward = frame.forwardRequest
@@ -168,13 +213,15 @@ const forwardRequestOf = (frame: HookFrame): ForwardRequest | undefined => {
 export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<Delivery, string> => {
   const timestamp = frame.timestamp ?? Math.floor(nowMillis / 1000)
   const postedAtText = frame.postedAt ?? new Date(timestamp * 1000).toISOString()
-  const postAt = parseUtc("postAt", frame.postAt)
+  const postAt = postAtField.parse(frame.postAt)
   if (typeof postAt === "string") return Either.left(postAt)
-  const postedAt = parseUtc("postedAt", postedAtText)
+  const postedAt = postedAtField.parse(postedAtText)
   if (typeof postedAt === "string") return Either.left(postedAt)
-  const createdAt = parseUtc("createdAt", frame.createdAt)
+  const createdAt = createdAtField.parse(frame.createdAt)
   if (typeof createdAt === "string") return Either.left(createdAt)
-  const updatedAt = frame.updatedAt === undefined ? createdAt : parseUtc("updatedAt", frame.updatedAt)
+  const updatedAt = frame.updatedAt === undefined || frame.updatedAt === frame.createdAt
+    ? createdAt
+    : updatedAtField.parse(frame.updatedAt)
   if (typeof updatedAt === "string") return Either.left(updatedAt)
   const forwardRequest = forwardRequestOf(frame)
   // Built field by field: spreads after other properties leave V8's fast path (µs per delivery).
@@ -192,12 +239,15 @@ export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<D
     postedAt,
     createdAt,
     updatedAt,
-    body: bodyOf(frame, postedAtText),
+    // Replaced by a lazy `body` right after (defineLazyBody).
+    body: noBody,
     ws
   }
   if (frame.ackUrl !== undefined) fields.ackUrl = frame.ackUrl
   if (frame.nackUrl !== undefined) fields.nackUrl = frame.nackUrl
-  return Either.right(makeDelivery<unknown>(fields))
+  const delivery = makeDelivery<unknown>(fields)
+  defineLazyBody(delivery, () => bodyOf(frame, postedAtText))
+  return Either.right(delivery)
 }
 
 /**
@@ -205,13 +255,17 @@ export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<D
  *
  * @internal
  */
-export const answerFrame = (hookId: string, result: Result): WsProtocol.ClientMessage =>
-  Result.$match(result, {
-    Ack: (): WsProtocol.ClientMessage => ({ _tag: "ack", hookId }),
-    Nack: ({ error }): WsProtocol.ClientMessage =>
-      error === undefined ? { _tag: "nack", hookId } : { _tag: "nack", hookId, error },
-    Accept: ({ timeout }): WsProtocol.ClientMessage => ({ _tag: "accept", hookId, timeout: acceptSeconds(timeout) })
-  })
+export const answerFrame = (hookId: string, result: Result): WsProtocol.ClientMessage => {
+  // A switch rather than `Result.$match`, which allocates its three cases on every answer.
+  switch (result._tag) {
+    case "Ack":
+      return { _tag: "ack", hookId }
+    case "Nack":
+      return result.error === undefined ? { _tag: "nack", hookId } : { _tag: "nack", hookId, error: result.error }
+    case "Accept":
+      return { _tag: "accept", hookId, timeout: acceptSeconds(result.timeout) }
+  }
+}
 
 /** The message to nack with when a handler failed, died or was interrupted. @internal */
 export const failureMessage = (cause: Cause.Cause<unknown>): string => {
@@ -230,7 +284,8 @@ export const failureMessage = (cause: Cause.Cause<unknown>): string => {
 // ---------------------------------------------------------------------------
 
 /**
- * One delivery taken off the wire.
+ * One delivery taken off the wire. `answer` and `unsafeAnswer` are methods:
+ * call them on the object rather than detaching them.
  *
  * @internal
  */
@@ -238,12 +293,26 @@ export interface Incoming {
   readonly delivery: Delivery
   /**
    * Queues the answer on the connection the delivery came on. Only the first
-   * call of a delivery does anything; `false` when the answer cannot go out
+   * answer of a delivery does anything; `false` when the answer cannot go out
    * (already answered, or the connection is gone — the service then
    * redelivers). Never fails, never waits.
    */
-  readonly answer: (result: Result) => Effect.Effect<boolean>
+  answer(result: Result): Effect.Effect<boolean>
+  /**
+   * `answer`, done at once: for dispatchers outside a fiber (the frame loop's
+   * synchronous dispatch, fiber observers), where building and running an
+   * Effect per answer would be pure overhead.
+   */
+  unsafeAnswer(result: Result): boolean
 }
+
+/**
+ * Hands a delivery on. Called synchronously by the frame loop, so it must
+ * neither block nor throw: fork, buffer or answer.
+ *
+ * @internal
+ */
+export type Dispatch = (incoming: Incoming) => void
 
 /** How one connection (or connection attempt) ended, as the supervisor sees it. */
 type Ended =
@@ -343,9 +412,37 @@ const decodeMalformedHook = Schema.decodeUnknownOption(MalformedHook, { onExcess
 interface Context<R> {
   readonly settings: Settings<R>
   readonly transport: Transport
-  readonly onIncoming: (incoming: Incoming) => Effect.Effect<void>
+  readonly dispatch: Dispatch
   /** Called when a `connected` frame arrives: resets the reconnect schedule. */
   readonly resetBackoff: Effect.Effect<void>
+}
+
+/** Where a connection's answers go: the unanswered set and the outgoing queue. */
+interface AnswerSink {
+  readonly pending: Set<PendingDelivery>
+  /** Queues a frame; `false` when the connection can no longer carry it. */
+  readonly send: (message: WsProtocol.ClientMessage) => boolean
+}
+
+/**
+ * A delivery and its at-most-once answer. A class rather than closures: one
+ * is made per delivery, and prototype methods cost nothing to create. Call
+ * the methods on the object (they use `this`).
+ */
+class PendingDelivery implements Incoming {
+  private answered = false
+  constructor(readonly delivery: Delivery, private readonly sink: AnswerSink) {
+    sink.pending.add(this)
+  }
+  unsafeAnswer(result: Result): boolean {
+    if (this.answered) return false
+    this.answered = true
+    this.sink.pending.delete(this)
+    return this.sink.send(answerFrame(this.delivery.hookId, result))
+  }
+  answer(result: Result): Effect.Effect<boolean> {
+    return Effect.sync(() => this.unsafeAnswer(result))
+  }
 }
 
 /**
@@ -355,10 +452,15 @@ interface Context<R> {
  *
  * Three fibers per connection: the socket reader (`runRaw`, feeding
  * `frames`), the frame loop, and one writer draining `outgoing`. Answers are
- * queued synchronously, so answering costs no fiber and no timer; a write
- * into a socket that has just closed would hang, which is why the writer
+ * queued synchronously, so answering costs no fiber and no timer. The writer
+ * hands each batch straight to the WebSocket (whose `send` only buffers),
  * lives only as long as the connection and gets at most `writeTimeout` to
  * flush when the connection is torn down.
+ *
+ * Hook frames and pings are handled synchronously inside the frame loop
+ * (decode, build the delivery, dispatch, or answer): an Effect per frame
+ * would cost more than the frame itself. Frames that run callbacks or log
+ * are handled as Effects, in order with the rest.
  */
 const connection = <R>(
   context: Context<R>,
@@ -372,7 +474,6 @@ const connection = <R>(
     const ticket = yield* requestTicket(context.transport)
     const frames = yield* Mailbox.make<string | Uint8Array, Socket.SocketError>()
     const outgoing = yield* Mailbox.make<string>()
-    const pending = new Set<Incoming["answer"]>()
     let lastFrameAt = clock.unsafeCurrentTimeMillis()
     // Updated synchronously as frames arrive, so a busy frame loop never
     // makes a live connection look dead.
@@ -385,6 +486,8 @@ const connection = <R>(
     let connected = false
     let closing = false
     const canWrite = () => !socketEnded && !dead && !tornDown
+    // The socket this attempt opened, for the writer; set once it exists.
+    let webSocket: globalThis.WebSocket | undefined
 
     const socket = yield* Socket.fromWebSocket(
       Effect.acquireRelease(
@@ -393,6 +496,7 @@ const connection = <R>(
             try: () => {
               const ws = create(connectUrl(ticket, settings.forward))
               observePings(ws, touch)
+              webSocket = ws
               return ws
             },
             catch: (cause) => new Socket.SocketGenericError({ reason: "Open", cause })
@@ -411,11 +515,20 @@ const connection = <R>(
       Mailbox.into(frames),
       Effect.forkScoped
     )
-    const write = yield* socket.writer
+    // Not `socket.writer`: it waits for the socket to be open, and would wait
+    // for ever on one that has just closed; it also costs an Effect per
+    // frame. Answers only follow frames received, so the socket has been
+    // opened by then, and a WebSocket's `send` buffers without blocking.
+    const writeBatch = (batch: Iterable<string>) =>
+      Effect.sync(() => {
+        const ws = webSocket
+        if (ws === undefined || ws.readyState !== OPEN) return
+        for (const text of batch) ws.send(text)
+      })
     const writer = yield* Effect.gen(function*() {
       while (true) {
         const [batch, done] = yield* outgoing.takeAll
-        for (const text of batch) yield* write(text)
+        yield* writeBatch(batch)
         if (done) return
       }
     }).pipe(
@@ -427,21 +540,9 @@ const connection = <R>(
       Effect.forkScoped
     )
 
-    /** Queues a frame; `false` when the connection can no longer carry it. */
-    const send = (message: WsProtocol.ClientMessage): boolean =>
-      canWrite() && outgoing.unsafeOffer(WsProtocol.encodeClientFrame(message))
-
-    const answerer = (hookId: string): Incoming["answer"] => {
-      let answered = false
-      const answer = (result: Result): Effect.Effect<boolean> =>
-        Effect.sync(() => {
-          if (answered) return false
-          answered = true
-          pending.delete(answer)
-          return send(answerFrame(hookId, result))
-        })
-      pending.add(answer)
-      return answer
+    const sink: AnswerSink = {
+      pending: new Set(),
+      send: (message) => canWrite() && outgoing.unsafeOffer(WsProtocol.encodeClientFrame(message))
     }
 
     // Runs before the writer and the socket are shut (finalizers run in
@@ -451,9 +552,11 @@ const connection = <R>(
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         const flush = canWrite()
-        if (flush && pending.size > 0) {
-          yield* Effect.logDebug(`nacking ${pending.size} unanswered deliveries before closing`)
-          for (const answer of Array.from(pending)) yield* answer(Result.nack(SHUTTING_DOWN))
+        if (flush && sink.pending.size > 0) {
+          yield* Effect.logDebug(`nacking ${sink.pending.size} unanswered deliveries before closing`)
+          yield* Effect.sync(() => {
+            for (const unanswered of Array.from(sink.pending)) unanswered.unsafeAnswer(Result.nack(SHUTTING_DOWN))
+          })
         }
         tornDown = true
         if (flush) {
@@ -463,28 +566,33 @@ const connection = <R>(
       })
     )
 
-    const onHook = (frame: HookFrame): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        const answer = answerer(frame.id)
-        return Either.match(toDelivery(frame, clock.unsafeCurrentTimeMillis()), {
-          onLeft: (problem) =>
-            Effect.logWarning(`malformed hook frame ${frame.id}: ${problem}; nacking`).pipe(
-              Effect.zipRight(answer(Result.nack(`malformed hook frame: ${problem}`)))
-            ),
-          onRight: (delivery) => context.onIncoming({ delivery, answer })
-        })
-      })
+    /** Dispatches the delivery at once; an Effect only for a frame that has to be refused. */
+    const onHook = (frame: HookFrame): Effect.Effect<void> | undefined => {
+      const delivery = toDelivery(frame, clock.unsafeCurrentTimeMillis())
+      if (Either.isRight(delivery)) {
+        context.dispatch(new PendingDelivery(delivery.right, sink))
+        return undefined
+      }
+      const problem = delivery.left
+      return Effect.logWarning(`malformed hook frame ${frame.id}: ${problem}; nacking`).pipe(
+        Effect.zipRight(Effect.sync(() => void sink.send(answerFrame(frame.id, Result.nack(`malformed hook frame: ${problem}`)))))
+      )
+    }
 
     const ignore = (text: string): Effect.Effect<void> =>
       Option.match(decodeMalformedHook(text), {
         onNone: () => Effect.logDebug(`ignored frame: ${describe(text)}`),
         onSome: ({ id }) =>
           Effect.logWarning(`malformed hook frame ${id}; nacking: ${describe(text)}`).pipe(
-            Effect.zipRight(answerer(id)(Result.nack("malformed hook frame")))
+            Effect.zipRight(Effect.sync(() => void sink.send(answerFrame(id, Result.nack("malformed hook frame")))))
           )
       })
 
-    const onFrame = (raw: string | Uint8Array): Effect.Effect<void, never, R> => {
+    /**
+     * Handles one frame. Hooks and pings are handled on the spot and give
+     * `undefined`; the other frames give the Effect that handles them.
+     */
+    const onFrame = (raw: string | Uint8Array): Effect.Effect<void, never, R> | undefined => {
       const text = typeof raw === "string" ? raw : utf8Decoder.decode(raw)
       const decoded = WsProtocol.decodeServerFrame(text)
       if (Option.isNone(decoded)) return ignore(text)
@@ -493,7 +601,8 @@ const connection = <R>(
         case "hook":
           return onHook(message)
         case "ping":
-          return Effect.sync(() => void send({ _tag: "pong" }))
+          sink.send({ _tag: "pong" })
+          return undefined
         case "connected": {
           connected = true
           const info: Listener.ConnectionInfo = {
@@ -539,7 +648,10 @@ const connection = <R>(
     const readFrames: Effect.Effect<Ended, never, R> = Effect.gen(function*() {
       while (true) {
         const [batch, done] = yield* frames.takeAll
-        for (const raw of batch) yield* onFrame(raw)
+        for (const raw of batch) {
+          const handling = onFrame(raw)
+          if (handling !== undefined) yield* handling
+        }
         if (done) return lost(new PosthookError.WebSocketError({ message: "connection ended" }))
       }
     }).pipe(Effect.catchAll((error) => Effect.succeed(fromSocketError(error))))
@@ -574,14 +686,14 @@ const connection = <R>(
 
 /**
  * Connects and keeps connecting until a final error: the reconnect loop.
- * Hands every delivery to `onIncoming`, which must not block.
+ * Hands every delivery to `dispatch`, synchronously and in order.
  *
  * @internal
  */
 export const run = <R>(
   transport: Transport,
   settings: Settings<R>,
-  onIncoming: (incoming: Incoming) => Effect.Effect<void>
+  dispatch: Dispatch
 ): Effect.Effect<never, Listener.ListenError, R | Socket.WebSocketConstructor> =>
   Effect.gen(function*() {
     const schedule = settings.reconnect
@@ -589,7 +701,7 @@ export const run = <R>(
     const context: Context<R> = {
       settings,
       transport,
-      onIncoming,
+      dispatch,
       resetBackoff: Effect.sync(() => {
         backoff.state = schedule.initial
         backoff.failures = 0
@@ -633,26 +745,27 @@ export const run = <R>(
   }).pipe(Effect.scoped, Effect.annotateLogs({ package: "posthook-effect" }))
 
 /**
- * The delivery source as a `Stream`. With a `bufferSize`, deliveries that
- * arrive while the buffer is full are nacked with `At capacity` at once;
- * without one the buffer is unbounded, for consumers that never block (the
- * `listen` dispatcher). Ending the stream closes the connection, after
- * nacking what is unanswered.
+ * The delivery source as a `Stream`, backed by a buffer of `bufferSize`:
+ * deliveries that arrive while it is full are nacked with `At capacity` at
+ * once. Ending the stream closes the connection, after nacking what is
+ * unanswered.
  *
  * @internal
  */
 export const incoming = <R>(
   transport: Transport,
   settings: Settings<R>,
-  bufferSize: number | undefined
+  bufferSize: number
 ): Stream.Stream<Incoming, Listener.ListenError, R | Socket.WebSocketConstructor> =>
   Stream.unwrapScoped(
     Effect.gen(function*() {
-      const buffer = yield* Mailbox.make<Incoming, Listener.ListenError>(
-        bufferSize === undefined ? undefined : { capacity: Math.max(1, bufferSize), strategy: "dropping" }
-      )
-      const offer = (next: Incoming): Effect.Effect<void> =>
-        buffer.unsafeOffer(next) ? Effect.void : Effect.asVoid(next.answer(Result.nack(AT_CAPACITY)))
+      const buffer = yield* Mailbox.make<Incoming, Listener.ListenError>({
+        capacity: Math.max(1, bufferSize),
+        strategy: "dropping"
+      })
+      const offer: Dispatch = (next) => {
+        if (!buffer.unsafeOffer(next)) next.unsafeAnswer(Result.nack(AT_CAPACITY))
+      }
       yield* run(transport, settings, offer).pipe(Mailbox.into(buffer), Effect.forkScoped)
       return Mailbox.toStream(buffer)
     })

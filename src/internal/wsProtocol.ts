@@ -7,6 +7,7 @@
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import type { Mutable } from "effect/Types"
 
 const optional = <S extends Schema.Schema.Any>(schema: S) =>
   Schema.optionalWith(schema, { exact: true, nullable: true })
@@ -160,21 +161,15 @@ const fastHookFrame = (json: unknown): HookFrame | undefined => {
     !isOptionalString(postedAt) || !isOptionalString(updatedAt) || !isOptionalString(ackUrl) ||
     !isOptionalString(nackUrl) || !(timestamp === undefined || timestamp === null || typeof timestamp === "number")
   ) return undefined
-  return {
-    _tag: "hook",
-    id,
-    path,
-    data: json.data,
-    postAt,
-    createdAt,
-    attempt,
-    maxAttempts,
-    ...(typeof postedAt === "string" ? { postedAt } : undefined),
-    ...(typeof updatedAt === "string" ? { updatedAt } : undefined),
-    ...(typeof timestamp === "number" ? { timestamp } : undefined),
-    ...(typeof ackUrl === "string" ? { ackUrl } : undefined),
-    ...(typeof nackUrl === "string" ? { nackUrl } : undefined)
-  }
+  // Optional fields are assigned one by one: conditional spreads after other
+  // properties leave V8's fast object paths (a measurable cost per frame).
+  const frame: Mutable<HookFrame> = { _tag: "hook", id, path, data: json.data, postAt, createdAt, attempt, maxAttempts }
+  if (typeof postedAt === "string") frame.postedAt = postedAt
+  if (typeof updatedAt === "string") frame.updatedAt = updatedAt
+  if (typeof timestamp === "number") frame.timestamp = timestamp
+  if (typeof ackUrl === "string") frame.ackUrl = ackUrl
+  if (typeof nackUrl === "string") frame.nackUrl = nackUrl
+  return frame
 }
 
 /**
@@ -192,11 +187,27 @@ const toWire = (message: { readonly _tag: string }): string => {
 }
 
 /**
- * Encodes a client frame as JSON text with `type`.
+ * Encodes a client frame as JSON text with `type`. Written out per frame
+ * rather than through `toWire`: one of these goes out for every delivery.
+ * Same text as `toWire` would give (same key order, `error` left out when
+ * absent).
  *
  * @internal
  */
-export const encodeClientFrame = (message: ClientMessage): string => toWire(message)
+export const encodeClientFrame = (message: ClientMessage): string => {
+  switch (message._tag) {
+    case "ack":
+      return `{"type":"ack","hookId":${JSON.stringify(message.hookId)}}`
+    case "nack":
+      return message.error === undefined
+        ? `{"type":"nack","hookId":${JSON.stringify(message.hookId)}}`
+        : `{"type":"nack","hookId":${JSON.stringify(message.hookId)},"error":${JSON.stringify(message.error)}}`
+    case "accept":
+      return `{"type":"accept","hookId":${JSON.stringify(message.hookId)},"timeout":${JSON.stringify(message.timeout)}}`
+    case "pong":
+      return `{"type":"pong"}`
+  }
+}
 
 /**
  * Encodes a server frame as JSON text with `type`.
