@@ -7,8 +7,10 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Socket from "@effect/platform/Socket"
@@ -438,6 +440,8 @@ const QuotaHeaders = Schema.Struct({
   "posthook-hookquota-resets-at": Schema.DateTimeUtc
 })
 
+const decodeQuotaHeaders = Schema.decodeUnknownOption(QuotaHeaders)
+
 /**
  * Reads quota information from the `Posthook-HookQuota-*` headers of a
  * response; none when any of the four is absent or malformed.
@@ -458,7 +462,7 @@ const QuotaHeaders = Schema.Struct({
  * @category utils
  */
 export const quotaFromHeaders = (headers: Readonly<Record<string, string>>): Option.Option<Hook.QuotaInfo> =>
-  Option.map(Schema.decodeUnknownOption(QuotaHeaders)(headers), (quota) => ({
+  Option.map(decodeQuotaHeaders(headers), (quota) => ({
     limit: quota["posthook-hookquota-limit"],
     usage: quota["posthook-hookquota-usage"],
     remaining: quota["posthook-hookquota-remaining"],
@@ -470,7 +474,7 @@ const encodeData = <A, I>(
   params: { readonly data?: A }
 ): Effect.Effect<{ readonly data?: I | undefined }, PosthookError.ValidationError> =>
   "data" in params && params.data !== undefined
-    ? Schema.encode(dataSchema)(params.data).pipe(
+    ? encodeWith(dataSchema, params.data).pipe(
       Effect.map((data) => ({ data })),
       Effect.mapError((error) =>
         new PosthookError.ValidationError({
@@ -481,6 +485,16 @@ const encodeData = <A, I>(
     )
     // Leave an explicit `data: undefined` in place: the rules refuse it by name.
     : Effect.succeed("data" in params ? { data: undefined } : {})
+
+/**
+ * Encodes synchronously (an `Either`, no fiber work) when the schema allows;
+ * a schema with an asynchronous part fails that way, so a failure is encoded
+ * once more as an Effect, which gives it its real answer.
+ */
+const encodeWith = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<I, ParseResult.ParseError> => {
+  const encoded = Schema.encodeEither(schema)(value)
+  return Either.isRight(encoded) ? encoded : Schema.encode(schema)(value)
+}
 
 const hookPath = (id: string) => `/v1/hooks/${encodeURIComponent(id)}`
 
@@ -582,7 +596,7 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
         createdAtBefore: params.createdAtBefore,
         createdAtAfter: params.createdAtAfter
       })
-      const PageSchema = Schema.Array(Pagination.PageEntry(Hook.withData(dataSchema)))
+      const PageSchema = Pagination.Page(Hook.withData(dataSchema))
       const fetchPage = (cursor: Pagination.Cursor) =>
         transport.request(
           {

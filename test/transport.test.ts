@@ -258,6 +258,56 @@ describe("connection failures", () => {
       yield* server.awaitAborted(1)
       expect(yield* server.aborted).toBe(1)
     })))
+
+  // On the live clock the timeout runs on a plain timer (one fiber fewer than
+  // Effect.timeoutFail); these cover that path as the TestClock tests above cover the other.
+  describe("on the live clock", () => {
+    it.live("a timeout → PosthookConnectionError (Timeout), and the request is aborted", () =>
+      provide(Effect.gen(function*() {
+        const hooks = yield* Hooks.Hooks
+        const server = yield* TestApiServer
+        yield* server.enqueue(Reply.hang)
+        const error = yield* Effect.flip(hooks.get("h1", { timeout: "200 millis", retry: false }))
+        expect(error._tag).toBe("PosthookConnectionError")
+        if (error._tag !== "PosthookConnectionError") return
+        expect(error.reason).toBe("Timeout")
+        expect(error.message).toBe("GET /v1/hooks/h1 timed out after 200ms")
+        yield* server.awaitAborted(1)
+      })))
+
+    it.live("an answer before the timeout wins, typed errors included", () =>
+      provide(Effect.gen(function*() {
+        const hooks = yield* Hooks.Hooks
+        const server = yield* TestApiServer
+        yield* server.seed([wireHook({ id: "h1" })])
+        const hook = yield* hooks.get("h1", { timeout: "5 seconds", retry: false })
+        expect(hook.id).toBe("h1")
+        yield* server.enqueue(Reply.error(404, "no such hook"))
+        const error = yield* Effect.flip(hooks.get("h1", { timeout: "5 seconds", retry: false }))
+        expect(error._tag).toBe("NotFoundError")
+      })))
+
+    it.live("interrupting the caller aborts the HTTP request", () =>
+      provide(Effect.gen(function*() {
+        const hooks = yield* Hooks.Hooks
+        const server = yield* TestApiServer
+        yield* server.enqueue(Reply.hang)
+        const fiber = yield* Effect.fork(hooks.get("h1", { timeout: "1 minute", retry: false }))
+        yield* server.awaitRequests(1)
+        yield* Fiber.interrupt(fiber)
+        yield* server.awaitAborted(1)
+        expect(yield* server.aborted).toBe(1)
+      })))
+
+    it.live("a timeout longer than a timer can hold (over 24.8 days) still works", () =>
+      provide(Effect.gen(function*() {
+        const hooks = yield* Hooks.Hooks
+        const server = yield* TestApiServer
+        yield* server.seed([wireHook({ id: "h1" })])
+        const hook = yield* hooks.get("h1", { timeout: "30 days", retry: false })
+        expect(hook.id).toBe("h1")
+      })))
+  })
 })
 
 describe("retries", () => {

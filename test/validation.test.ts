@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Duration, Effect, Either, FastCheck, Schema, Stream } from "effect"
-import { Hooks } from "posthook-effect"
+import { Hooks, PosthookError } from "posthook-effect"
 import * as PostDuration from "../src/internal/duration.js"
 import * as Rules from "../src/internal/schedule.js"
 import { layerWithClient, TestApiServer } from "./utils/TestApiServer.js"
@@ -174,6 +174,40 @@ describe("schedule validation (pure)", () => {
     })
     expect(Either.isRight(Rules.encodeSchedule({ path: "/x", postIn: "5m", data: null }))).toBe(true)
     expect("data" in Either.getOrThrow(Rules.encodeSchedule({ path: "/x", postIn: "5m" }))).toBe(false)
+  })
+
+  describe("the 64 KB data limit (UTF-8 bytes of the JSON, as the API counts them)", () => {
+    // JSON.stringify of a string adds its two quotes.
+    const ascii = (bytes: number) => "a".repeat(bytes - 2)
+    /** The error for `data`; on acceptance, a short failure (not 64 KB of body). */
+    const refusedData = (data: unknown) => {
+      const result = Rules.encodeSchedule({ path: "/x", postIn: "5m", data })
+      if (Either.isRight(result)) throw new Error("expected a ValidationError: the data was accepted")
+      return result.left
+    }
+
+    it("accepts data of exactly 65,536 bytes", () => {
+      expect(Either.isRight(Rules.encodeSchedule({ path: "/x", postIn: "5m", data: ascii(65_536) }))).toBe(true)
+      expect(Either.isRight(Rules.encodeSchedule({ path: "/x", postIn: "5m", data: "é".repeat(32_767) }))).toBe(true)
+    })
+
+    it("refuses one byte more with a ValidationError on data naming the size and the limit", () => {
+      const error = refusedData(ascii(65_537))
+      expect(error).toBeInstanceOf(PosthookError.ValidationError)
+      expect(error.field).toBe("data")
+      expect(error.message).toBe("data is too large: its JSON is 65537 bytes, the limit is 65536 bytes (64 KB)")
+    })
+
+    it("counts bytes, not characters: 2-byte é and 4-byte emoji", () => {
+      // Under 33,000 UTF-16 code units of JSON each, but 65,537 and 65,538 bytes.
+      for (const data of [{ text: "é".repeat(32_763) }, "😀".repeat(16_384)]) {
+        const json = JSON.stringify(data)
+        expect(json.length).toBeLessThan(65_536)
+        expect(Buffer.byteLength(json, "utf8")).toBeGreaterThan(65_536)
+        const error = refusedData(data)
+        expect(error.message).toContain(`its JSON is ${Buffer.byteLength(json, "utf8")} bytes`)
+      }
+    })
   })
 
   it("normalises times: offsets to UTC with every fractional digit kept; lower-case t/z", () => {
@@ -384,6 +418,40 @@ describe("nothing is sent when validation fails", () => {
       expect(error._tag).toBe("ValidationError")
       if (error._tag === "ValidationError") expect(error.field).toBe("data")
       expect(yield* server.requests).toEqual([])
+    }).pipe(Effect.provide(layerWithClient())))
+
+  it.effect("data over 64 KB is refused before any request (the server would answer 413)", () =>
+    Effect.gen(function*() {
+      const hooks = yield* Hooks.Hooks
+      const server = yield* TestApiServer
+      const error = yield* Effect.flip(hooks.schedule({ path: "/x", postIn: "5m", data: { blob: "x".repeat(70_000) } }))
+      expect(error._tag).toBe("ValidationError")
+      if (error._tag === "ValidationError") {
+        expect(error.field).toBe("data")
+        expect(error.message).toContain("the limit is 65536 bytes")
+      }
+      expect(yield* server.requests).toEqual([])
+    }).pipe(Effect.provide(layerWithClient())))
+
+  it.effect("an asynchronous data schema still encodes the data and decodes the answer", () =>
+    Effect.gen(function*() {
+      const hooks = yield* Hooks.Hooks
+      // Async both ways: the SDK's synchronous encode / decode cannot run it and must fall back.
+      const Later = Schema.transformOrFail(Schema.String, Schema.String, {
+        strict: true,
+        decode: (value) => Effect.promise(() => Promise.resolve(value.toUpperCase())),
+        encode: (value) => Effect.promise(() => Promise.resolve(value.toLowerCase()))
+      })
+      const hook = yield* hooks.schedule({
+        path: "/x",
+        postIn: "5m",
+        data: { name: "ADA" },
+        dataSchema: Schema.Struct({ name: Later })
+      })
+      expect(hook.data).toEqual({ name: "ADA" })
+      const server = yield* TestApiServer
+      const [request] = yield* server.requests
+      expect(request?.json).toMatchObject({ data: { name: "ada" } })
     }).pipe(Effect.provide(layerWithClient())))
 
   it("the types refuse two modes, a timezone without postAtLocal, and no mode", () => {

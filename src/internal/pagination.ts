@@ -34,6 +34,7 @@ export interface PageEntry<A> {
 }
 
 const RawKeys = Schema.Struct({ id: Schema.String, postAt: Schema.String })
+const decodeRawKeys = ParseResult.decodeUnknownEither(RawKeys)
 
 /**
  * Decodes one element of a list response twice: with the item schema, and
@@ -41,8 +42,10 @@ const RawKeys = Schema.Struct({ id: Schema.String, postAt: Schema.String })
  *
  * @internal
  */
-export const PageEntry = <A, I>(item: Schema.Schema<A, I>): Schema.Schema<PageEntry<A>, unknown> =>
-  Schema.transformOrFail(
+export const PageEntry = <A, I>(item: Schema.Schema<A, I>): Schema.Schema<PageEntry<A>, unknown> => {
+  // Built once here, not once per element.
+  const decodeItem = ParseResult.decodeUnknownEither(item)
+  return Schema.transformOrFail(
     Schema.Unknown,
     Schema.Struct({ item: Schema.typeSchema(item), id: Schema.String, postAt: Schema.String }),
     {
@@ -51,13 +54,35 @@ export const PageEntry = <A, I>(item: Schema.Schema<A, I>): Schema.Schema<PageEn
       // ParseResult's effectful path (Effect.forEach over the elements).
       decode: (input, options) =>
         Either.zipWith(
-          ParseResult.decodeUnknownEither(item)(input, options),
-          ParseResult.decodeUnknownEither(RawKeys)(input, options),
+          decodeItem(input, options),
+          decodeRawKeys(input, options),
           (decoded, raw) => ({ item: decoded, id: raw.id, postAt: raw.postAt })
         ),
       encode: (entry, options) => ParseResult.encode(item)(entry.item, options)
     }
   )
+}
+
+/** A list response's `data` as {@link PageEntry}s. @internal */
+export type PageSchema<A> = Schema.Schema<ReadonlyArray<PageEntry<A>>, ReadonlyArray<unknown>>
+
+const pages = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
+
+/**
+ * The schema of a list response's `data`: an array of {@link PageEntry}. One
+ * per item schema, so the transport's decoder (cached per schema) is compiled
+ * once, not on every `listAll`.
+ *
+ * @internal
+ */
+export const Page = <A, I>(item: Schema.Schema<A, I>): PageSchema<A> => {
+  const cached = pages.get(item)
+  // Keyed by the item schema, so the page stored for it holds its `A`.
+  if (cached !== undefined) return cached as PageSchema<A>
+  const page: PageSchema<A> = Schema.Array(PageEntry(item))
+  pages.set(item, page)
+  return page
+}
 
 /**
  * Where the next page starts: hooks with `postAt` after `after` (exclusive),

@@ -35,6 +35,9 @@ export const MAX_LIMIT = 1000
 /** Most ids one bulk call may name. @internal */
 export const MAX_BULK_IDS = 1000
 
+/** Largest hook `data`, as UTF-8 bytes of its JSON; the API answers 413 above it. @internal */
+export const MAX_DATA_BYTES = 64 * 1024
+
 /** The ranges of a retry override (PROTOCOL §1.1). @internal */
 export const RETRY_OVERRIDE_RANGES = {
   minRetries: { min: 1, max: 15, integer: true },
@@ -172,11 +175,34 @@ export const validateTimeZone = (field: string, input: unknown): Result<string> 
   if (typeof input !== "string" || !IANA_NAME.test(input)) {
     return invalid(field, `${field} must be an IANA time zone such as "America/New_York"`)
   }
+  const canonical = canonicalTimeZone(input)
+  return canonical === undefined
+    ? invalid(field, `${field} "${input}" is not a known IANA time zone`)
+    : Either.right(canonical)
+}
+
+/**
+ * Canonical spellings of the zones already checked. Building an
+ * `Intl.DateTimeFormat` costs tens of microseconds, and most callers use a
+ * handful of zones. Only known zones are kept, and at most
+ * `MAX_CACHED_ZONES` spellings, so input from a server's clients cannot
+ * grow it without bound.
+ */
+const canonicalZones = new Map<string, string>()
+const MAX_CACHED_ZONES = 1024
+
+/** The canonical spelling of a zone `Intl` knows, or `undefined`. */
+const canonicalTimeZone = (name: string): string | undefined => {
+  const cached = canonicalZones.get(name)
+  if (cached !== undefined) return cached
+  let canonical: string
   try {
-    return Either.right(new Intl.DateTimeFormat("en-US", { timeZone: input }).resolvedOptions().timeZone)
+    canonical = new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone
   } catch {
-    return invalid(field, `${field} "${input}" is not a known IANA time zone`)
+    return undefined
   }
+  if (canonicalZones.size < MAX_CACHED_ZONES) canonicalZones.set(name, canonical)
+  return canonical
 }
 
 // ---------------------------------------------------------------------------
@@ -270,6 +296,47 @@ const describeJsonProblem = (value: unknown, at: string, ancestors: Set<object>)
   } finally {
     ancestors.delete(value)
   }
+}
+
+/**
+ * The UTF-8 length of a string, without encoding it: 1 byte per code unit
+ * below U+0080, 2 below U+0800, 4 per surrogate pair, otherwise 3 (a lone
+ * surrogate becomes U+FFFD, also 3).
+ */
+const utf8Length = (text: string): number => {
+  let bytes = 0
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index)
+    if (unit < 0x80) bytes += 1
+    else if (unit < 0x800) bytes += 2
+    else if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length) {
+      const next = text.charCodeAt(index + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4
+        index++
+      } else {
+        bytes += 3
+      }
+    } else bytes += 3
+  }
+  return bytes
+}
+
+/**
+ * Checks that JSON-serialisable `data` fits the API's limit of
+ * {@link MAX_DATA_BYTES} UTF-8 bytes of JSON, so an oversized hook is refused
+ * before anything is sent instead of by a 413 from the server.
+ *
+ * @internal
+ */
+export const validateDataSize = (field: string, value: unknown): Result<unknown> => {
+  const json = JSON.stringify(value) ?? "null"
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: small JSON needs no counting.
+  if (json.length * 3 <= MAX_DATA_BYTES) return Either.right(value)
+  const bytes = utf8Length(json)
+  return bytes > MAX_DATA_BYTES
+    ? invalid(field, `${field} is too large: its JSON is ${bytes} bytes, the limit is ${MAX_DATA_BYTES} bytes (64 KB)`)
+    : Either.right(value)
 }
 
 /**
@@ -460,7 +527,9 @@ export interface ScheduleInput {
 
 /**
  * Encodes schedule parameters into the wire body, refusing invalid input with
- * a `ValidationError` (nothing is sent then).
+ * a `ValidationError` (nothing is sent then): the rules of
+ * {@link validateScheduleBody}, plus the API's {@link MAX_DATA_BYTES} limit on
+ * `data` (which the server answers with 413, not as a bad body).
  *
  * @internal
  */
@@ -471,11 +540,13 @@ export const encodeSchedule = (input: ScheduleInput): Result<ScheduleBody> =>
     if ("data" in input && input.data === undefined) {
       return yield* invalid("data", "data is undefined: leave the field out, or pass null")
     }
-    return yield* validateScheduleBody({
+    const body = yield* validateScheduleBody({
       ...input,
       ...(postIn === undefined ? {} : { postIn }),
       ...(postAt === undefined ? {} : { postAt })
     })
+    if ("data" in body) yield* validateDataSize("data", body.data)
+    return body
   })
 
 // ---------------------------------------------------------------------------

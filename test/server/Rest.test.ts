@@ -118,15 +118,18 @@ describe("POST /v1/hooks", () => {
       expect(yield* local.hooks()).toEqual([])
     }))
 
-  it.scoped("answers 413 for data over 64 KB", () =>
+  it.scoped("answers 413 for data over 64 KB (the SDK refuses it before sending)", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startServer()
       const justFits = "x".repeat(64 * 1024 - 2)
       const fits = yield* hooks.schedule({ path: "/x", postIn: "5m", data: justFits })
       expect(fits.data).toBe(justFits)
-      const error = yield* Effect.flip(hooks.schedule({ path: "/x", postIn: "5m", data: `${justFits}y` }))
-      expect(error._tag).toBe("PayloadTooLargeError")
-      expect(error.code).toBe("payload_too_large")
+      const tooBig = { path: "/x", postIn: "5m", data: `${justFits}y` }
+      const refused = yield* raw(local, "POST", "/v1/hooks", { body: JSON.stringify(tooBig) })
+      expect(refused.status).toBe(413)
+      expect(refused.json).toMatchObject({ error: expect.any(String) })
+      const error = yield* Effect.flip(hooks.schedule(tooBig))
+      expect(error._tag).toBe("ValidationError")
       expect((yield* local.hooks()).length).toBe(1)
     }))
 

@@ -19,16 +19,13 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Hook from "../../Hook.js"
-import { MAX_LIMIT, validateBulkBody, validateScheduleBody } from "../../internal/schedule.js"
+import { MAX_DATA_BYTES, MAX_LIMIT, validateBulkBody, validateScheduleBody } from "../../internal/schedule.js"
 import { toWire } from "../HookRecord.js"
 import type * as ServerConfig from "../ServerConfig.js"
 import type * as Store from "../Store.js"
 import { formatInstant, parseInstant } from "../TimeZone.js"
 import type { BulkAction, Engine, QuotaState } from "./engine.js"
 import type { Listeners } from "./listeners.js"
-
-/** Largest `data`, as UTF-8 JSON bytes (PROTOCOL §1.1). @internal */
-export const MAX_DATA_BYTES = 64 * 1024
 
 /** Default page size of `GET /v1/hooks`. @internal */
 export const DEFAULT_LIMIT = 100
