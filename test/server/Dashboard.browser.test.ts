@@ -4,13 +4,16 @@
  * reload, filters and id search work, a hook's page shows its attempts and
  * the signed request, and retry / cancel / deliver now change the state; a
  * wrong-state action and an unknown id show a message; server data is never
- * interpreted as HTML; nothing breaks the page's CSP. Saves the README's two
- * screenshots under `docs/`.
+ * interpreted as HTML; nothing breaks the page's CSP. Takes the README's two
+ * screenshots: into `docs/` with `UPDATE_SCREENSHOTS=1`, else into a temporary
+ * directory (a test run must not change tracked files).
  *
  * Skipped (with a message) when `/usr/bin/chromium` is missing:
  * `apt-get install -y chromium`.
  */
 import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
@@ -25,7 +28,9 @@ if (!hasChromium) {
   console.warn(`Skipping the dashboard browser test: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`)
 }
 
-const DOCS = fileURLToPath(new URL("../../docs/", import.meta.url))
+const DOCS = process.env.UPDATE_SCREENSHOTS === "1"
+  ? fileURLToPath(new URL("../../docs/", import.meta.url))
+  : `${Fs.mkdtempSync(Path.join(Os.tmpdir(), "posthook-dashboard-"))}/`
 const UNKNOWN_ID = "0b7e1d1c-8f1a-4c2e-9d3b-6a5f4e3d2c1b"
 
 const promise = <A>(evaluate: () => Promise<A>) => Effect.promise(evaluate)
