@@ -3,7 +3,7 @@
  * time, the listener's timers only move when the test adjusts the clock.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Layer, Schedule, TestClock } from "effect"
+import { Chunk, Duration, Effect, Fiber, Layer, Schedule, TestClock } from "effect"
 import { Delivery, Listener } from "posthook-effect"
 import * as WsTestServer from "./utils/WsTestServer.js"
 import { eventually, realSleep } from "./utils/WsTestServer.js"
@@ -141,5 +141,29 @@ describe("Listener on TestClock", () => {
       yield* sleepingUntil("backoff", now + Duration.toMillis(reconnects[0]!.delay))
       yield* TestClock.adjust(reconnects[0]!.delay)
       yield* eventually("second connection", () => server.connections.length === 2)
+    }))
+})
+
+describe("closing on TestClock", () => {
+  // A handler that never finishes must not hold `close` hostage: with gracePeriod 0 it is
+  // interrupted, nacked, and the socket closes, without the test moving the clock.
+  it.scoped("close with gracePeriod 0 and a handler that never finishes: nacked, closed, no clock needed", () =>
+    Effect.gen(function*() {
+      const { context, server } = yield* setup
+      let started = 0
+      const listener = yield* Listener.listen(
+        () => Effect.zipRight(Effect.sync(() => started++), Effect.never),
+        { gracePeriod: 0 }
+      ).pipe(Effect.provide(context))
+      yield* eventually("connection", () => server.connections.length === 1)
+      const connection = WsTestServer.connectionAt(server, 0)
+      connection.send(WsTestServer.hookFrame("h-stuck"))
+      yield* eventually("handler started", () => started === 1)
+      const closing = yield* Effect.fork(listener.close)
+      yield* eventually("nacked", () => WsTestServer.framesOf(connection, "nack").length === 1)
+      expect(WsTestServer.framesOf(connection, "nack")[0]).toMatchObject({ hookId: "h-stuck" })
+      yield* eventually("socket closed", () => connection.closeCode !== undefined)
+      expect(connection.closeCode).toBe(1000)
+      yield* Fiber.join(closing)
     }))
 })
