@@ -10,6 +10,7 @@
 import type * as DateTime from "effect/DateTime"
 import type * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { decodeHookFast, registerFastDecoder } from "./internal/hookDecode.js"
 
 /**
  * A hook's delivery state: `pending` (also while in flight), `retry` (an
@@ -199,6 +200,8 @@ export const withData = <A, I>(data: Schema.Schema<A, I>): WithData<A, I> => {
   if (cached !== undefined) return cached as WithData<A, I>
   const made = Schema.Struct({ ...Hook.fields, data })
   withDataCache.set(data, made)
+  // The SDK's default (`data: unknown`) decodes by hand; other data schemas need the interpreter.
+  if (data === Schema.Unknown) registerFastDecoder(made, decodeHookFast)
   return made
 }
 

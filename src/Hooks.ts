@@ -23,6 +23,7 @@ import * as ScheduleRules from "./internal/schedule.js"
 import * as Transport from "./internal/transport.js"
 import * as PosthookConfig from "./PosthookConfig.js"
 import * as PosthookError from "./PosthookError.js"
+import { decodeHooksFast, registerFastDecoder } from "./internal/hookDecode.js"
 
 /**
  * Options every method takes as its last argument: a `timeout` and a `retry`
@@ -498,6 +499,24 @@ const encodeWith = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<
 
 const hookPath = (id: string) => `/v1/hooks/${encodeURIComponent(id)}`
 
+type HookList<A, I> = Schema.Array$<ReturnType<typeof Hook.withData<A, I>>>
+
+const hookLists = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
+
+/**
+ * One list schema per data schema (the transport compiles a decoder per schema
+ * instance); with the default `data: unknown`, lists decode by hand.
+ */
+const hookList = <A, I>(dataSchema: Schema.Schema<A, I>): HookList<A, I> => {
+  const cached = hookLists.get(dataSchema)
+  // Keyed by the data schema, so the list stored for it holds its `A`.
+  if (cached !== undefined) return cached as HookList<A, I>
+  const list = Schema.Array(Hook.withData(dataSchema))
+  hookLists.set(dataSchema, list)
+  if (dataSchema === Schema.Unknown) registerFastDecoder(list, decodeHooksFast)
+  return list
+}
+
 const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "stream"> => {
   const scheduleWith = <A, I>(
     params: ScheduleParams<A>,
@@ -558,7 +577,7 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
       const query = yield* ScheduleRules.encodeListQuery(params)
       const response = yield* transport.request(
         { method: "GET", path: "/v1/hooks", query, idempotent: true },
-        Schema.Array(Hook.withData(dataSchema)),
+        hookList(dataSchema),
         options
       )
       return response.data

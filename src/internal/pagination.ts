@@ -19,8 +19,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { fastDecoderOf } from "./hookDecode.js"
 
 /**
  * One hook of a page, with the raw `id` and `postAt` strings the cursor needs.
@@ -45,6 +47,7 @@ const decodeRawKeys = ParseResult.decodeUnknownEither(RawKeys)
 export const PageEntry = <A, I>(item: Schema.Schema<A, I>): Schema.Schema<PageEntry<A>, unknown> => {
   // Built once here, not once per element.
   const decodeItem = ParseResult.decodeUnknownEither(item)
+  const fast = fastDecoderOf(item)
   return Schema.transformOrFail(
     Schema.Unknown,
     Schema.Struct({ item: Schema.typeSchema(item), id: Schema.String, postAt: Schema.String }),
@@ -52,12 +55,19 @@ export const PageEntry = <A, I>(item: Schema.Schema<A, I>): Schema.Schema<PageEn
       strict: true,
       // Either, not Effect: an Effect here sends the whole page array down
       // ParseResult's effectful path (Effect.forEach over the elements).
-      decode: (input, options) =>
-        Either.zipWith(
+      decode: (input, options) => {
+        const decoded = fast?.(input)
+        // The fast path checked `id` and `postAt` are strings; the cursor keeps the raw texts.
+        if (decoded !== undefined && Predicate.isRecord(input)) {
+          const { id, postAt } = input
+          if (typeof id === "string" && typeof postAt === "string") return Either.right({ item: decoded, id, postAt })
+        }
+        return Either.zipWith(
           decodeItem(input, options),
           decodeRawKeys(input, options),
           (decoded, raw) => ({ item: decoded, id: raw.id, postAt: raw.postAt })
-        ),
+        )
+      },
       encode: (entry, options) => ParseResult.encode(item)(entry.item, options)
     }
   )

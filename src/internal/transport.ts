@@ -27,6 +27,7 @@ import * as Schema from "effect/Schema"
 import type * as PosthookConfig from "../PosthookConfig.js"
 import * as PosthookError from "../PosthookError.js"
 import { VERSION } from "./version.js"
+import { type FastDecoder, fastDecoderOf } from "./hookDecode.js"
 
 /** @internal */
 export type Method = "GET" | "POST" | "DELETE"
@@ -219,12 +220,32 @@ const makeEnvelopeDecoder = <A, I>(schema: Schema.Schema<A, I>): EnvelopeDecoder
   const options = { onExcessProperty: "ignore" } as const
   const decodeEither = Schema.decodeUnknownEither(envelope, options)
   const decodeEffect = Schema.decodeUnknown(envelope, options)
+  const fast = fastDecoderOf(schema)
   return (text) => {
+    if (fast !== undefined) {
+      const data = fastEnvelopeData(text, fast)
+      if (data !== undefined) return Either.right(data)
+    }
     const decoded = decodeEither(text)
     return Either.isRight(decoded)
       ? Either.right(decoded.right.data)
       : Effect.map(decodeEffect(text), (body) => body.data)
   }
+}
+
+/**
+ * `{"data": …}` through a schema's hand-written decoder; `undefined` sends the
+ * text down the Schema path (bad JSON, no `data`, anything unusual), which
+ * decides and words the error.
+ */
+const fastEnvelopeData = <A>(text: string, fast: FastDecoder<A>): A | undefined => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  return Predicate.isRecord(json) && "data" in json ? fast(json.data) : undefined
 }
 
 /** One compiled decoder per item schema, built on first use. */

@@ -1,0 +1,136 @@
+/**
+ * Hand-written decoding of the common `Hook` JSON, for the response paths that
+ * decode many hooks (`get`, `list`, `listAll`). The Schema interpreter costs
+ * more per hook than parsing its JSON; this checks the same rules field by
+ * field and gives the same value, or `undefined` for anything it is not sure
+ * of, and then the Schema decides (and words the error).
+ *
+ * Schemas opt in through a registry keyed by the schema itself, so the
+ * transport and the pagination code can ask "is there a fast path for this
+ * schema?" without knowing about hooks.
+ *
+ * @internal
+ */
+import * as DateTime from "effect/DateTime"
+import * as Predicate from "effect/Predicate"
+import type * as Schema from "effect/Schema"
+import type { Mutable } from "effect/Types"
+
+/** Decodes `input` to the schema's type, or `undefined` to leave it to the Schema. @internal */
+export type FastDecoder<A> = (input: unknown) => A | undefined
+
+const fastDecoders = new WeakMap<Schema.Schema.Any, FastDecoder<unknown>>()
+
+/**
+ * Registers `fast` as the fast path of `schema`. The caller vouches that
+ * `fast` decodes to the schema's type (a generic schema such as
+ * `Hook.withData(data)` cannot prove it for its `A` at the type level).
+ *
+ * @internal
+ */
+export const registerFastDecoder = (schema: Schema.Schema.Any, fast: FastDecoder<unknown>): void => {
+  fastDecoders.set(schema, fast)
+}
+
+/**
+ * The fast path registered for `schema`, if any.
+ *
+ * @internal
+ */
+export const fastDecoderOf = <A, I>(schema: Schema.Schema<A, I>): FastDecoder<A> | undefined => {
+  const fast = fastDecoders.get(schema)
+  // `registerFastDecoder` pairs each schema with a decoder to its own `A`.
+  return fast as FastDecoder<A> | undefined
+}
+
+/** `Schema.DateTimeUtc`'s decoding (`DateTime.unsafeMake`), `undefined` where it would fail. */
+const utc = (value: unknown): DateTime.Utc | undefined => {
+  if (typeof value !== "string") return undefined
+  try {
+    return DateTime.unsafeMake(value)
+  } catch {
+    return undefined
+  }
+}
+
+/** The key is missing or `null`: what an exact, nullable optional reads as absent. */
+const absentOrNull = (input: { readonly [key: string]: unknown }, key: string): boolean =>
+  input[key] === null || !(key in input)
+
+const isStatus = (value: unknown): value is "pending" | "retry" | "completed" | "failed" =>
+  value === "pending" || value === "retry" || value === "completed" || value === "failed"
+
+/** `optionalWith(Schema.Number, { nullable: true, default: () => 0 })`. */
+const numberOrZero = (value: unknown): number | undefined =>
+  value === undefined || value === null ? 0 : typeof value === "number" ? value : undefined
+
+/** The fields of `Hook.Hook` with `data: unknown`. */
+export interface HookFields {
+  readonly id: string
+  readonly path: string
+  readonly domain?: string
+  readonly data: unknown
+  readonly postAt: DateTime.Utc
+  readonly status: "pending" | "retry" | "completed" | "failed"
+  readonly postDurationSeconds: number
+  readonly attempts: number
+  readonly failureError?: string
+  readonly createdAt: DateTime.Utc
+  readonly updatedAt: DateTime.Utc
+}
+
+/**
+ * One hook, as `Hook.withData(Schema.Unknown)` decodes it (unknown fields
+ * ignored). Hooks with `sequenceData` or `retryOverride` go to the Schema.
+ *
+ * @internal
+ */
+export const decodeHookFast = (input: unknown): HookFields | undefined => {
+  if (!Predicate.isRecord(input) || !("data" in input)) return undefined
+  const { attempts, createdAt, domain, failureError, id, path, postAt, postDurationSeconds, status, updatedAt } =
+    input
+  if (typeof id !== "string" || typeof path !== "string" || !isStatus(status)) return undefined
+  // Nested objects go to the Schema; so does an optional key present with `undefined`
+  // (the schema's `exact` optionals refuse it; JSON never produces it).
+  if (!absentOrNull(input, "sequenceData") || !absentOrNull(input, "retryOverride")) return undefined
+  if (!absentOrNull(input, "domain") && typeof domain !== "string") return undefined
+  if (!absentOrNull(input, "failureError") && typeof failureError !== "string") return undefined
+  const duration = numberOrZero(postDurationSeconds)
+  const attemptCount = numberOrZero(attempts)
+  if (duration === undefined || attemptCount === undefined) return undefined
+  const decodedPostAt = utc(postAt)
+  const decodedCreatedAt = utc(createdAt)
+  // A hook not updated since it was created carries one text twice: one value serves both.
+  const decodedUpdatedAt = updatedAt === createdAt ? decodedCreatedAt : utc(updatedAt)
+  if (decodedPostAt === undefined || decodedCreatedAt === undefined || decodedUpdatedAt === undefined) return undefined
+  const hook: Mutable<HookFields> = {
+    id,
+    path,
+    data: input.data,
+    postAt: decodedPostAt,
+    status,
+    postDurationSeconds: duration,
+    attempts: attemptCount,
+    createdAt: decodedCreatedAt,
+    updatedAt: decodedUpdatedAt
+  }
+  if (typeof domain === "string") hook.domain = domain
+  if (typeof failureError === "string") hook.failureError = failureError
+  return hook
+}
+
+/**
+ * Every element through {@link decodeHookFast}, or `undefined` when one needs the Schema.
+ *
+ * @internal
+ */
+export const decodeHooksFast = (input: unknown): ReadonlyArray<HookFields> | undefined => {
+  if (!Array.isArray(input)) return undefined
+  const hooks: Array<HookFields> = new Array(input.length)
+  for (let index = 0; index < input.length; index++) {
+    const hook = decodeHookFast(input[index])
+    if (hook === undefined) return undefined
+    hooks[index] = hook
+  }
+  return hooks
+}
