@@ -11,10 +11,11 @@
  *
  * @internal
  */
-import * as DateTime from "effect/DateTime"
+import type * as DateTime from "effect/DateTime"
 import * as Predicate from "effect/Predicate"
 import type * as Schema from "effect/Schema"
 import type { Mutable } from "effect/Types"
+import { decodeUtc } from "./utc.js"
 
 /** Decodes `input` to the schema's type, or `undefined` to leave it to the Schema. @internal */
 export type FastDecoder<A> = (input: unknown) => A | undefined
@@ -41,16 +42,6 @@ export const fastDecoderOf = <A, I>(schema: Schema.Schema<A, I>): FastDecoder<A>
   const fast = fastDecoders.get(schema)
   // `registerFastDecoder` pairs each schema with a decoder to its own `A`.
   return fast as FastDecoder<A> | undefined
-}
-
-/** `Schema.DateTimeUtc`'s decoding (`DateTime.unsafeMake`), `undefined` where it would fail. */
-const utc = (value: unknown): DateTime.Utc | undefined => {
-  if (typeof value !== "string") return undefined
-  try {
-    return DateTime.unsafeMake(value)
-  } catch {
-    return undefined
-  }
 }
 
 /** The key is missing or `null`: what an exact, nullable optional reads as absent. */
@@ -98,10 +89,10 @@ export const decodeHookFast = (input: unknown): HookFields | undefined => {
   const duration = numberOrZero(postDurationSeconds)
   const attemptCount = numberOrZero(attempts)
   if (duration === undefined || attemptCount === undefined) return undefined
-  const decodedPostAt = utc(postAt)
-  const decodedCreatedAt = utc(createdAt)
+  const decodedPostAt = decodeUtc(postAt)
+  const decodedCreatedAt = decodeUtc(createdAt)
   // A hook not updated since it was created carries one text twice: one value serves both.
-  const decodedUpdatedAt = updatedAt === createdAt ? decodedCreatedAt : utc(updatedAt)
+  const decodedUpdatedAt = updatedAt === createdAt ? decodedCreatedAt : decodeUtc(updatedAt)
   if (decodedPostAt === undefined || decodedCreatedAt === undefined || decodedUpdatedAt === undefined) return undefined
   const hook: Mutable<HookFields> = {
     id,

@@ -18,6 +18,7 @@ import * as PosthookError from "../PosthookError.js"
 import { makeDelivery } from "./delivery.js"
 import { type DeliveryHeaders, deliveryHeaders, type HeadersInput, single } from "./headers.js"
 import { computeDigest, digestEquals, digestFromHex } from "./signing.js"
+import { decodeUtc } from "./utc.js"
 
 /** What a signature check established about a request. @internal */
 export interface Verified {
@@ -170,15 +171,6 @@ const decodeDeliveryBody = Schema.decodeUnknownEither(DeliveryBody, { onExcessPr
 
 type DeliveryFields = Schema.Schema.Type<typeof DeliveryBody>
 
-/** `Schema.DateTimeUtc`'s decoding (`DateTime.unsafeMake`), `undefined` where it would fail. */
-const utcOrUndefined = (value: string): DateTime.Utc | undefined => {
-  try {
-    return DateTime.unsafeMake(value)
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * {@link DeliveryBody}'s decoding for the common case, written by hand: the
  * Schema interpreter costs more than verifying the signature of a 1 KB body.
@@ -192,8 +184,8 @@ const decodeDeliveryBodyFast = (json: unknown): DeliveryFields | undefined => {
   if (typeof path !== "string" || typeof postAt !== "string" || typeof createdAt !== "string") return undefined
   if (!("data" in body)) return undefined
   if (id !== undefined && id !== null && typeof id !== "string") return undefined
-  const decodedPostAt = utcOrUndefined(postAt)
-  const decodedCreatedAt = utcOrUndefined(createdAt)
+  const decodedPostAt = decodeUtc(postAt)
+  const decodedCreatedAt = decodeUtc(createdAt)
   if (decodedPostAt === undefined || decodedCreatedAt === undefined) return undefined
   const fields: {
     id?: string
@@ -206,7 +198,7 @@ const decodeDeliveryBodyFast = (json: unknown): DeliveryFields | undefined => {
   } = { path, data: body.data, postAt: decodedPostAt, createdAt: decodedCreatedAt }
   if (typeof id === "string") fields.id = id
   if (postedAt !== undefined && postedAt !== null) {
-    const decoded = typeof postedAt === "string" ? utcOrUndefined(postedAt) : undefined
+    const decoded = typeof postedAt === "string" ? decodeUtc(postedAt) : undefined
     if (decoded === undefined) return undefined
     fields.postedAt = decoded
   }
@@ -215,7 +207,7 @@ const decodeDeliveryBodyFast = (json: unknown): DeliveryFields | undefined => {
     const decoded = updatedAt === createdAt
       ? decodedCreatedAt
       : typeof updatedAt === "string"
-      ? utcOrUndefined(updatedAt)
+      ? decodeUtc(updatedAt)
       : undefined
     if (decoded === undefined) return undefined
     fields.updatedAt = decoded

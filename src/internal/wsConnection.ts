@@ -36,6 +36,7 @@ import * as PosthookError from "../PosthookError.js"
 import { makeDelivery } from "./delivery.js"
 import type { Transport } from "./transport.js"
 import * as WsProtocol from "./wsProtocol.js"
+import { decodeUtc } from "./utc.js"
 
 // ---------------------------------------------------------------------------
 // Defaults
@@ -139,11 +140,10 @@ class UtcField {
   /** The date, or what is wrong with the text. */
   parse(text: string): DateTime.Utc | string {
     if (text === this.lastText && this.lastValue !== undefined) return this.lastValue
-    // `DateTime.make`, not `Date.parse`: a text without an offset is UTC (as
-    // `Schema.DateTimeUtc` reads it), not the machine's local time.
-    const parsed = DateTime.make(text)
-    if (Option.isNone(parsed)) return `${this.field} is not a date: ${JSON.stringify(text)}`
-    const value = parsed.value
+    // As `Schema.DateTimeUtc` reads it (not `Date.parse`: a text without an
+    // offset is UTC, not the machine's local time).
+    const value = decodeUtc(text)
+    if (value === undefined) return `${this.field} is not a date: ${JSON.stringify(text)}`
     this.lastText = text
     this.lastValue = value
     return value

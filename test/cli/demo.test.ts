@@ -5,29 +5,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { runNode } from "./utils.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const VITE_NODE = fileURLToPath(new URL("../../node_modules/vite-node/vite-node.mjs", import.meta.url))
 
-const runDemo = Effect.async<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>(
-  (resume) => {
-    const env = { ...process.env }
-    for (const name of Object.keys(env)) if (name.startsWith("POSTHOOK_")) delete env[name]
-    const child = ChildProcess.spawn(
-      process.execPath,
-      [VITE_NODE, "--config", "vitest.config.ts", "examples/demo.ts"],
-      { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }
-    )
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
-    child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-    return Effect.sync(() => child.kill("SIGKILL"))
-  }
-)
+// The environment is the test's minus any POSTHOOK_ settings: the demo needs no keys.
+const runDemo = runNode([VITE_NODE, "--config", "vitest.config.ts", "examples/demo.ts"], { cwd: ROOT })
 
 describe("npm run demo", () => {
   it.live("exits 0 after printing the timeline: HTTP ack, accept + callback ack, WebSocket nack + retry", () =>

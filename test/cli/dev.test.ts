@@ -9,18 +9,9 @@ import { Effect, Predicate } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { type CliRun, jsonOf, runAll, runCli, startApp, startCli, startLocal } from "./utils.js"
+import { type CliRun, jsonLine, jsonOf, runAll, runCli, startApp, startCli, startLocal } from "./utils.js"
 
 const TIMEOUT = { timeout: 300_000 }
-
-const parseLine = (line: string): Record<string, unknown> | undefined => {
-  try {
-    const value: unknown = JSON.parse(line)
-    return Predicate.isRecord(value) ? value : undefined
-  } catch {
-    return undefined
-  }
-}
 
 const hookId = (run: CliRun): string => {
   const json = jsonOf(run)
@@ -74,24 +65,24 @@ describe("posthook dev", () => {
       const signingKey = "ph_sk_local_test_SECRET_PART"
       const args = ["dev", "--port", "0", "--db", db, "--api-key", apiKey, "--signing-key", signingKey, "--json"]
       const started = (dev: { readonly lines: () => ReadonlyArray<string> }) =>
-        dev.lines().map(parseLine).find((line) => line?.event === "started")
+        dev.lines().map(jsonLine).find((line) => line?.event === "started")
 
       const first = yield* startCli(args)
-      yield* first.waitForLine((line) => parseLine(line)?.event === "started", "started")
+      yield* first.waitForLine((line) => jsonLine(line)?.event === "started", "started")
       const firstStart = started(first)!
       expect(firstStart).toMatchObject({ store: `sqlite:${db}`, apiKey: "pk_local…", asyncHooks: true })
       const env = { POSTHOOK_BASE_URL: String(firstStart.baseUrl), POSTHOOK_API_KEY: apiKey }
       const id = hookId(yield* runCli(["hooks", "schedule", "--path", "/webhooks/later", "--in", "1h", "--json"], env))
       yield* first.waitForLine((line) => {
-        const parsed = parseLine(line)
+        const parsed = jsonLine(line)
         return parsed?.event === "HookScheduled" && parsed.hookId === id
       }, "HookScheduled event")
       yield* first.signal("SIGINT")
       expect(yield* first.exited).toBe(0)
-      expect(parseLine(first.lines().at(-1) ?? "")).toEqual({ event: "stopped" })
+      expect(jsonLine(first.lines().at(-1) ?? "")).toEqual({ event: "stopped" })
 
       const second = yield* startCli(args)
-      yield* second.waitForLine((line) => parseLine(line)?.event === "started", "started again")
+      yield* second.waitForLine((line) => jsonLine(line)?.event === "started", "started again")
       const secondEnv = { ...env, POSTHOOK_BASE_URL: String(started(second)!.baseUrl) }
       const got = yield* runCli(["hooks", "get", id, "--json"], secondEnv)
       expect(got.code).toBe(0)
@@ -107,18 +98,18 @@ describe("posthook dev", () => {
     Effect.gen(function*() {
       const apiKey = "pk_local_listener_test"
       const dev = yield* startCli(["dev", "--port", "0", "--api-key", apiKey, "--json"])
-      const started = parseLine(yield* dev.waitForLine((line) => parseLine(line)?.event === "started", "started"))
+      const started = jsonLine(yield* dev.waitForLine((line) => jsonLine(line)?.event === "started", "started"))
       const listener = yield* startCli(["listen", "--json"], {
         POSTHOOK_BASE_URL: String(started?.baseUrl),
         POSTHOOK_API_KEY: apiKey
       })
-      yield* listener.waitForLine((line) => parseLine(line)?.event === "connected", "listener connected")
-      yield* dev.waitForLine((line) => parseLine(line)?.event === "ListenerConnected", "ListenerConnected event")
+      yield* listener.waitForLine((line) => jsonLine(line)?.event === "connected", "listener connected")
+      yield* dev.waitForLine((line) => jsonLine(line)?.event === "ListenerConnected", "ListenerConnected event")
 
       yield* dev.signal("SIGINT")
       expect(yield* dev.exited).toBe(0)
-      expect(parseLine(dev.lines().at(-1) ?? "")).toEqual({ event: "stopped" })
-      yield* listener.waitForLine((line) => parseLine(line)?.event === "disconnected", "listener told to go")
+      expect(jsonLine(dev.lines().at(-1) ?? "")).toEqual({ event: "stopped" })
+      yield* listener.waitForLine((line) => jsonLine(line)?.event === "disconnected", "listener told to go")
     }), TIMEOUT)
 
   it.scopedLive("bad flags and a port in use exit 1", () =>

@@ -9,11 +9,11 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, Predicate } from "effect"
+import { Effect, Option } from "effect"
 import { Callbacks, Signatures } from "posthook-effect"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import type { ServerEvent } from "../../src/server/ServerEvent.js"
-import { envFor, eventuallyEffect, hooksFor, runAll, startApp, startCli, startLocal } from "./utils.js"
+import { envFor, eventuallyEffect, hooksFor, jsonLine, runAll, startApp, startCli, startLocal } from "./utils.js"
 
 const TIMEOUT = { timeout: 300_000 }
 
@@ -23,18 +23,8 @@ type EventOf<Tag extends ServerEvent["_tag"]> = Extract<ServerEvent, { readonly 
 const eventFor = <Tag extends ServerEvent["_tag"]>(local: LocalPosthook.LocalPosthook, tag: Tag, hookId: string) =>
   local.awaitEvent((event): event is EventOf<Tag> => event._tag === tag && "hookId" in event && event.hookId === hookId)
 
-/** A `--json` line of `listen`, parsed (`undefined` for other lines). */
-const parseLine = (line: string): Record<string, unknown> | undefined => {
-  try {
-    const value: unknown = JSON.parse(line)
-    return Predicate.isRecord(value) ? value : undefined
-  } catch {
-    return undefined
-  }
-}
-
 const deliveryLineFor = (hookId: string) => (line: string) => {
-  const parsed = parseLine(line)
+  const parsed = jsonLine(line)
   return parsed?.event === "delivery" && parsed.hookId === hookId
 }
 
@@ -50,7 +40,7 @@ describe("posthook listen --forward", () => {
       )
       const local = yield* startLocal()
       const listener = yield* startCli(["listen", "--forward", app.origin, "--json"], envFor(local))
-      const connected = parseLine(yield* listener.waitForLine((line) => parseLine(line)?.event === "connected", "connected"))
+      const connected = jsonLine(yield* listener.waitForLine((line) => jsonLine(line)?.event === "connected", "connected"))
       expect(connected).toMatchObject({ projectName: "Local Posthook", forward: `${app.origin}/` })
       expect((yield* local.listeners).map((info) => info.forward)).toEqual([true])
 
@@ -60,7 +50,7 @@ describe("posthook listen --forward", () => {
       const failing = yield* hooks.schedule({ path: "/webhooks/fail", postIn: "1s", data: { n: 3 } })
 
       // 200 → ack: the server records a WebSocket delivery.
-      const okLine = parseLine(yield* listener.waitForLine(deliveryLineFor(ok.id), "ok delivery"))
+      const okLine = jsonLine(yield* listener.waitForLine(deliveryLineFor(ok.id), "ok delivery"))
       expect(okLine).toMatchObject({
         path: "/webhooks/ok",
         method: "POST",
@@ -72,13 +62,13 @@ describe("posthook listen --forward", () => {
       expect(yield* eventFor(local, "HookDelivered", ok.id)).toMatchObject({ transport: "websocket" })
 
       // 202 → accept with the app's timeout; finishing through the ack URL completes the hook.
-      const asyncLine = parseLine(yield* listener.waitForLine(deliveryLineFor(async.id), "async delivery"))
+      const asyncLine = jsonLine(yield* listener.waitForLine(deliveryLineFor(async.id), "async delivery"))
       expect(asyncLine).toMatchObject({ status: 202, result: "accept", timeoutSeconds: 120 })
       const accepted = yield* eventFor(local, "HookAccepted", async.id)
       expect(accepted.transport).toBe("websocket")
 
       // 500 → nack: the server schedules a retry, with the app's answer as the error.
-      const failLine = parseLine(yield* listener.waitForLine(deliveryLineFor(failing.id), "failing delivery"))
+      const failLine = jsonLine(yield* listener.waitForLine(deliveryLineFor(failing.id), "failing delivery"))
       expect(failLine).toMatchObject({ status: 500, result: "nack", error: "HTTP 500: boom" })
       const retrying = yield* eventFor(local, "HookRetrying", failing.id)
       expect(retrying.error).toContain("HTTP 500: boom")

@@ -17,7 +17,7 @@ import * as ChildProcess from "node:child_process"
 import * as Http from "node:http"
 import { fileURLToPath } from "node:url"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Context, Duration, Effect, Layer, Redacted, type Scope } from "effect"
+import { Context, Duration, Effect, Layer, Predicate, Redacted, type Scope } from "effect"
 import { Hooks, Posthook } from "posthook-effect"
 import * as LocalPosthook from "../../src/server/LocalPosthook.js"
 
@@ -60,15 +60,19 @@ export const envFor = (local: LocalPosthook.LocalPosthook): Record<string, strin
   POSTHOOK_API_KEY: Redacted.value(local.apiKey)
 })
 
-/** Runs `posthook <args>` to completion. */
-export const runCli = (
+/**
+ * Runs `node <args>` to completion, collecting its output, in the
+ * environment of {@link childEnv}. Interrupting it kills the child.
+ */
+export const runNode = (
   args: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>> = {}
+  options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly cwd?: string } = {}
 ): Effect.Effect<CliRun> =>
   Effect.async<CliRun>((resume) => {
-    const child = ChildProcess.spawn(process.execPath, [CLI_BIN, ...args], {
-      env: childEnv(env),
-      stdio: ["ignore", "pipe", "pipe"]
+    const child = ChildProcess.spawn(process.execPath, args, {
+      env: childEnv(options.env ?? {}),
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd })
     })
     let stdout = ""
     let stderr = ""
@@ -76,13 +80,30 @@ export const runCli = (
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
     child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
     return Effect.sync(() => child.kill("SIGKILL"))
-  }).pipe(
+  })
+
+/** Runs `posthook <args>` to completion. */
+export const runCli = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>> = {}
+): Effect.Effect<CliRun> =>
+  runNode([CLI_BIN, ...args], { env }).pipe(
     Effect.timeoutFail({
       duration: RUN_DEADLINE,
       onTimeout: () => new Error(`posthook ${args.join(" ")} did not finish within ${Duration.format(RUN_DEADLINE)}`)
     }),
     Effect.orDie
   )
+
+/** One line of output as a JSON object (`undefined` for other lines). */
+export const jsonLine = (line: string): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(line)
+    return Predicate.isRecord(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** Parses a run's stdout as JSON (fails the test with the output when it is not). */
 export const jsonOf = (run: CliRun): unknown => {

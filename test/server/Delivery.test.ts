@@ -10,25 +10,11 @@ import { Effect, Layer, Option, Queue, Redacted, TestClock } from "effect"
 import * as Callbacks from "../../src/Callbacks.js"
 import { computeSignature, legacySignature } from "../../src/internal/signing.js"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
-import type { ServerEvent } from "../../src/server/ServerEvent.js"
 import { makeReceiver, type Received } from "./utils/receiver.js"
+import { eventFor } from "./utils/events.js"
 import { raw, startServer } from "./utils/sdk.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
-
-type EventOf<Tag extends ServerEvent["_tag"]> = Extract<ServerEvent, { readonly _tag: Tag }>
-
-/** The first event with this tag for this hook (and attempt), already emitted or still to come. */
-const eventFor = <Tag extends ServerEvent["_tag"]>(
-  local: LocalPosthook.LocalPosthook,
-  tag: Tag,
-  hookId: string,
-  attempt?: number
-) =>
-  local.awaitEvent((event): event is EventOf<Tag> =>
-    event._tag === tag && "hookId" in event && event.hookId === hookId &&
-    (attempt === undefined || ("attempt" in event && event.attempt === attempt))
-  )
 
 const setup = (options: LocalPosthook.Options = {}) =>
   Effect.gen(function*() {

@@ -12,25 +12,12 @@ import * as Listener from "../../src/Listener.js"
 import * as PosthookConfig from "../../src/PosthookConfig.js"
 import * as Signatures from "../../src/Signatures.js"
 import * as LocalPosthook from "../../src/server/LocalPosthook.js"
-import type { ServerEvent } from "../../src/server/ServerEvent.js"
 import { makeReceiver } from "./utils/receiver.js"
+import { eventFor, type EventOf } from "./utils/events.js"
 import { raw, startServer } from "./utils/sdk.js"
 import { connectRaw } from "./utils/wsClient.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
-
-type EventOf<Tag extends ServerEvent["_tag"]> = Extract<ServerEvent, { readonly _tag: Tag }>
-
-const eventFor = <Tag extends ServerEvent["_tag"]>(
-  local: LocalPosthook.LocalPosthook,
-  tag: Tag,
-  hookId: string,
-  attempt?: number
-) =>
-  local.awaitEvent((event): event is EventOf<Tag> =>
-    event._tag === tag && "hookId" in event && event.hookId === hookId &&
-    (attempt === undefined || ("attempt" in event && event.attempt === attempt))
-  )
 
 const setup = (options: LocalPosthook.Options = {}) =>
   Effect.gen(function*() {

@@ -8,6 +8,7 @@ import { Effect, type Scope } from "effect"
 import * as Dashboard from "../../../src/server/Dashboard.js"
 import type * as LocalPosthook from "../../../src/server/LocalPosthook.js"
 import type { ServerEvent } from "../../../src/server/ServerEvent.js"
+import * as Events from "./events.js"
 import { makeReceiver } from "./receiver.js"
 import { startServer } from "./sdk.js"
 
@@ -70,19 +71,17 @@ export const getJson = (local: LocalPosthook.LocalPosthook, path: string) =>
 export const action = (local: LocalPosthook.LocalPosthook, id: string, name: string) =>
   request(local, "POST", `${Dashboard.API_PREFIX}/hooks/${id}/${name}`, DASHBOARD_HEADER)
 
-type EventOf<Tag extends ServerEvent["_tag"]> = Extract<ServerEvent, { readonly _tag: Tag }>
-
-/** The first event with this tag for this hook (already emitted or still to come). */
+/** {@link Events.eventFor}, failing after 20 s (dashboard tests run on the live clock). */
 export const eventFor = <Tag extends ServerEvent["_tag"]>(
   local: LocalPosthook.LocalPosthook,
   tag: Tag,
   hookId: string,
   attempt?: number
 ) =>
-  local.awaitEvent((event): event is EventOf<Tag> =>
-    event._tag === tag && "hookId" in event && event.hookId === hookId &&
-    (attempt === undefined || ("attempt" in event && event.attempt === attempt))
-  ).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`no ${tag} event for ${hookId}`) }), Effect.orDie)
+  Events.eventFor(local, tag, hookId, attempt).pipe(
+    Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`no ${tag} event for ${hookId}`) }),
+    Effect.orDie
+  )
 
 /** An open server-sent-events connection: the text received so far, and a way to wait for some. */
 export interface EventStream {
