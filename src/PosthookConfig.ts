@@ -14,7 +14,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as PosthookError from "./PosthookError.js"
-import { splitSigningKeys } from "./internal/signing.js"
+import { splitSigningKeys } from "./protocol/signing.js"
 
 /**
  * The default API base URL.

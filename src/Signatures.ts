@@ -29,7 +29,7 @@ import * as PosthookConfig from "./PosthookConfig.js"
 import * as PosthookError from "./PosthookError.js"
 import { makeDelivery } from "./internal/delivery.js"
 import type { HeadersInput } from "./internal/headers.js"
-import { signatureHeader, splitSigningKeys } from "./internal/signing.js"
+import { signatureHeader, splitSigningKeys } from "./protocol/signing.js"
 import * as internal from "./internal/verify.js"
 
 export type {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Duration, Effect, Either, FastCheck, Schema, Stream } from "effect"
 import { Hooks, PosthookError } from "posthook-effect"
-import * as PostDuration from "../src/internal/duration.js"
-import * as Rules from "../src/internal/schedule.js"
+import * as PostDuration from "../src/protocol/duration.js"
+import * as Rules from "../src/protocol/schedule.js"
 import { layerWithClient, TestApiServer } from "./utils/TestApiServer.js"
 
 /**

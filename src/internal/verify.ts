@@ -17,7 +17,7 @@ import type { Delivery } from "../Delivery.js"
 import * as PosthookError from "../PosthookError.js"
 import { makeDelivery } from "./delivery.js"
 import { type DeliveryHeaders, deliveryHeaders, type HeadersInput, single } from "./headers.js"
-import { computeDigest, digestEquals, digestFromHex } from "./signing.js"
+import { computeDigest, digestEquals, digestFromHex } from "../protocol/signing.js"
 import { decodeUtc } from "./utc.js"
 
 /** What a signature check established about a request. @internal */

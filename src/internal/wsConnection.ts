@@ -35,7 +35,7 @@ import type * as Listener from "../Listener.js"
 import * as PosthookError from "../PosthookError.js"
 import { makeDelivery } from "./delivery.js"
 import type { Transport } from "./transport.js"
-import * as WsProtocol from "./wsProtocol.js"
+import * as WsProtocol from "../protocol/frames.js"
 import { decodeUtc } from "./utc.js"
 
 // ---------------------------------------------------------------------------

@@ -18,14 +18,14 @@
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { formatUtc, normalizeRfc3339, validateLocalDateTime, validateTimeZone } from "../internal/schedule.js"
+import { formatUtc, normalizeRfc3339, validateLocalDateTime, validateTimeZone } from "../protocol/schedule.js"
 
 const LOCAL_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/
 
 /**
  * Parses an RFC 3339 timestamp (`2026-06-15T10:00:00Z`, with optional
  * fraction and a `Z` or `±HH:MM` offset) into epoch milliseconds. The rules
- * are the SDK's own (`internal/schedule`), so client and server agree.
+ * are the SDK's own (`protocol/schedule`), so client and server agree.
  *
  * @example
  * ```ts

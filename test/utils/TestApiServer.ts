@@ -29,8 +29,8 @@ import type { ConfigError } from "effect/ConfigError"
 import * as Crypto from "node:crypto"
 import * as Http from "node:http"
 import { Posthook, type PosthookConfig } from "posthook-effect"
-import * as Rules from "../../src/internal/schedule.js"
-import { parseSeconds } from "../../src/internal/duration.js"
+import * as Rules from "../../src/protocol/schedule.js"
+import { parseSeconds } from "../../src/protocol/duration.js"
 
 /** The API key `layerWithClient` configures and the server accepts by default. */
 export const TEST_API_KEY = "pk_test_0123456789abcdef_SECRET"

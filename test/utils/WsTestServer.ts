@@ -4,7 +4,7 @@
  * server. Tickets are single-use; every connection is recorded with the
  * frames the client sent and the close code the server saw.
  *
- * Frames are encoded with the SDK's own `wsProtocol`, so the test server and
+ * Frames are encoded with the SDK's own `protocol/frames`, so the test server and
  * the client share one definition of the protocol.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -15,7 +15,7 @@ import { Duration, Effect, Layer, Logger, LogLevel, type Scope } from "effect"
 import * as Http from "node:http"
 import { WebSocket, WebSocketServer } from "ws"
 import { PosthookConfig } from "posthook-effect"
-import * as WsProtocol from "../../src/internal/wsProtocol.js"
+import * as WsProtocol from "../../src/protocol/frames.js"
 
 export interface TicketAnswer {
   readonly status: number

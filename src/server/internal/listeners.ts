@@ -11,8 +11,8 @@ import * as Crypto from "node:crypto"
 import type * as Socket from "@effect/platform/Socket"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
-import type { ServerMessage } from "../../internal/wsProtocol.js"
-import { encodeServerFrame } from "../../internal/wsProtocol.js"
+import type { ServerMessage } from "../../protocol/frames.js"
+import { encodeServerFrame } from "../../protocol/frames.js"
 
 /** @internal */
 export type Outgoing = string | Socket.CloseEvent

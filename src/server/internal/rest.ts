@@ -1,7 +1,7 @@
 /**
  * The REST API of PROTOCOL §1 and the callback endpoints of §3, as an
  * `HttpRouter`. Bodies are validated with the SDK's own rules
- * (`internal/schedule`), so the server refuses exactly what the client
+ * (`protocol/schedule`), so the server refuses exactly what the client
  * would; answers use the `{"data": …}` / `{"error": …}` envelopes.
  *
  * @internal
@@ -19,7 +19,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Hook from "../../Hook.js"
-import { MAX_DATA_BYTES, MAX_LIMIT, validateBulkBody, validateScheduleBody } from "../../internal/schedule.js"
+import { MAX_DATA_BYTES, MAX_LIMIT, validateBulkBody, validateScheduleBody } from "../../protocol/schedule.js"
 import { toWire } from "../HookRecord.js"
 import type * as ServerConfig from "../ServerConfig.js"
 import type * as Store from "../Store.js"

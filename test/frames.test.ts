@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
-import * as WsProtocol from "../src/internal/wsProtocol.js"
+import * as WsProtocol from "../src/protocol/frames.js"
 
 const hookJson = {
   type: "hook",
@@ -15,7 +15,7 @@ const hookJson = {
 
 const decode = (frame: unknown) => WsProtocol.decodeServerFrame(JSON.stringify(frame))
 
-describe("wsProtocol frames", () => {
+describe("protocol frames", () => {
   it("a plain hook frame decodes (fast path) with optional fields kept and nulls dropped", () => {
     const decoded = decode({ ...hookJson, timestamp: 1767225600, ackUrl: "http://a", nackUrl: null, extra: true })
     expect(Option.getOrThrow(decoded)).toEqual({
