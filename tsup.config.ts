@@ -3,10 +3,10 @@ import { defineConfig } from "tsup"
 export default defineConfig([
   {
     // The library: the SDK (`posthook-effect`) and the local server (`posthook-effect/server`).
-    entry: { index: "src/index.ts", server: "src/server/index.ts" },
+    entry: { index: "src/index.ts", node: "src/node.ts", server: "src/server/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
-    target: "node20",
+    target: "node22",
     sourcemap: true,
     clean: true,
     splitting: false,
@@ -16,7 +16,7 @@ export default defineConfig([
     // The `posthook` command line (ESM only, executable).
     entry: { cli: "src/cli/main.ts" },
     format: ["esm"],
-    target: "node20",
+    target: "node22",
     sourcemap: true,
     // `posthook dev` imports the local server with `import()`: splitting puts the server in a chunk loaded by `dev`
     // only, so the other commands start without it.

@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^posthook-effect$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+      { find: /^posthook-effect\/node$/, replacement: fileURLToPath(new URL("./src/node.ts", import.meta.url)) },
       {
         find: /^posthook-effect\/server$/,
         replacement: fileURLToPath(new URL("./src/server/index.ts", import.meta.url))

@@ -30,7 +30,7 @@ import {
   ROOT,
   type Row,
   startChild,
-  viteNodeBin
+  typeScriptArgs
 } from "./util.js"
 import { benchmark as verify } from "./verify.js"
 import { benchmark as websocket } from "./websocket.js"
@@ -58,11 +58,7 @@ const machine = () => ({
 const runInChild = async (bench: Benchmark): Promise<ReadonlyArray<Row>> => {
   const child = startChild(process.execPath, [
     ...(bench.nodeFlags ?? []),
-    viteNodeBin(),
-    "--config",
-    "vitest.config.ts",
-    "bench/index.ts",
-    "--",
+    ...typeScriptArgs("bench/index.ts"),
     `--child=${bench.name}`,
     ...(options.quick ? ["--quick"] : [])
   ])

@@ -61,7 +61,7 @@ export const benchmark: Benchmark = {
         Layer.provide(NodeHttpClient.layerUndici)
       )
     )
-    const hooks = await runtime.runPromise(Hooks.Hooks)
+    const hooks = await runtime.runPromise(Effect.service(Hooks.Hooks))
 
     const raw = async (gc: boolean): Promise<Run> => {
       const sample = sampler(total, gc)

@@ -52,7 +52,7 @@ export const benchmark: Benchmark = {
         Layer.provide(NodeHttpClient.layerUndici)
       )
     )
-    const hooks = await runtime.runPromise(Hooks.Hooks)
+    const hooks = await runtime.runPromise(Effect.service(Hooks.Hooks))
 
     const fetchOnce = async () => {
       const response = await fetch(`${baseUrl}/v1/hooks`, {

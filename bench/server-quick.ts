@@ -10,19 +10,19 @@
  * 3. Memory: RSS with M hooks (default 100,000) pending in the memory
  *    store, after a full GC. Target: ≤ 150 MB.
  *
- *   NODE_OPTIONS=--expose-gc npx vite-node --config vitest.config.ts bench/server-quick.ts [N] [M]
+ *   npx node --expose-gc --import tsx bench/server-quick.ts [N] [M]
  *
  * Everything (server, endpoint, client) shares one process and its cores, as
  * with `posthook dev` and an app on one laptop. `npm run bench -- --only=server`
  * measures the built package in separate processes.
  */
 import * as Http from "node:http"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Redacted } from "effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { WebSocket } from "ws"
-import { LocalPosthook } from "../src/server/index.js"
+import { LocalPosthook } from "posthook-effect/server"
 
 const [dueHooks = 10_000, pendingHooks = 100_000] = process.argv.slice(2).map(Number)
 
@@ -53,7 +53,7 @@ interface Arrivals {
 /** A bare node:http endpoint that notes when each delivery arrived. */
 const startEndpoint = (expected: number) =>
   Effect.acquireRelease(
-    Effect.async<Arrivals>((resume) => {
+    Effect.callback<Arrivals>((resume) => {
       const arrivals = new Map<string, number>()
       let finish = () => {}
       const done = new Promise<void>((resolve) => (finish = resolve))
@@ -88,7 +88,7 @@ const startListener = (local: LocalPosthook.LocalPosthook, expected: number) =>
     )
     const { data } = (yield* response.json) as { readonly data: { readonly ticket: string; readonly url: string } }
     return yield* Effect.acquireRelease(
-      Effect.async<Omit<Arrivals, "origin">>((resume) => {
+      Effect.callback<Omit<Arrivals, "origin">>((resume) => {
         const arrivals = new Map<string, number>()
         let finish = () => {}
         const done = new Promise<void>((resolve) => (finish = resolve))
@@ -108,20 +108,20 @@ const startListener = (local: LocalPosthook.LocalPosthook, expected: number) =>
   })
 
 const scheduleAll = (local: LocalPosthook.LocalPosthook, bodies: ReadonlyArray<unknown>) =>
-  Effect.flatMap(HttpClient.HttpClient, (client) =>
+  HttpClient.HttpClient.use((client) =>
     Effect.forEach(
       bodies,
       (body) =>
         client.execute(
           HttpClientRequest.post(`${local.baseUrl}/v1/hooks`).pipe(
             HttpClientRequest.setHeader("x-api-key", Redacted.value(local.apiKey)),
-            HttpClientRequest.bodyUnsafeJson(body)
+            HttpClientRequest.bodyJsonUnsafe(body)
           )
         ).pipe(
           Effect.flatMap((response) =>
             response.status === 200
               ? Effect.map(response.json, (json) => (json as { readonly data: { readonly id: string } }).data.id)
-              : Effect.dieMessage(`schedule answered ${response.status}`)
+              : Effect.die(new Error(`schedule answered ${response.status}`))
           )
         ),
       { concurrency: 32 }
@@ -143,7 +143,7 @@ const scheduleDueWithinOneSecond = (local: LocalPosthook.LocalPosthook) =>
       postAts.map((postAt) => ({ path: "/bench", postAt: new Date(postAt).toISOString(), data: { n: 1 } }))
     )
     const scheduledIn = Date.now() - started
-    if (Date.now() >= firstDue) return yield* Effect.dieMessage("scheduling overran the lead time")
+    if (Date.now() >= firstDue) return yield* Effect.die(new Error("scheduling overran the lead time"))
     return { ids, postAts, scheduledIn }
   })
 

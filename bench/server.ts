@@ -69,7 +69,7 @@ const throughput = async (quick: boolean): Promise<ReadonlyArray<Row>> => {
   const server = await startServer()
   const runtime = sdkRuntime(server)
   try {
-    const hooks = await runtime.runPromise(Hooks.Hooks)
+    const hooks = await runtime.runPromise(Effect.service(Hooks.Hooks))
     const params = { path: "/webhooks/pending", postIn: "1d", data: { orderId: "ord_1", amount: 4200 } }
     const raw = async (count: number) => {
       const start = performance.now()
@@ -151,7 +151,7 @@ const lateness = async (quick: boolean, schedulesPerSecond: number): Promise<Rea
   const server = await startServer(endpoint.origin)
   const runtime = sdkRuntime(server)
   try {
-    const hooks = await runtime.runPromise(Hooks.Hooks)
+    const hooks = await runtime.runPromise(Effect.service(Hooks.Hooks))
     // Scheduling must be over before the first hook is due: lead time from the measured rate, with a margin.
     const leadMillis = 2_000 + Math.ceil((1.3 * due / Math.max(50, schedulesPerSecond)) * 1000)
     const firstDue = Math.ceil(Date.now() + leadMillis)

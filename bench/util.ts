@@ -158,8 +158,12 @@ export const log = (message: string): void => {
   process.stderr.write(`${message}\n`)
 }
 
-/** The vite-node entry this process runs under (to start TypeScript children). */
-export const viteNodeBin = (): string => Path.join(ROOT, "node_modules", "vite-node", "vite-node.mjs")
+/**
+ * Node arguments that run a TypeScript file of this repository in a child
+ * process: tsx's loader, as `npm run bench` uses (it maps `posthook-effect`
+ * to src/ through the tsconfig `paths`). Node flags go before these.
+ */
+export const typeScriptArgs = (file: string): Array<string> => ["--import", import.meta.resolve("tsx"), file]
 
 export interface Child {
   readonly process: ChildProcess

@@ -3,7 +3,7 @@
  * for `Signatures.verify` / `parseDelivery` against a bare
  * `crypto.createHmac` + constant-time compare + `JSON.parse`.
  *
- * Run: npx vite-node --config vitest.config.ts bench/verify-quick.ts
+ * Run: npx tsx bench/verify-quick.ts
  */
 import { Duration, Effect, Redacted } from "effect"
 import { createHmac, timingSafeEqual } from "node:crypto"

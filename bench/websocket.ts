@@ -10,13 +10,15 @@
  *   that load, and one delivery at a time (no queueing: the pure cost).
  *   Quick mode: 5,000 deliveries, 500 one at a time.
  * - client CPU per delivery.
+ *
+ * The SDK runs on Node's global WebSocket (`Socket.layerWebSocketConstructorGlobal`,
+ * what the README recommends); the baseline on `ws`.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as Socket from "@effect/platform/Socket"
-import type { ConfigError } from "effect"
+import type { Config } from "effect"
 import { Effect, Layer } from "effect"
+import type * as HttpClient from "effect/http/HttpClient"
+import * as Socket from "effect/socket/Socket"
 import { WebSocket } from "ws"
 import { Delivery, Listener, PosthookConfig } from "posthook-effect"
 import { type Benchmark, type Child, cpuNanos, log, median, percentile, preciseNow, type Row, startChild } from "./util.js"
@@ -74,7 +76,7 @@ const runSdk = (
   server: Child,
   layer: Layer.Layer<
     PosthookConfig.PosthookConfig | HttpClient.HttpClient | Socket.WebSocketConstructor,
-    ConfigError.ConfigError
+    Config.ConfigError
   >,
   total: number,
   window: number
@@ -107,7 +109,7 @@ export const benchmark: Benchmark = {
     const layer = Layer.mergeAll(
       PosthookConfig.layer({ apiKey: "pk_bench", baseUrl }),
       NodeHttpClient.layerUndici,
-      NodeSocket.layerWebSocketConstructor
+      Socket.layerWebSocketConstructorGlobal
     )
     const total = options.quick ? 5_000 : 50_000
     const window = 1_000

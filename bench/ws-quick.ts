@@ -3,14 +3,14 @@
  * `Listener.listen` with a no-op handler, against a raw `ws` client that
  * acks the same stream of frames.
  *
- *   npx vite-node --config vitest.config.ts bench/ws-quick.ts [deliveries] [window] [rounds]
+ *   npx tsx bench/ws-quick.ts [deliveries] [window] [rounds]
  *
  * The server keeps `window` deliveries in flight (sending a new one for each
  * answer) until `deliveries` have been acked.
  */
-import { NodeHttpClient } from "@effect/platform-node"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Deferred, Effect, Layer } from "effect"
+import * as Socket from "effect/socket/Socket"
 import * as Http from "node:http"
 import { WebSocket, WebSocketServer } from "ws"
 import { Delivery, Listener, PosthookConfig } from "posthook-effect"
@@ -87,8 +87,8 @@ const main = async () => {
   const server = await startServer()
   const layer = Layer.mergeAll(
     PosthookConfig.layer({ apiKey: "pk_bench", baseUrl: server.url }),
-    NodeHttpClient.layer,
-    NodeSocket.layerWebSocketConstructor
+    NodeHttpClient.layerNodeHttp,
+    Socket.layerWebSocketConstructorGlobal
   )
   const results: Record<"raw ws" | "Listener.listen", Array<number>> = { "raw ws": [], "Listener.listen": [] }
   for (let round = 0; round < rounds; round++) {

@@ -7,11 +7,11 @@
  * retries the hook. `applied` is false when the attempt was already resolved
  * (404, 409, …).
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/accept-callback.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/accept-callback.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import * as Socket from "effect/socket/Socket"
 import * as Layer from "effect/Layer"
 import { PosthookConfig } from "posthook-effect"
 
@@ -25,8 +25,8 @@ const program = Effect.gen(function* () {
     Effect.gen(function* () {
       const delivery = yield* Queue.take(accepted)
       const result = yield* processVideo(delivery.data).pipe(
-        Effect.zipRight(delivery.ack()), // POST to the delivery's ackUrl
-        Effect.catchAllCause((cause) => delivery.nack({ error: String(cause) }))
+        Effect.andThen(delivery.ack()), // POST to the delivery's ackUrl
+        Effect.catchCause((cause) => delivery.nack({ error: String(cause) }))
       )
       yield* Effect.log(`applied: ${result.applied} (${result.status})`)
     }).pipe(Effect.catchTag("CallbackError", (error) => Effect.logError(error.message)))
@@ -42,7 +42,7 @@ const processVideo = (data: unknown) => Effect.log("processing video", data).pip
 
 program.pipe(
   Effect.provide(
-    Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
+    Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, Socket.layerWebSocketConstructorGlobal)
   ),
   NodeRuntime.runMain
 )

@@ -3,10 +3,9 @@
  * background worker, then report through the delivery's callback URLs.
  * The worker only needs the URLs (they carry their own token, no API key).
  *
- * Run: POSTHOOK_SIGNING_KEY=ph_sk_... npx vite-node examples/async-hooks.ts
+ * Run: POSTHOOK_SIGNING_KEY=ph_sk_... npx tsx examples/async-hooks.ts
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpRouter from "effect/http/HttpRouter"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -27,8 +26,8 @@ const onVideo = (delivery: Delivery.Delivery) =>
 // Later, in the background worker (needs only the URLs and an HttpClient):
 const finish = (job: Job) =>
   transcode(job.data).pipe(
-    Effect.zipRight(Callbacks.ack(job.ackUrl)),
-    Effect.catchAllCause((cause) => Callbacks.nack(job.nackUrl, { error: String(cause) })),
+    Effect.andThen(Callbacks.ack(job.ackUrl)),
+    Effect.catchCause((cause) => Callbacks.nack(job.nackUrl, { error: String(cause) })),
     Effect.tap((result) => Effect.log(`applied: ${result.applied} (${result.status})`))
   )
 
@@ -52,10 +51,10 @@ const worker = Effect.forever(
   )
 )
 
-export const AppLive = HttpRouter.empty.pipe(
-  HttpRouter.post("/webhooks/process-video", HttpAppHandler.make(onVideo)),
-  HttpServer.serve(),
-  Layer.merge(Layer.scopedDiscard(Effect.forkScoped(worker))),
+export const AppLive = HttpRouter.serve(
+  HttpRouter.add("POST", "/webhooks/process-video", HttpAppHandler.make(onVideo))
+).pipe(
+  Layer.merge(Layer.effectDiscard(Effect.forkScoped(worker))),
   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
   Layer.provide(Layer.mergeAll(Signatures.layerConfig(), NodeHttpClient.layerUndici))
 )

@@ -3,7 +3,7 @@
  * run it however your app runs code: inside an Effect program, or from
  * Promise-based code through a `ManagedRuntime` built once at start-up.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/async-usage.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/async-usage.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -14,14 +14,14 @@ const runtime = ManagedRuntime.make(Posthook.layerConfig().pipe(Layer.provide(No
 /** A plain async function for code that does not use Effect. */
 export const scheduleReminder = (userId: string): Promise<string> =>
   runtime.runPromise(
-    Effect.flatMap(Hooks.Hooks, (hooks) => hooks.schedule({ path: "/webhooks/reminder", postIn: "5m", data: { userId } }))
+    Hooks.Hooks.use((hooks) => hooks.schedule({ path: "/webhooks/reminder", postIn: "5m", data: { userId } }))
       .pipe(Effect.map((hook) => hook.id))
   )
 
 /** Several requests at once: Effect runs them concurrently. */
 export const pendingAndFailed = () =>
   runtime.runPromise(
-    Effect.flatMap(Hooks.Hooks, (hooks) =>
+    Hooks.Hooks.use((hooks) =>
       Effect.all([hooks.list({ status: "pending" }), hooks.list({ status: "failed" })], { concurrency: "unbounded" }))
   )
 

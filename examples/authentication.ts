@@ -4,7 +4,7 @@
  * verifying deliveries (POSTHOOK_SIGNING_KEY). Keys are `Redacted` from the
  * Layer to the request header: they never show up in logs, errors or inspect.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/authentication.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/authentication.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -24,14 +24,14 @@ export const FromEnvironment = Posthook.layerConfig()
 
 // Any ConfigProvider works, e.g. keys kept in a secrets manager under other names:
 export const FromSecrets = Posthook.layerConfig().pipe(
-  Layer.provide(Layer.setConfigProvider(
-    ConfigProvider.fromMap(new Map([["POSTHOOK_API_KEY", "pk_from_vault"]]))
+  Layer.provide(ConfigProvider.layer(
+    ConfigProvider.fromUnknown({ POSTHOOK_API_KEY: "pk_from_vault" })
   ))
 )
 
 // Or build the options yourself with Config and keep the key Redacted all along:
-export const FromConfig = Layer.unwrapEffect(
-  Effect.map(Config.redacted("MY_APP_POSTHOOK_KEY"), (apiKey) => Posthook.layer({ apiKey }))
+export const FromConfig = Layer.unwrap(
+  Effect.map(Config.Redacted("MY_APP_POSTHOOK_KEY"), (apiKey) => Posthook.layer({ apiKey }))
 )
 
 const program = Effect.gen(function*() {

@@ -5,7 +5,7 @@
  *
  * Bulk calls are POSTs: they are not retried automatically (see errors.ts).
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/bulk-actions.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/bulk-actions.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

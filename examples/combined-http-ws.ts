@@ -4,14 +4,13 @@
  * paths hand the handler the same `Delivery` and take the same `Result`, so
  * one handler serves both.
  *
- * Run: POSTHOOK_API_KEY=pk_... POSTHOOK_SIGNING_KEY=ph_sk_... npx vite-node examples/combined-http-ws.ts
+ * Run: POSTHOOK_API_KEY=pk_... POSTHOOK_SIGNING_KEY=ph_sk_... npx tsx examples/combined-http-ws.ts
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpRouter from "effect/http/HttpRouter"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import * as Socket from "effect/socket/Socket"
 import { Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { Delivery, HttpAppHandler, Listener, PosthookConfig, Signatures } from "posthook-effect"
@@ -25,8 +24,8 @@ const processHook = (delivery: Delivery.Delivery) =>
   })
 
 // HTTP delivery (an Effect HTTP server; NodeHandler / WebHandler work the same way)
-const HttpLive = HttpServer.serve(
-  HttpRouter.empty.pipe(HttpRouter.post("/webhooks/orders", HttpAppHandler.make(processHook)))
+const HttpLive = HttpRouter.serve(
+  HttpRouter.add("POST", "/webhooks/orders", HttpAppHandler.make(processHook))
 ).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })), Layer.provide(Signatures.layerConfig()))
 
 // WebSocket delivery, alongside
@@ -36,9 +35,9 @@ const websocket = Effect.gen(function* () {
 }).pipe(Effect.scoped)
 
 // Should the listener end for good (a revoked key), HTTP delivery carries on.
-export const main = Effect.zipRight(
+export const main = Effect.andThen(
   websocket.pipe(
-    Effect.catchAll((error) => Effect.logError(`WebSocket listener stopped: ${error.message}; HTTP delivery continues`))
+    Effect.catch((error) => Effect.logError(`WebSocket listener stopped: ${error.message}; HTTP delivery continues`))
   ),
   Effect.never
 ).pipe(
@@ -47,7 +46,7 @@ export const main = Effect.zipRight(
       HttpLive,
       PosthookConfig.layerConfig(),
       NodeHttpClient.layerUndici,
-      NodeSocket.layerWebSocketConstructor
+      Socket.layerWebSocketConstructorGlobal
     )
   )
 )

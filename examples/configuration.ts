@@ -3,7 +3,7 @@
  * as options or through Effect Config; every call can override the timeout
  * and the retry policy.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/configuration.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/configuration.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

@@ -6,20 +6,20 @@
 import { Effect, Layer } from "effect"
 import { readFileSync } from "node:fs"
 import { Posthook } from "posthook-effect"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Undici from "@effect/platform-node/Undici"
 
 // Node: undici (recommended).
 export const WithUndici = Posthook.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
 
-// Anywhere with a global fetch (Node 18+, Bun, Deno, browsers, edge runtimes).
+// Anywhere with a global fetch (Node, Bun, Deno, browsers, edge runtimes).
 export const WithFetch = Posthook.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
 
 /** An undici dispatcher as the HTTP client; closed when the Layer's scope closes. */
 const undiciWith = (makeDispatcher: () => Undici.Dispatcher) =>
-  NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
-    Layer.provide(Layer.scoped(
+  NodeHttpClient.layerUndiciNoDispatcher.pipe(
+    Layer.provide(Layer.effect(
       NodeHttpClient.Dispatcher,
       Effect.acquireRelease(Effect.sync(makeDispatcher), (dispatcher) => Effect.promise(() => dispatcher.close()))
     ))
@@ -41,6 +41,6 @@ export const WithConnectionLimit = Posthook.layerConfig().pipe(
 // Nothing in the SDK closes it; call `sharedAgent.close()` when your app shuts down.
 export const sharedAgent = new Undici.Agent({ connections: 50, keepAliveTimeout: 30_000 })
 export const WithSharedAgent = Posthook.layerConfig().pipe(
-  Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher),
+  Layer.provide(NodeHttpClient.layerUndiciNoDispatcher),
   Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, sharedAgent))
 )

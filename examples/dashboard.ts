@@ -4,7 +4,7 @@
  * Open the printed URL to see hooks, attempts and listeners, and to retry,
  * replay, cancel or deliver hooks now.
  *
- * Run: npx vite-node examples/dashboard.ts
+ * Run: npx tsx examples/dashboard.ts
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 

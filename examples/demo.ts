@@ -19,13 +19,13 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import { Clock, Console, Deferred, Effect, Layer, Logger, LogLevel, Queue, Stream } from "effect"
+import { Clock, Console, Context, Deferred, Effect, Layer, Queue, References, Stream } from "effect"
+import * as Socket from "effect/socket/Socket"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Delivery, Posthook, WebHandler } from "posthook-effect"
-// The local server is the package's second entry, `posthook-effect/server`; imported from
-// source here so the demo runs on a fresh clone without a build.
-import { LocalPosthook, ServerEvent } from "../src/server/index.js"
+// The local server is the package's `posthook-effect/server` entry. `npm run demo` runs this
+// file with tsx, which maps the package's entries to src/ (tsconfig `paths`): no build needed.
+import { LocalPosthook, ServerEvent } from "posthook-effect/server"
 
 const TIMEZONE = "Asia/Tokyo"
 
@@ -58,7 +58,7 @@ const serveWebHandler = (handle: (request: Request) => Promise<Response>) => {
     })
   }
   return Effect.acquireRelease(
-    Effect.async<{ readonly origin: string; readonly close: () => void }>((resume) => {
+    Effect.callback<{ readonly origin: string; readonly close: () => void }>((resume) => {
       const server = createServer(listener)
       server.listen(0, "127.0.0.1", () => {
         const address = server.address()
@@ -122,10 +122,10 @@ const demo = Effect.gen(function*() {
   // The SDK, pointed at it: REST client, signature verification, WebSocket listener.
   const sdk = yield* Layer.build(
     Posthook.layer(local.clientOptions).pipe(
-      Layer.provideMerge(Layer.merge(NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor))
+      Layer.provideMerge(Layer.merge(NodeHttpClient.layerUndici, Socket.layerWebSocketConstructorGlobal))
     )
   )
-  const posthook = yield* Effect.provide(Posthook.Posthook, sdk)
+  const posthook = Context.get(sdk, Posthook.Posthook)
 
   // 2. The receiver: WebHandler verifies the signature before the handler runs.
   const accepted = yield* Queue.unbounded<Delivery.Delivery>()
@@ -141,7 +141,7 @@ const demo = Effect.gen(function*() {
           yield* say("app", `HTTP  ${delivery.path} signature verified → ack`)
           return Delivery.Result.ack()
         }),
-      { runtime: yield* Effect.runtime<never>(), signatures: posthook.signatures }
+      { runtime: yield* Effect.context<never>(), signatures: posthook.signatures }
     )
   )
   yield* local.setTargetOrigin(receiver.origin)
@@ -218,7 +218,10 @@ const demo = Effect.gen(function*() {
 
 demo.pipe(
   Effect.scoped,
-  Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => "the demo did not finish within 30 seconds" }),
-  Logger.withMinimumLogLevel(LogLevel.Warning),
+  Effect.timeoutOrElse({
+    duration: "30 seconds",
+    orElse: () => Effect.fail("the demo did not finish within 30 seconds")
+  }),
+  Effect.provideService(References.MinimumLogLevel, "Warn"),
   NodeRuntime.runMain
 )

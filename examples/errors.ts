@@ -1,9 +1,9 @@
 /**
  * Errors: every failure is a tagged error with a `code`; API errors also
  * carry `status`, `message` and the response `headers`. Handle one with
- * `catchTag`, several with `catchTags`, or all of them with `catchAll`.
+ * `catchTag`, several with `catchTags`, or all of them with `Effect.catch`.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/errors.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/errors.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -20,7 +20,7 @@ const program = Effect.gen(function*() {
       AuthenticationError: () => Effect.log("Invalid API key"),
       NotFoundError: () => Effect.log("Hook not found")
     }),
-    Effect.catchAll((error: PosthookError.PosthookError) => Effect.log(`API error: ${error.message} (code=${error.code})`))
+    Effect.catch((error: PosthookError.PosthookError) => Effect.log(`API error: ${error.message} (code=${error.code})`))
   )
 
   // No response at all: the reason says which (Timeout, Refused, Reset, DNS, …).

@@ -7,11 +7,12 @@
  * signing key(s) from POSTHOOK_SIGNING_KEY (comma-separated while rotating
  * keys). No API key is needed to receive.
  *
- * Run: POSTHOOK_SIGNING_KEY=ph_sk_... npx vite-node examples/express.ts
+ * Run: POSTHOOK_SIGNING_KEY=ph_sk_... npx tsx examples/express.ts
  */
-import { Effect, ManagedRuntime } from "effect"
+import { Effect, ManagedRuntime, Result } from "effect"
 import express from "express"
-import { Delivery, NodeHandler, Signatures } from "posthook-effect"
+import { Delivery, Signatures } from "posthook-effect"
+import { NodeHandler } from "posthook-effect/node"
 
 const runtime = ManagedRuntime.make(Signatures.layerConfig())
 const app = express()
@@ -26,9 +27,9 @@ app.listen(3000)
 // By hand, as in the Python README: parse, answer 401 on a bad signature.
 app.post("/webhooks/manual", express.raw({ type: "application/json" }), async (req, res) => {
   const parsed = await runtime.runPromise(
-    Effect.either(Effect.flatMap(Signatures.Signatures, (s) => s.parseDelivery(req.body, req.headers)))
+    Effect.result(Signatures.Signatures.use((s) => s.parseDelivery(req.body, req.headers)))
   )
-  if (parsed._tag === "Left") return void res.status(401).json({ error: parsed.left.message })
-  console.log(parsed.right.hookId, parsed.right.data)
+  if (Result.isFailure(parsed)) return void res.status(401).json({ error: parsed.failure.message })
+  console.log(parsed.success.hookId, parsed.success.data)
   res.sendStatus(200)
 })

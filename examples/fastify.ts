@@ -4,9 +4,9 @@
  * with `parseDelivery`.
  *
  * Needs `npm install fastify`.
- * Run: POSTHOOK_SIGNING_KEY=ph_sk_... npx vite-node examples/fastify.ts
+ * Run: POSTHOOK_SIGNING_KEY=ph_sk_... npx tsx examples/fastify.ts
  */
-import { Effect, ManagedRuntime } from "effect"
+import { Effect, ManagedRuntime, Result } from "effect"
 import { Signatures } from "posthook-effect"
 
 /** Signatures from POSTHOOK_SIGNING_KEY, built once and shared by every request. */
@@ -21,9 +21,9 @@ fastify.post("/webhooks/user-created", async (request, reply) => {
   const body = request.body
   if (!Buffer.isBuffer(body)) return reply.code(400).send({ error: "expected a raw body" })
   const parsed = await runtime.runPromise(
-    Effect.either(Effect.flatMap(Signatures.Signatures, (s) => s.parseDelivery(body, request.headers)))
+    Effect.result(Signatures.Signatures.use((s) => s.parseDelivery(body, request.headers)))
   )
-  if (parsed._tag === "Left") return reply.code(401).send({ error: parsed.left.message })
+  if (Result.isFailure(parsed)) return reply.code(401).send({ error: parsed.failure.message })
   return reply.code(200).send({ ok: true })
 })
 

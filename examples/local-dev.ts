@@ -1,15 +1,15 @@
 /**
  * A local Posthook for development, like `posthook dev`: the REST API, signed
  * HTTP delivery to your app, WebSocket listeners, and a SQLite file so pending
- * hooks survive restarts (needs the optional packages @effect/sql-sqlite-node
- * and better-sqlite3; omit `store` for the in-memory store).
+ * hooks survive restarts (needs the optional package @effect/sql-sqlite-node,
+ * which uses Node's built-in `node:sqlite`; omit `store` for the in-memory store).
  *
  * Keys are generated once per database when not given. They are local keys,
  * printed on purpose so the `export` lines can be pasted: they only open this
  * server. Ctrl-C interrupts: listeners are told to reconnect, in-flight
  * deliveries get a few seconds to finish, and the database is closed.
  *
- * Run: npx vite-node examples/local-dev.ts
+ * Run: npx tsx examples/local-dev.ts
  * Then point your app at it (the lines it prints) and schedule hooks as usual.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

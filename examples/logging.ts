@@ -9,11 +9,11 @@
  * minimum level is Info, so turn Debug on to see them. Every call also runs
  * in a span named after the method (`Posthook.hooks.schedule`, …).
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/logging.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/logging.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, HashMap, Layer, Logger, LogLevel } from "effect"
+import { Effect, Layer, Logger, LogLevel, References } from "effect"
 import { Hooks, Posthook } from "posthook-effect"
 
 const program = Effect.gen(function*() {
@@ -24,15 +24,15 @@ const program = Effect.gen(function*() {
 
 // Show only Posthook's Debug lines; everything else stays at Info and above.
 const posthookDebugOnly = Logger.make((options) => {
-  const fromPosthook = HashMap.get(options.annotations, "package")._tag === "Some"
-  if (fromPosthook || LogLevel.greaterThanEqual(options.logLevel, LogLevel.Info)) {
-    globalThis.console.log(Logger.logfmtLogger.log(options))
+  const fromPosthook = "package" in options.fiber.getRef(References.CurrentLogAnnotations)
+  if (fromPosthook || LogLevel.isGreaterThanOrEqualTo(options.logLevel, "Info")) {
+    globalThis.console.log(Logger.formatLogFmt.log(options))
   }
 })
 
 program.pipe(
   Effect.provide(Posthook.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))),
-  Effect.provide(Logger.replace(Logger.defaultLogger, posthookDebugOnly)),
-  Logger.withMinimumLogLevel(LogLevel.Debug),
-  (main) => NodeRuntime.runMain(main, { disablePrettyLogger: true })
+  Effect.provide(Logger.layer([posthookDebugOnly])),
+  Effect.provideService(References.MinimumLogLevel, "Debug"),
+  NodeRuntime.runMain
 )

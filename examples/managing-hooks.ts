@@ -1,7 +1,7 @@
 /**
  * Managing hooks: get one, list with filters, delete (cancel) one.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/managing-hooks.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/managing-hooks.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -10,7 +10,7 @@ import { Hooks, Posthook } from "posthook-effect"
 
 /** A hook by id, or none when it does not exist. */
 export const findHook = (id: string) =>
-  Effect.flatMap(Hooks.Hooks, (hooks) => hooks.get(id)).pipe(
+  Hooks.Hooks.use((hooks) => hooks.get(id)).pipe(
     Effect.map(Option.some),
     Effect.catchTag("NotFoundError", () => Effect.succeed(Option.none()))
   )

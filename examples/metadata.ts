@@ -3,11 +3,11 @@
  * with the attempt number, the attempts allowed, and in forward mode the
  * original signed HTTP request. HTTP deliveries have no `ws`.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/metadata.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/metadata.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import * as Socket from "effect/socket/Socket"
 import { Effect, Layer } from "effect"
 import { Delivery, Listener, PosthookConfig } from "posthook-effect"
 
@@ -33,7 +33,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   NodeRuntime.runMain(
     program.pipe(
       Effect.provide(
-        Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
+        Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, Socket.layerWebSocketConstructorGlobal)
       )
     )
   )

@@ -3,7 +3,7 @@
  * consume it and yields every matching hook exactly once, also when many
  * hooks share one `postAt` across a page boundary.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/pagination.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/pagination.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

@@ -4,7 +4,7 @@
  * Your Posthook project has a domain (e.g. webhook.example.com); at the
  * scheduled time Posthook POSTs `data` to https://<domain><path>, signed.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/quickstart.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/quickstart.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

@@ -3,7 +3,7 @@
  * headers, when the service sent them. A spent quota answers 429: a
  * `RateLimitError` whose `retryAfter` says when to try again.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/quota.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/quota.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

@@ -6,7 +6,7 @@
  * `NodeRuntime.runMain` is interrupted (Ctrl-C), or on `runtime.dispose()`.
  * A client you provide yourself is never closed by the SDK.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/resource-cleanup.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/resource-cleanup.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -15,7 +15,7 @@ import { Hooks, Posthook } from "posthook-effect"
 
 const PosthookLive = Posthook.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
 
-const scheduleOne = Effect.flatMap(Hooks.Hooks, (hooks) => hooks.schedule({ path: "/test", postIn: "5m" }))
+const scheduleOne = Hooks.Hooks.use((hooks) => hooks.schedule({ path: "/test", postIn: "5m" }))
 
 // 1. Scoped to one program: the HTTP client is created, used, and closed when the program ends.
 export const once = scheduleOne.pipe(Effect.provide(PosthookLive))

@@ -4,7 +4,7 @@
  * the payload. Invalid input fails with a `ValidationError` before anything
  * is sent.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/scheduling.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/scheduling.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

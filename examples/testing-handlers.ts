@@ -3,7 +3,7 @@
  * builds a correctly signed request (timestamped from `Clock`, so it works
  * under `TestClock`), and `WebHandler.toResponse` runs the whole exchange.
  *
- * Run: npx vite-node examples/testing-handlers.ts
+ * Run: npx tsx examples/testing-handlers.ts
  */
 import { Effect } from "effect"
 import { Delivery, Signatures, WebHandler } from "posthook-effect"

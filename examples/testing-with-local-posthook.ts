@@ -7,16 +7,17 @@
  *
  * Put this in a `*.test.ts` file and run it with `vitest`.
  */
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as HttpServer from "effect/http/HttpServer"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { createServer } from "node:http"
 import { Signatures } from "posthook-effect"
 
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { expect, layer } from "@effect/vitest"
-import { Effect, Layer, TestClock } from "effect"
+import { Effect, Layer } from "effect"
+import * as TestClock from "effect/testing/TestClock"
 import { Hooks } from "posthook-effect"
 import { LocalPosthook, type ServerEvent } from "posthook-effect/server"
 
@@ -26,7 +27,7 @@ const HooksLive = Hooks.layer.pipe(Layer.provide(NodeHttpClient.layerUndici))
 type Delivered = Extract<ServerEvent.ServerEvent, { readonly _tag: "HookDelivered" }>
 
 layer(Layer.provideMerge(HooksLive, TestPosthook))("trial reminders", (it) => {
-  it.scoped("the reminder arrives five days later, signed", () =>
+  it.effect("the reminder arrives five days later, signed", () =>
     Effect.gen(function* () {
       const local = yield* LocalPosthook.LocalPosthook
       const myEndpointOrigin = yield* startEndpoint // your handler, listening on 127.0.0.1:0
@@ -56,7 +57,7 @@ const startEndpoint = Effect.gen(function* () {
     const body = new Uint8Array(yield* request.arrayBuffer)
     yield* signatures.parseDelivery(body, request.headers)
     return HttpServerResponse.empty({ status: 200 })
-  }).pipe(Effect.catchAll(() => Effect.succeed(HttpServerResponse.empty({ status: 401 }))))
+  }).pipe(Effect.catch(() => Effect.succeed(HttpServerResponse.empty({ status: 401 }))))
   const server = yield* NodeHttpServer.make(() => createServer(), { port: 0, host: "127.0.0.1" })
   yield* server.serve(app)
   return HttpServer.formatAddress(server.address)

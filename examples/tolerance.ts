@@ -11,7 +11,7 @@ import { Signatures } from "posthook-effect"
 export const SignaturesLive = Signatures.layer({ signingKey: "ph_sk_...", tolerance: "10 minutes" })
 // For one call:
 export const parseLenient = (body: Uint8Array, headers: Signatures.HeadersInput) =>
-  Effect.flatMap(Signatures.Signatures, (signatures) => signatures.parseDelivery(body, headers, { tolerance: "10 minutes" }))
+  Signatures.Signatures.use((signatures) => signatures.parseDelivery(body, headers, { tolerance: "10 minutes" }))
 
 // Telling the failures apart: `reason` says which check failed.
 export const describeRejection = (body: Uint8Array, headers: Signatures.HeadersInput) =>

@@ -4,10 +4,9 @@
  * request was authentic); the HTTP adapters answer it with 422, which
  * Posthook retries.
  *
- * Run: POSTHOOK_SIGNING_KEY=ph_sk_... npx vite-node examples/typed-data.ts
+ * Run: POSTHOOK_SIGNING_KEY=ph_sk_... npx tsx examples/typed-data.ts
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpRouter from "effect/http/HttpRouter"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Layer from "effect/Layer"
@@ -21,7 +20,7 @@ const UserCreated = Schema.Struct({ userId: Schema.String, event: Schema.Literal
 
 // At parse time: a Delivery<{ userId: string; … }>…
 const parseUserCreated = (body: Uint8Array, headers: Signatures.HeadersInput) =>
-  Effect.flatMap(Signatures.Signatures, (signatures) => signatures.parseDelivery(body, headers, { schema: UserCreated }))
+  Signatures.Signatures.use((signatures) => signatures.parseDelivery(body, headers, { schema: UserCreated }))
 
 // …or around a handler (works for the HTTP adapters and the WebSocket listener alike):
 const onUserCreated = Signatures.withSchema(UserCreated, (delivery) =>
@@ -38,12 +37,10 @@ export const describeUserCreated = (body: Uint8Array, headers: Signatures.Header
     })
   )
 
-export const router = HttpRouter.empty.pipe(
-  HttpRouter.post("/webhooks/user-created", HttpAppHandler.make(onUserCreated))
-)
+export const WebhookRoutes = HttpRouter.add("POST", "/webhooks/user-created", HttpAppHandler.make(onUserCreated))
 
-export const ServerLive = HttpServer.serve(router).pipe(
-  HttpServer.withLogAddress,
+// HttpRouter.serve logs the address it listens on.
+export const ServerLive = HttpRouter.serve(WebhookRoutes).pipe(
   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
   Layer.provide(Signatures.layerConfig())
 )

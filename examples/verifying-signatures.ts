@@ -3,7 +3,7 @@
  * `Posthook-Timestamp` window and the HMAC over the raw body, then reads the
  * delivery. Receiving needs only the signing key, never the API key.
  *
- * Run: npx vite-node examples/verifying-signatures.ts
+ * Run: npx tsx examples/verifying-signatures.ts
  */
 import { Effect } from "effect"
 import { Signatures } from "posthook-effect"

@@ -5,14 +5,15 @@
  * silence as a dead connection. Ctrl-C closes it gracefully: running
  * handlers get 10 s to finish, then the socket closes with code 1000.
  *
- * Node 20 has no global WebSocket: NodeSocket's constructor uses `ws`.
+ * The socket comes from `Socket.layerWebSocketConstructorGlobal`: the global
+ * `WebSocket` of Node 22 (and of browsers, Bun, Deno).
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/websocket-listener.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/websocket-listener.ts
  */
 import * as Duration from "effect/Duration"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import * as Socket from "effect/socket/Socket"
 import { Effect, Layer } from "effect"
 import { Delivery, Listener, PosthookConfig } from "posthook-effect"
 
@@ -30,7 +31,7 @@ const program = Effect.gen(function* () {
 
 program.pipe(
   Effect.provide(
-    Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
+    Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, Socket.layerWebSocketConstructorGlobal)
   ),
   NodeRuntime.runMain
 )
@@ -65,8 +66,8 @@ export const withLifecycleCallbacks = Effect.gen(function* () {
 export const ListenerDeps = Layer.mergeAll(
   PosthookConfig.layerConfig(), // POSTHOOK_API_KEY
   NodeHttpClient.layerUndici, // for the ticket request
-  NodeSocket.layerWebSocketConstructor
+  Socket.layerWebSocketConstructorGlobal
 )
 
 // In a long-lived service, the listener can be a Layer of its own.
-export const ListenerLive = Layer.scopedDiscard(Listener.listen(onHook)).pipe(Layer.provide(ListenerDeps))
+export const ListenerLive = Layer.effectDiscard(Listener.listen(onHook)).pipe(Layer.provide(ListenerDeps))

@@ -5,11 +5,11 @@
  * deliveries are nacked at once ("At capacity") and Posthook retries them.
  * Ending the stream nacks whatever is unanswered and closes the socket.
  *
- * Run: POSTHOOK_API_KEY=pk_... npx vite-node examples/websocket-stream.ts
+ * Run: POSTHOOK_API_KEY=pk_... npx tsx examples/websocket-stream.ts
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import * as Socket from "effect/socket/Socket"
 import * as Layer from "effect/Layer"
 import { type Delivery, PosthookConfig } from "posthook-effect"
 
@@ -46,7 +46,7 @@ export const concurrent = Listener.stream({ bufferSize: 50 }).pipe(
 
 program.pipe(
   Effect.provide(
-    Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
+    Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, Socket.layerWebSocketConstructorGlobal)
   ),
   NodeRuntime.runMain
 )

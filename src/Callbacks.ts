@@ -1,15 +1,16 @@
 /**
- * Async hook callbacks (PROTOCOL §3): after a handler answered
+ * Async hook callbacks (docs/protocol.md §3): after a handler answered
  * `Result.accept(timeout)`, the app reports the outcome by POSTing to the
  * delivery's ack or nack URL. The URL carries its own token, so no API key
  * is needed (or sent).
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { CallbackResult } from "./Delivery.js"
@@ -41,7 +42,7 @@ export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(30)
  */
 export interface Options {
   /** Give up (with a `CallbackError`) after this long. Defaults to {@link DEFAULT_TIMEOUT}. */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: Duration.Input | undefined
 }
 
 /**
@@ -55,8 +56,9 @@ export type Kind = "ack" | "nack"
 /** The `status` that means "this call changed the hook's state", per kind. */
 const appliedStatus: Record<Kind, string> = { ack: "completed", nack: "nacked" }
 
-const SuccessBody = Schema.parseJson(Schema.Struct({ data: Schema.Struct({ status: Schema.String }) }))
-const decodeSuccessBody = Schema.decodeUnknownOption(SuccessBody, { onExcessProperty: "ignore" })
+// Unknown fields are ignored (Schema 4's default).
+const SuccessBody = Schema.fromJsonString(Schema.Struct({ data: Schema.Struct({ status: Schema.String }) }))
+const decodeSuccessBody = Schema.decodeUnknownOption(SuccessBody)
 
 /**
  * The callback URL's origin only: the rest of the URL carries the callback
@@ -64,7 +66,7 @@ const decodeSuccessBody = Schema.decodeUnknownOption(SuccessBody, { onExcessProp
  */
 const safeOrigin = (url: string): string => (URL.canParse(url) ? new URL(url).origin : "<invalid URL>")
 
-/** Reads a callback response as PROTOCOL §3 defines it. */
+/** Reads a callback response as docs/protocol.md §3 defines it. */
 const interpretResponse = (
   kind: Kind,
   status: number,
@@ -99,6 +101,19 @@ const interpretResponse = (
         status,
         message: `${kind} callback failed with HTTP ${status}: ${errorMessage(status, body)}`
       })
+  }
+}
+
+/** `TransportError` → `Transport`; response failures say so (`StatusCode response`). */
+const describeFailure = (error: HttpClientError.HttpClientError): string => {
+  const reason = error.reason._tag.replace(/Error$/, "")
+  switch (error.reason._tag) {
+    case "TransportError":
+    case "EncodeError":
+    case "InvalidUrlError":
+      return reason
+    default:
+      return `${reason} response`
   }
 }
 
@@ -143,10 +158,9 @@ export const call = (
         message: `${kind} callback URL is not a valid URL`
       })
     }
-    const timeout = options?.timeout === undefined ? DEFAULT_TIMEOUT : Duration.decode(options.timeout)
+    const timeout = options?.timeout === undefined ? DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
     const json = yield* encodeBody(kind, body)
-    // The client's own span would record the full URL, token included.
-    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerDisabledWhen(() => true))
+    const client = yield* HttpClient.HttpClient
     const base = HttpClientRequest.post(url).pipe(
       HttpClientRequest.setHeaders({ "user-agent": userAgent, accept: "application/json" })
     )
@@ -154,31 +168,33 @@ export const call = (
     const origin = safeOrigin(url)
     const answer = yield* client.execute(request).pipe(
       Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
+      // The client's own span would record the full URL, token included.
+      Effect.provideService(HttpClient.TracerDisabledWhen, () => true),
       Effect.mapError((error) =>
         new PosthookError.CallbackError({
           status: undefined,
-          message: `${kind} callback to ${origin} got no response: ${
-            error._tag === "RequestError" ? error.reason : `${error.reason} response`
-          }`
+          message: `${kind} callback to ${origin} got no response: ${describeFailure(error)}`
         })
       ),
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: timeout,
-        onTimeout: () =>
-          new PosthookError.CallbackError({
-            status: undefined,
-            message: `${kind} callback to ${origin} timed out after ${Duration.format(timeout)}`
-          })
+        orElse: () =>
+          Effect.fail(
+            new PosthookError.CallbackError({
+              status: undefined,
+              message: `${kind} callback to ${origin} timed out after ${Duration.format(timeout)}`
+            })
+          )
       })
     )
     const outcome = interpretResponse(kind, answer.status, answer.text)
     return outcome instanceof PosthookError.CallbackError ? yield* outcome : outcome
   }).pipe(
-    Effect.withSpan(`Posthook.callbacks.${kind}`, {
-      kind: "client",
-      attributes: { "server.origin": safeOrigin(url) },
-      captureStackTrace: false
-    })
+    Effect.withSpan(
+      `Posthook.callbacks.${kind}`,
+      { kind: "client", attributes: { "server.origin": safeOrigin(url) } },
+      { captureStackTrace: false }
+    )
   )
 
 /**

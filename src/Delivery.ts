@@ -9,11 +9,11 @@ import * as Data from "effect/Data"
 import type * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "effect/http/HttpClient"
 import type * as PosthookError from "./PosthookError.js"
 
 /**
- * The outcome of an async callback (PROTOCOL §3). `applied` is `true` when
+ * The outcome of an async callback (docs/protocol.md §3). `applied` is `true` when
  * this call changed the hook's state; `status` is the server's word for the
  * state (`completed`, `nacked`, `not_found`, `conflict`, …).
  *
@@ -27,7 +27,7 @@ export interface CallbackResult {
 
 /**
  * What `forward=true` WebSocket deliveries carry to replay the delivery as
- * the signed HTTP POST the endpoint would have received (PROTOCOL §4).
+ * the signed HTTP POST the endpoint would have received (docs/protocol.md §4).
  *
  * @since 0.1.0
  * @category models
@@ -106,7 +106,7 @@ export interface Delivery<Data = unknown> {
  * @since 0.1.0
  * @category models
  */
-export type AcceptTimeout = Exclude<Duration.DurationInput, number | bigint>
+export type AcceptTimeout = Exclude<Duration.Input, number | bigint>
 
 /**
  * A handler's answer to a delivery:
@@ -146,7 +146,7 @@ const ResultEnum = Data.taggedEnum<Result>()
 export const Result = {
   ack: (): Result => ResultEnum.Ack(),
   nack: (error?: string): Result => ResultEnum.Nack({ error }),
-  accept: (timeout: AcceptTimeout): Result => ResultEnum.Accept({ timeout: Duration.decode(timeout) }),
+  accept: (timeout: AcceptTimeout): Result => ResultEnum.Accept({ timeout: Duration.fromInputUnsafe(timeout) }),
   $is: ResultEnum.$is,
   $match: ResultEnum.$match
 } as const

@@ -1,5 +1,5 @@
 /**
- * The data model of the REST API (PROTOCOL §1.2): hooks, retry overrides,
+ * The data model of the REST API (docs/protocol.md §1.2): hooks, retry overrides,
  * quota information and bulk results, as `Schema`s.
  *
  * Decoding ignores unknown fields (servers add some, e.g. `tryAt`) and turns
@@ -8,8 +8,10 @@
  * @since 0.1.0
  */
 import type * as DateTime from "effect/DateTime"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
 import { decodeHookFast, registerFastDecoder } from "./internal/hookDecode.js"
 
 /**
@@ -27,7 +29,7 @@ import { decodeHookFast, registerFastDecoder } from "./internal/hookDecode.js"
  * @since 0.1.0
  * @category schemas
  */
-export const HookStatus = Schema.Literal("pending", "retry", "completed", "failed")
+export const HookStatus = Schema.Literals(["pending", "retry", "completed", "failed"])
 
 /**
  * @since 0.1.0
@@ -49,7 +51,7 @@ export type HookStatus = typeof HookStatus.Type
  * @since 0.1.0
  * @category schemas
  */
-export const RetryStrategy = Schema.Literal("fixed", "exponential")
+export const RetryStrategy = Schema.Literals(["fixed", "exponential"])
 
 /**
  * @since 0.1.0
@@ -58,7 +60,29 @@ export const RetryStrategy = Schema.Literal("fixed", "exponential")
 export type RetryStrategy = typeof RetryStrategy.Type
 
 /**
- * A per-hook retry policy overriding the project's default (PROTOCOL §1.1):
+ * An optional key whose `null` reads as absent (servers send `null` for unset
+ * fields): `{ key?: A }` on the decoded side, `{ key?: A | null }` on the wire.
+ */
+const optional = <S extends Schema.Top>(schema: S) =>
+  Schema.optionalKey(Schema.NullOr(schema)).pipe(
+    Schema.decodeTo(Schema.optionalKey(Schema.toType(schema)), {
+      decode: SchemaGetter.transformOptional(Option.filter(Predicate.isNotNull)),
+      encode: SchemaGetter.passthroughSupertype()
+    })
+  )
+
+/** A number that is `0` when missing, `undefined` or `null`. */
+const numberOrZero = Schema.optional(Schema.NullOr(Schema.Number)).pipe(
+  Schema.decodeTo(Schema.Number, {
+    decode: SchemaGetter.transformOptional((value) =>
+      value.pipe(Option.filter(Predicate.isNotNullish), Option.orElseSome(() => 0))
+    ),
+    encode: SchemaGetter.required()
+  })
+)
+
+/**
+ * A per-hook retry policy overriding the project's default (docs/protocol.md §1.1):
  * `minRetries` 1–15, `delaySecs` 5–60, `strategy`, `backoffFactor` 1.1–4.0
  * (exponential only, default 2.0), `maxDelaySecs` 60–3600 (required for
  * exponential), `jitter` (0–25 % random extra delay).
@@ -84,9 +108,9 @@ export const RetryOverride = Schema.Struct({
   minRetries: Schema.Number,
   delaySecs: Schema.Number,
   strategy: RetryStrategy,
-  backoffFactor: Schema.optionalWith(Schema.Number, { exact: true, nullable: true }),
-  maxDelaySecs: Schema.optionalWith(Schema.Number, { exact: true, nullable: true }),
-  jitter: Schema.optionalWith(Schema.Boolean, { exact: true, nullable: true })
+  backoffFactor: optional(Schema.Number),
+  maxDelaySecs: optional(Schema.Number),
+  jitter: optional(Schema.Boolean)
 })
 
 /**
@@ -112,7 +136,7 @@ export interface RetryOverride extends Schema.Schema.Type<typeof RetryOverride> 
 export const SequenceData = Schema.Struct({
   sequenceID: Schema.String,
   stepName: Schema.String,
-  sequenceLastRunAt: Schema.optionalWith(Schema.String, { exact: true, nullable: true })
+  sequenceLastRunAt: optional(Schema.String)
 })
 
 /**
@@ -120,9 +144,6 @@ export const SequenceData = Schema.Struct({
  * @category models
  */
 export interface SequenceData extends Schema.Schema.Type<typeof SequenceData> {}
-
-const optional = <S extends Schema.Schema.Any>(schema: S) =>
-  Schema.optionalWith(schema, { exact: true, nullable: true })
 
 /**
  * The wire schema of a hook. Times decode to `DateTime.Utc`; `data` stays
@@ -155,15 +176,15 @@ export const Hook = Schema.Struct({
   path: Schema.String,
   domain: optional(Schema.String),
   data: Schema.Unknown,
-  postAt: Schema.DateTimeUtc,
+  postAt: Schema.DateTimeUtcFromString,
   status: HookStatus,
-  postDurationSeconds: Schema.optionalWith(Schema.Number, { nullable: true, default: () => 0 }),
-  attempts: Schema.optionalWith(Schema.Number, { nullable: true, default: () => 0 }),
+  postDurationSeconds: numberOrZero,
+  attempts: numberOrZero,
   failureError: optional(Schema.String),
   sequenceData: optional(SequenceData),
   retryOverride: optional(RetryOverride),
-  createdAt: Schema.DateTimeUtc,
-  updatedAt: Schema.DateTimeUtc
+  createdAt: Schema.DateTimeUtcFromString,
+  updatedAt: Schema.DateTimeUtcFromString
 })
 
 /**
@@ -193,9 +214,9 @@ export const Hook = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const withData = <A, I>(data: Schema.Schema<A, I>): WithData<A, I> => {
+export const withData = <A, I>(data: Schema.Codec<A, I>): WithData<A, I> => {
   // One schema per data schema: a new Struct per call would make every
-  // request compile its decoder again (ParseResult memoises by AST).
+  // request compile its decoder again (the parser memoises by AST).
   const cached = withDataCache.get(data)
   if (cached !== undefined) return cached as WithData<A, I>
   const made = Schema.Struct({ ...Hook.fields, data })
@@ -205,9 +226,9 @@ export const withData = <A, I>(data: Schema.Schema<A, I>): WithData<A, I> => {
   return made
 }
 
-type WithData<A, I> = Schema.Struct<Omit<typeof Hook.fields, "data"> & { data: Schema.Schema<A, I> }>
+type WithData<A, I> = Schema.Struct<Omit<typeof Hook.fields, "data"> & { readonly data: Schema.Codec<A, I> }>
 
-const withDataCache = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
+const withDataCache = new WeakMap<Schema.Top, Schema.Top>()
 
 /**
  * A hook as returned by the API. `Data` is the type of its payload.

@@ -4,26 +4,26 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
-import type * as Socket from "@effect/platform/Socket"
 import type * as Scope from "effect/Scope"
+import type * as Socket from "effect/socket/Socket"
+import * as Stream from "effect/Stream"
 import type { Delivery, Result } from "./Delivery.js"
 import * as Hook from "./Hook.js"
-import * as Listener from "./Listener.js"
+import { decodeHooksFast, registerFastDecoder } from "./internal/hookDecode.js"
 import * as Pagination from "./internal/pagination.js"
-import * as ScheduleRules from "./protocol/schedule.js"
 import * as Transport from "./internal/transport.js"
+import * as Listener from "./Listener.js"
 import * as PosthookConfig from "./PosthookConfig.js"
 import * as PosthookError from "./PosthookError.js"
-import { decodeHooksFast, registerFastDecoder } from "./internal/hookDecode.js"
+import type * as Calendar from "./protocol/calendar.js"
+import * as ScheduleRules from "./protocol/schedule.js"
 
 /**
  * Options every method takes as its last argument: a `timeout` and a `retry`
@@ -72,7 +72,7 @@ export type HooksError = PosthookError.ValidationError | PosthookError.RequestEr
  *
  * const times: ReadonlyArray<Hooks.TimeInput> = [
  *   new Date(),
- *   DateTime.unsafeMake("2026-06-15T10:00:00Z"),
+ *   DateTime.makeUnsafe("2026-06-15T10:00:00Z"),
  *   "2026-06-15T12:00:00+02:00"
  * ]
  * ```
@@ -80,7 +80,7 @@ export type HooksError = PosthookError.ValidationError | PosthookError.RequestEr
  * @since 0.1.0
  * @category models
  */
-export type TimeInput = ScheduleRules.TimeInput
+export type TimeInput = Calendar.TimeInput
 
 /**
  * A relative delay: a Posthook duration string (`"30s"`, `"5m"`, `"1h30m"`,
@@ -188,7 +188,7 @@ export type ScheduleParams<Data = unknown> =
  * @category models
  */
 export interface WithDataSchema<A, I> {
-  readonly dataSchema: Schema.Schema<A, I>
+  readonly dataSchema: Schema.Codec<A, I>
 }
 
 /**
@@ -211,17 +211,7 @@ export interface WithDataSchema<A, I> {
  * @since 0.1.0
  * @category models
  */
-export interface ListParams {
-  readonly status?: Hook.HookStatus | undefined
-  readonly limit?: number | undefined
-  readonly offset?: number | undefined
-  readonly postAtBefore?: TimeInput | undefined
-  readonly postAtAfter?: TimeInput | undefined
-  readonly createdAtBefore?: TimeInput | undefined
-  readonly createdAtAfter?: TimeInput | undefined
-  readonly sortBy?: "postAt" | "createdAt" | undefined
-  readonly sortOrder?: "ASC" | "DESC" | undefined
-}
+export type ListParams = ScheduleRules.ListParams
 
 /**
  * The filters of {@link Service.listAll}. Pages are always read in `postAt`
@@ -390,8 +380,8 @@ export interface Service {
   /**
    * Receives hooks over a WebSocket and answers each with the handler's
    * `Result` (see {@link Listener.listen}). Lives in the current `Scope`;
-   * needs a `Socket.WebSocketConstructor` (on Node 20:
-   * `NodeSocket.layerWebSocketConstructor`).
+   * needs a `Socket.WebSocketConstructor` (`Socket.layerWebSocketConstructorGlobal`
+   * from `effect/socket/Socket`, or `NodeSocket.layerWebSocketConstructor`).
    */
   readonly listen: <E, R, RO = never>(
     handler: (delivery: Delivery) => Effect.Effect<Result, E, R>,
@@ -411,7 +401,7 @@ export interface Service {
  *
  * @example
  * ```ts
- * import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+ * import * as FetchHttpClient from "effect/http/FetchHttpClient"
  * import { Effect, Layer } from "effect"
  * import { Hooks, PosthookConfig } from "posthook-effect"
  *
@@ -429,16 +419,16 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Hooks extends Context.Tag("posthook-effect/Hooks")<Hooks, Service>() {}
+export class Hooks extends Context.Service<Hooks, Service>()("posthook-effect/Hooks") {}
 
-const QuotaCount = Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())
+const QuotaCount = Schema.NumberFromString.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))
 
 /** The `Posthook-HookQuota-*` response headers (Node lower-cases header names). */
 const QuotaHeaders = Schema.Struct({
   "posthook-hookquota-limit": QuotaCount,
   "posthook-hookquota-usage": QuotaCount,
   "posthook-hookquota-remaining": QuotaCount,
-  "posthook-hookquota-resets-at": Schema.DateTimeUtc
+  "posthook-hookquota-resets-at": Schema.DateTimeUtcFromString
 })
 
 const decodeQuotaHeaders = Schema.decodeUnknownOption(QuotaHeaders)
@@ -471,7 +461,7 @@ export const quotaFromHeaders = (headers: Readonly<Record<string, string>>): Opt
   }))
 
 const encodeData = <A, I>(
-  dataSchema: Schema.Schema<A, I>,
+  dataSchema: Schema.Codec<A, I>,
   params: { readonly data?: A }
 ): Effect.Effect<{ readonly data?: I | undefined }, PosthookError.ValidationError> =>
   "data" in params && params.data !== undefined
@@ -488,26 +478,26 @@ const encodeData = <A, I>(
     : Effect.succeed("data" in params ? { data: undefined } : {})
 
 /**
- * Encodes synchronously (an `Either`, no fiber work) when the schema allows;
+ * Encodes synchronously (an `Exit`, no fiber work) when the schema allows;
  * a schema with an asynchronous part fails that way, so a failure is encoded
  * once more as an Effect, which gives it its real answer.
  */
-const encodeWith = <A, I>(schema: Schema.Schema<A, I>, value: A): Effect.Effect<I, ParseResult.ParseError> => {
-  const encoded = Schema.encodeEither(schema)(value)
-  return Either.isRight(encoded) ? encoded : Schema.encode(schema)(value)
+const encodeWith = <A, I>(schema: Schema.Codec<A, I>, value: A): Effect.Effect<I, Schema.SchemaError> => {
+  const encoded = Schema.encodeExit(schema)(value)
+  return Exit.isSuccess(encoded) ? Effect.succeed(encoded.value) : Schema.encodeEffect(schema)(value)
 }
 
 const hookPath = (id: string) => `/v1/hooks/${encodeURIComponent(id)}`
 
-type HookList<A, I> = Schema.Array$<ReturnType<typeof Hook.withData<A, I>>>
+type HookList<A, I> = Schema.$Array<ReturnType<typeof Hook.withData<A, I>>>
 
-const hookLists = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
+const hookLists = new WeakMap<Schema.Top, Schema.Top>()
 
 /**
  * One list schema per data schema (the transport compiles a decoder per schema
  * instance); with the default `data: unknown`, lists decode by hand.
  */
-const hookList = <A, I>(dataSchema: Schema.Schema<A, I>): HookList<A, I> => {
+const hookList = <A, I>(dataSchema: Schema.Codec<A, I>): HookList<A, I> => {
   const cached = hookLists.get(dataSchema)
   // Keyed by the data schema, so the list stored for it holds its `A`.
   if (cached !== undefined) return cached as HookList<A, I>
@@ -520,12 +510,12 @@ const hookList = <A, I>(dataSchema: Schema.Schema<A, I>): HookList<A, I> => {
 const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "stream"> => {
   const scheduleWith = <A, I>(
     params: ScheduleParams<A>,
-    dataSchema: Schema.Schema<A, I>,
+    dataSchema: Schema.Codec<A, I>,
     options: CallOptions | undefined
   ): Effect.Effect<Hook.ScheduledHook<A>, HooksError> =>
     Effect.gen(function*() {
       const encoded = yield* encodeData(dataSchema, params)
-      const body = yield* ScheduleRules.encodeSchedule({ ...params, ...encoded })
+      const body = yield* Effect.fromResult(ScheduleRules.encodeSchedule({ ...params, ...encoded }))
       const response = yield* transport.request(
         { method: "POST", path: "/v1/hooks", body, idempotent: false },
         Hook.withData(dataSchema),
@@ -534,8 +524,7 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
       // Not `{ ...data, quota }`: a spread followed by a property leaves V8's fast clone path (~µs per call).
       return Object.assign({}, response.data, { quota: quotaFromHeaders(response.headers) })
     }).pipe(
-      Effect.withSpan("Posthook.hooks.schedule", {
-        attributes: { "posthook.path": params.path },
+      Effect.withSpan("Posthook.hooks.schedule", { attributes: { "posthook.path": params.path } }, {
         captureStackTrace: false
       })
     )
@@ -552,9 +541,9 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
     return scheduleWith(params, params.dataSchema ?? Schema.Unknown, options)
   }
 
-  const getWith = <A, I>(id: string, dataSchema: Schema.Schema<A, I>, options: CallOptions | undefined) =>
+  const getWith = <A, I>(id: string, dataSchema: Schema.Codec<A, I>, options: CallOptions | undefined) =>
     Effect.gen(function*() {
-      const valid = yield* ScheduleRules.validateHookId(id)
+      const valid = yield* Effect.fromResult(ScheduleRules.validateHookId(id))
       const response = yield* transport.request(
         { method: "GET", path: hookPath(valid), idempotent: true },
         Hook.withData(dataSchema),
@@ -572,9 +561,9 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
     return getWith(id, options?.dataSchema ?? Schema.Unknown, options)
   }
 
-  const listWith = <A, I>(params: ListParams, dataSchema: Schema.Schema<A, I>, options: CallOptions | undefined) =>
+  const listWith = <A, I>(params: ListParams, dataSchema: Schema.Codec<A, I>, options: CallOptions | undefined) =>
     Effect.gen(function*() {
-      const query = yield* ScheduleRules.encodeListQuery(params)
+      const query = yield* Effect.fromResult(ScheduleRules.encodeListQuery(params))
       const response = yield* transport.request(
         { method: "GET", path: "/v1/hooks", query, idempotent: true },
         hookList(dataSchema),
@@ -597,7 +586,7 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
 
   const listAllWith = <A, I>(
     params: ListAllParams,
-    dataSchema: Schema.Schema<A, I>,
+    dataSchema: Schema.Codec<A, I>,
     options: CallOptions | undefined
   ): Stream.Stream<Hook.Hook<A>, HooksError> =>
     Stream.unwrap(Effect.gen(function*() {
@@ -608,13 +597,13 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
           message: `pageSize must be an integer from 1 to ${ScheduleRules.MAX_LIMIT}, got ${pageSize}`
         })
       }
-      const { postAtAfter, ...filters } = yield* ScheduleRules.encodeListQuery({
+      const { postAtAfter, ...filters } = yield* Effect.fromResult(ScheduleRules.encodeListQuery({
         status: params.status,
         postAtBefore: params.postAtBefore,
         postAtAfter: params.postAtAfter,
         createdAtBefore: params.createdAtBefore,
         createdAtAfter: params.createdAtAfter
-      })
+      }))
       const PageSchema = Pagination.Page(Hook.withData(dataSchema))
       const fetchPage = (cursor: Pagination.Cursor) =>
         transport.request(
@@ -664,7 +653,7 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
   }
 
   const deleteHook = Effect.fn("Posthook.hooks.delete")(function*(id: string, options?: CallOptions) {
-    const valid = yield* ScheduleRules.validateHookId(id)
+    const valid = yield* Effect.fromResult(ScheduleRules.validateHookId(id))
     yield* transport.requestIgnoringBody({ method: "DELETE", path: hookPath(valid), idempotent: true }, options).pipe(
       // Already deleted (or delivered and gone): deleting is idempotent.
       Effect.catchTag("NotFoundError", () => Effect.void)
@@ -684,12 +673,12 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
     return {
       byIds: Effect.fn(`Posthook.hooks.bulk.${action}`)(
         function*(hookIds: ReadonlyArray<string>, options?: CallOptions) {
-          return yield* send(yield* ScheduleRules.encodeBulkByIds(hookIds), options)
+          return yield* send(yield* Effect.fromResult(ScheduleRules.encodeBulkByIds(hookIds)), options)
         }
       ),
       byFilter: Effect.fn(`Posthook.hooks.bulk.${action}ByFilter`)(
         function*(filter: BulkFilter, options?: CallOptions) {
-          return yield* send(yield* ScheduleRules.encodeBulkFilter(filter), options)
+          return yield* send(yield* Effect.fromResult(ScheduleRules.encodeBulkFilter(filter)), options)
         }
       )
     }

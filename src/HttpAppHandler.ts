@@ -1,16 +1,15 @@
 /**
- * Receive deliveries in an `@effect/platform` HTTP server: an `HttpApp` to
- * mount on an `HttpRouter` route or serve on its own.
+ * Receive deliveries in an Effect HTTP server (`effect/http`): an HTTP effect
+ * (`Effect<HttpServerResponse, never, HttpServerRequest | …>`) to mount on an
+ * `HttpRouter` route or serve on its own with `HttpServer.serve`.
  *
  * @since 0.1.0
  */
-import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
-import { Readable } from "node:stream"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type * as Signatures from "./Signatures.js"
-import { type BodyOutcome, readReadable, readStream, readWebStream } from "./internal/body.js"
+import { type BodyOutcome, isNodeReadable, readReadable, readStream, readWebStream } from "./internal/body.js"
 import * as receive from "./internal/receive.js"
 
 export type {
@@ -32,13 +31,28 @@ export type {
 export type Options = receive.HandlerOptions
 
 /**
+ * What {@link make} returns: an HTTP effect, the v4 form of an HTTP app. It
+ * reads the request from the context, never fails, and needs the handler's
+ * services and `Signatures`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type HttpEffect<R> = Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  R | Signatures.Signatures | HttpServerRequest.HttpServerRequest
+>
+
+/**
  * Reads from the server's own request object when it is one we can stop
- * reading without tearing down the connection (Node, Web); otherwise from the
- * platform's byte stream.
+ * reading without tearing down the connection (a Node `IncomingMessage`,
+ * recognised by shape so that no `node:stream` import is needed, or a Web
+ * `Request`); otherwise from the platform's byte stream.
  */
 const readBody = (request: HttpServerRequest.HttpServerRequest, limit: number): Effect.Effect<BodyOutcome> => {
   const source = request.source
-  if (source instanceof Readable) return readReadable(source, limit)
+  if (isNodeReadable(source)) return readReadable(source, limit)
   if (typeof Request !== "undefined" && source instanceof Request && !source.bodyUsed) {
     return readWebStream(source.body, limit)
   }
@@ -55,32 +69,35 @@ const toServerResponse = (parts: receive.ResponseParts): HttpServerResponse.Http
 }
 
 /**
- * An `HttpApp` that verifies each delivery (with the `Signatures` service
+ * An HTTP effect that verifies each delivery (with the `Signatures` service
  * from the context) and runs `handler`. Bad signature → 401, ack → 200,
  * accept → 202 with `Posthook-Async-Timeout`, nack / failure / defect → 500,
  * a body over `maxBodyBytes` → 413. It never fails.
  *
  * @example
  * ```ts
- * import * as HttpRouter from "@effect/platform/HttpRouter"
- * import { Effect } from "effect"
- * import { Delivery, HttpAppHandler } from "posthook-effect"
+ * import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+ * import { Effect, Layer } from "effect"
+ * import * as HttpRouter from "effect/http/HttpRouter"
+ * import { Delivery, HttpAppHandler, Signatures } from "posthook-effect"
+ * import { createServer } from "node:http"
  *
- * const router = HttpRouter.empty.pipe(
- *   HttpRouter.post(
- *     "/webhooks/user-created",
- *     HttpAppHandler.make((delivery) => Effect.as(Effect.log(delivery.data), Delivery.Result.ack()))
- *   )
+ * const Webhooks = HttpRouter.add(
+ *   "POST",
+ *   "/webhooks/user-created",
+ *   HttpAppHandler.make((delivery) => Effect.as(Effect.log(delivery.data), Delivery.Result.ack()))
+ * )
+ *
+ * const ServerLive = HttpRouter.serve(Webhooks).pipe(
+ *   Layer.provide(Signatures.layerConfig()),
+ *   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 }))
  * )
  * ```
  *
  * @since 0.1.0
  * @category handlers
  */
-export const make = <E, R>(
-  handler: receive.Handler<E, R>,
-  options?: Options
-): HttpApp.Default<never, R | Signatures.Signatures | HttpServerRequest.HttpServerRequest> => {
+export const make = <E, R>(handler: receive.Handler<E, R>, options?: Options): HttpEffect<R> => {
   const limit = receive.maxBodyBytes(options)
   const handle = receive.handle(handler, options)
   return Effect.gen(function*() {

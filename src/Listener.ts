@@ -1,6 +1,6 @@
 /**
- * WebSocket delivery (PROTOCOL §4): receive hooks over a WebSocket instead of
- * (or beside) an HTTP endpoint.
+ * WebSocket delivery (docs/protocol.md §4): receive hooks over a WebSocket
+ * instead of (or beside) an HTTP endpoint.
  *
  * Two views of one self-healing connection:
  *
@@ -14,29 +14,31 @@
  * never giving up; a `connected` frame resets it). Only a ticket answered
  * 401 / 403, or the close codes 4001 / 4003, end them with an error.
  *
- * The WebSocket itself comes from `Socket.WebSocketConstructor`: on Node 20
- * provide `NodeSocket.layerWebSocketConstructor` from
- * `@effect/platform-node/NodeSocket` (it uses `ws`); runtimes with a global
- * `WebSocket` can use `Socket.layerWebSocketConstructorGlobal`.
+ * The WebSocket itself comes from `Socket.WebSocketConstructor`
+ * (`effect/socket/Socket`), which the app provides: on Node 22 and other
+ * runtimes with a global `WebSocket`, `Socket.layerWebSocketConstructorGlobal`
+ * (or `NodeSocket.layerWebSocketConstructor` from
+ * `@effect/platform-node/NodeSocket`, which also uses the global one);
+ * `NodeWS.layerWebSocketConstructor` from `@effect/platform-node/NodeWS`
+ * uses the `ws` package instead, whose WebSocket-level pings also count as
+ * signs of life. The SDK itself depends on neither.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as Socket from "@effect/platform/Socket"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
-import * as Tracer from "effect/Tracer"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
 import * as FiberSet from "effect/FiberSet"
+import * as HttpClient from "effect/http/HttpClient"
+import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
+import type * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import { type AcceptTimeout, type Delivery, Result } from "./Delivery.js"
 import * as PosthookConfig from "./PosthookConfig.js"
 import type * as PosthookError from "./PosthookError.js"
@@ -152,7 +154,7 @@ export type ListenError =
  *
  * const options: Listener.ConnectionOptions = {
  *   heartbeatTimeout: "60 seconds",
- *   reconnect: Schedule.intersect(Listener.defaultReconnectSchedule, Schedule.recurs(10)),
+ *   reconnect: Listener.defaultReconnectSchedule.pipe(Schedule.upTo({ times: 10 })),
  *   onAckTimeout: (info) => Effect.logWarning(`hook ${info.hookId} timed out`)
  * }
  * ```
@@ -167,15 +169,21 @@ export interface ConnectionOptions<R = never> {
    * The delays between connection attempts, fed with the reason of each
    * failure. Default {@link defaultReconnectSchedule} (never gives up). To
    * give up like the official SDKs do after 10 failures in a row:
-   * `Schedule.intersect(Listener.defaultReconnectSchedule, Schedule.recurs(10))`.
+   * `Listener.defaultReconnectSchedule.pipe(Schedule.upTo({ times: 10 }))`.
    */
   readonly reconnect?: Schedule.Schedule<unknown, DisconnectReason> | undefined
   /** No frame for this long → the connection is dropped and re-made. Default 45 s. */
-  readonly heartbeatTimeout?: Duration.DurationInput | undefined
-  /** Bound on every frame written. Default 5 s. */
-  readonly writeTimeout?: Duration.DurationInput | undefined
+  readonly heartbeatTimeout?: Duration.Input | undefined
+  /**
+   * Accepted for compatibility and ignored: answers are handed to the
+   * WebSocket, which buffers them, so no write waits and there is nothing
+   * to bound.
+   *
+   * @deprecated No longer has any effect.
+   */
+  readonly writeTimeout?: Duration.Input | undefined
   /** Bound on opening the socket. Default 10 s. */
-  readonly openTimeout?: Duration.DurationInput | undefined
+  readonly openTimeout?: Duration.Input | undefined
   /** After each `connected` frame. */
   readonly onConnected?: ((info: ConnectionInfo) => Effect.Effect<unknown, unknown, R>) | undefined
   /** When an established connection is lost (not when you close it). */
@@ -211,7 +219,7 @@ export interface ListenOptions<R = never> extends ConnectionOptions<R> {
    * those still running after it are interrupted and nacked. Default 10 s
    * (the server's ack window).
    */
-  readonly gracePeriod?: Duration.DurationInput | undefined
+  readonly gracePeriod?: Duration.Input | undefined
 }
 
 /**
@@ -247,7 +255,7 @@ export interface StreamOptions<R = never> extends ConnectionOptions<R> {
  * // Stop after the first delivery.
  * const once = Effect.gen(function* () {
  *   const listener: Listener.Listener = yield* Listener.listen(() => Effect.succeed(Delivery.Result.ack()))
- *   yield* Effect.sleep("1 minute").pipe(Effect.zipRight(listener.close), Effect.fork)
+ *   yield* Effect.sleep("1 minute").pipe(Effect.andThen(listener.close), Effect.forkChild)
  *   yield* listener.wait
  * }).pipe(Effect.scoped)
  * ```
@@ -284,7 +292,7 @@ export interface Listener {
  * const answer = (incoming: Listener.StreamDelivery) =>
  *   incoming.delivery.ws?.attempt === incoming.delivery.ws?.maxAttempts
  *     ? incoming.accept("10 minutes")
- *     : Effect.zipRight(Effect.log(incoming.delivery.data), incoming.ack)
+ *     : Effect.andThen(Effect.log(incoming.delivery.data), incoming.ack)
  * ```
  *
  * @since 0.1.0
@@ -304,7 +312,7 @@ export interface StreamDelivery {
 
 /**
  * The error a delivery is nacked with when the listener is at its
- * `maxConcurrency`, or the stream's buffer is full (PROTOCOL §4).
+ * `maxConcurrency`, or the stream's buffer is full (docs/protocol.md §4).
  *
  * @example
  * ```ts
@@ -361,7 +369,7 @@ export const DEFAULT_BUFFER_SIZE = 100
  * import { Listener } from "posthook-effect"
  *
  * // Give up after 10 failed attempts in a row, like the official SDKs.
- * const tenTries = Schedule.intersect(Listener.defaultReconnectSchedule, Schedule.recurs(10))
+ * const tenTries = Listener.defaultReconnectSchedule.pipe(Schedule.upTo({ times: 10 }))
  * ```
  *
  * @since 0.1.0
@@ -379,8 +387,6 @@ const transportFromContext: Effect.Effect<
   ([config, client]) => Transport.make(config, client)
 )
 
-const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
-
 /**
  * Runs the handler; its failures and defects become a nack with their
  * message (logged). The handler's own result otherwise. Interruption (the
@@ -392,7 +398,7 @@ const runHandler = <E, R>(
   traced: boolean
 ): Effect.Effect<Result, never, R> => {
   const run = Effect.suspend(() => handler(delivery))
-  return Effect.catchAllCause(
+  return Effect.catchCause(
     traced
       ? Effect.withSpan(run, "Posthook.ws.delivery", {
         // A stack trace per delivery would cost more than the delivery itself.
@@ -433,8 +439,8 @@ const resultOf = (exit: Exit.Exit<Result>): Result =>
  * ```ts
  * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
  * import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
- * import * as NodeSocket from "@effect/platform-node/NodeSocket"
  * import { Effect, Layer } from "effect"
+ * import * as Socket from "effect/socket/Socket"
  * import { Delivery, Listener, PosthookConfig } from "posthook-effect"
  *
  * const program = Effect.gen(function* () {
@@ -452,7 +458,12 @@ const resultOf = (exit: Exit.Exit<Result>): Result =>
  * program.pipe(
  *   Effect.scoped,
  *   Effect.provide(
- *     Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
+ *     Layer.mergeAll(
+ *       PosthookConfig.layerConfig(),
+ *       NodeHttpClient.layerUndici,
+ *       // Node 22's global WebSocket
+ *       Socket.layerWebSocketConstructorGlobal
+ *     )
  *   ),
  *   NodeRuntime.runMain
  * )
@@ -477,21 +488,21 @@ export const listen = <E, R, RO = never>(
   Effect.gen(function*() {
     const transport = yield* transportFromContext
     const settings = WsConnection.settings(options)
-    const gracePeriod = Duration.decode(options.gracePeriod ?? DEFAULT_GRACE_PERIOD)
-    const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+    const gracePeriod = Duration.fromInputUnsafe(options.gracePeriod ?? DEFAULT_GRACE_PERIOD)
+    const scope = yield* Scope.fork(yield* Effect.scope, "sequential")
     const closed = yield* Deferred.make<void, ListenError>()
     // Finalizers run in reverse: this one last, once the socket is closed.
     yield* Scope.addFinalizer(scope, Deferred.succeed(closed, undefined))
-    const running = yield* Scope.extend(FiberSet.make<Result>(), scope)
+    const running = yield* Scope.provide(FiberSet.make<Result>(), scope)
     const fork = yield* FiberSet.runtime(running)<R>()
     // Spans only when a tracer would export them; handler fibers inherit
     // this fiber's tracer, so one look here holds for all of them.
-    const traced = (yield* Effect.tracer) !== nativeTracer
+    const traced = (yield* Effect.tracer) !== Tracer.nativeTracer
     // The cap is a Semaphore taken without waiting: a delivery that finds every
     // permit taken is nacked at once rather than queued behind the others.
     const permits = options.maxConcurrency === undefined
       ? undefined
-      : yield* Effect.makeSemaphore(Math.max(1, Math.floor(options.maxConcurrency)))
+      : yield* Semaphore.make(Math.max(1, Math.floor(options.maxConcurrency)))
     let accepting = true
 
     // Called synchronously by the frame loop for every delivery; the answer is
@@ -499,23 +510,22 @@ export const listen = <E, R, RO = never>(
     // just the handler.
     const dispatch: WsConnection.Dispatch = (incoming) => {
       if (!accepting) {
-        incoming.unsafeAnswer(Result.nack(WsConnection.SHUTTING_DOWN))
+        incoming.answerUnsafe(Result.nack(WsConnection.SHUTTING_DOWN))
         return
       }
       const run = runHandler(handler, incoming.delivery, traced)
       if (permits === undefined) {
         // Starts at once and, for a synchronous handler, is done on return.
-        fork(run).addObserver((exit) => incoming.unsafeAnswer(resultOf(exit)))
+        fork(run).addObserver((exit) => incoming.answerUnsafe(resultOf(exit)))
         return
       }
-      fork(Effect.map(permits.withPermitsIfAvailable(1)(run), Option.getOrElse(atCapacity))).addObserver((exit) =>
-        incoming.unsafeAnswer(resultOf(exit))
-      )
+      const capped = Effect.map(Semaphore.withPermitsIfAvailable(permits, 1)(run), Option.getOrElse(atCapacity))
+      fork(capped).addObserver((exit) => incoming.answerUnsafe(resultOf(exit)))
     }
 
     yield* WsConnection.run(transport, settings, dispatch).pipe(
-      Effect.catchAll((error) =>
-        Effect.logError(`listener stopped: ${error.message}`).pipe(Effect.zipRight(Deferred.fail(closed, error)))
+      Effect.catch((error) =>
+        Effect.logError(`listener stopped: ${error.message}`).pipe(Effect.andThen(Deferred.fail(closed, error)))
       ),
       Effect.forkIn(scope)
     )
@@ -532,9 +542,9 @@ export const listen = <E, R, RO = never>(
 
     return {
       wait: Deferred.await(closed),
-      // Closed from a daemon so that a handler may close its own listener
+      // Closed from a detached fiber so that a handler may close its own listener
       // without waiting on itself.
-      close: Effect.forkDaemon(Scope.close(scope, Exit.void)).pipe(Effect.flatMap(Fiber.join))
+      close: Effect.forkDetach(Scope.close(scope, Exit.void)).pipe(Effect.flatMap(Fiber.join))
     }
   }).pipe(Effect.withSpan("Posthook.hooks.listen"))
 
@@ -557,8 +567,8 @@ const toStreamDelivery = (incoming: WsConnection.Incoming): StreamDelivery => ({
  * @example
  * ```ts
  * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
- * import * as NodeSocket from "@effect/platform-node/NodeSocket"
  * import { Effect, Layer, Stream } from "effect"
+ * import * as Socket from "effect/socket/Socket"
  * import { Listener, PosthookConfig } from "posthook-effect"
  *
  * const program = Listener.stream({ bufferSize: 50 }).pipe(
@@ -566,7 +576,12 @@ const toStreamDelivery = (incoming: WsConnection.Incoming): StreamDelivery => ({
  *     typeof delivery.data === "object" && delivery.data !== null ? ack : nack("not ready")
  *   ),
  *   Effect.provide(
- *     Layer.mergeAll(PosthookConfig.layerConfig(), NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor)
+ *     Layer.mergeAll(
+ *       PosthookConfig.layerConfig(),
+ *       NodeHttpClient.layerUndici,
+ *       // Node 22's global WebSocket
+ *       Socket.layerWebSocketConstructorGlobal
+ *     )
  *   )
  * )
  * ```

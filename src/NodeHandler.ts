@@ -1,6 +1,7 @@
 /**
  * Receive deliveries with a Node `(req, res)` handler, for `node:http` and
  * Express (and anything else built on `IncomingMessage` / `ServerResponse`).
+ * Exported from `posthook-effect/node`.
  *
  * @since 0.1.0
  */
@@ -87,12 +88,13 @@ const writeResponse = (response: ServerResponse, parts: receive.ResponseParts): 
  * @example
  * ```ts
  * import { createServer } from "node:http"
- * import { Effect, Runtime } from "effect"
- * import { Delivery, NodeHandler, Signatures } from "posthook-effect"
+ * import { Context, Effect } from "effect"
+ * import { Delivery, Signatures } from "posthook-effect"
+ * import { NodeHandler } from "posthook-effect/node"
  *
  * const handler = NodeHandler.make(
  *   (delivery) => Effect.as(Effect.log(`hook ${delivery.hookId}`), Delivery.Result.ack()),
- *   { runtime: Runtime.defaultRuntime, signatures: Signatures.unsafeMake("ph_sk_...") }
+ *   { runtime: Context.empty(), signatures: Signatures.unsafeMake("ph_sk_...") }
  * )
  *
  * createServer(handler).listen(3000)

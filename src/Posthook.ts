@@ -7,14 +7,14 @@
  * decides how HTTP is done (and owns that client: the SDK never closes it):
  *
  * - Node: `NodeHttpClient.layerUndici` from `@effect/platform-node/NodeHttpClient`;
- * - anywhere with `fetch`: `FetchHttpClient.layer` from `@effect/platform/FetchHttpClient`.
+ * - anywhere with `fetch`: `FetchHttpClient.layer` from `effect/http/FetchHttpClient`.
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as ConfigError from "effect/ConfigError"
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Hooks from "./Hooks.js"
 import * as PosthookConfig from "./PosthookConfig.js"
@@ -73,7 +73,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Posthook extends Context.Tag("posthook-effect/Posthook")<Posthook, Service>() {}
+export class Posthook extends Context.Service<Posthook, Service>()("posthook-effect/Posthook") {}
 
 /**
  * Builds the service from the {@link Hooks.Hooks} and
@@ -157,7 +157,7 @@ const fromConfig = <E>(
  */
 export const layer = (
   options: PosthookConfig.Options
-): Layer.Layer<Services, ConfigError.ConfigError, HttpClient.HttpClient> => fromConfig(PosthookConfig.layer(options))
+): Layer.Layer<Services, Config.ConfigError, HttpClient.HttpClient> => fromConfig(PosthookConfig.layer(options))
 
 /**
  * A Layer read through Effect `Config`: `POSTHOOK_API_KEY` (required),
@@ -168,7 +168,7 @@ export const layer = (
  *
  * @example
  * ```ts
- * import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+ * import * as FetchHttpClient from "effect/http/FetchHttpClient"
  * import { Layer } from "effect"
  * import { Posthook } from "posthook-effect"
  *
@@ -182,5 +182,5 @@ export const layer = (
  */
 export const layerConfig = (
   overrides?: Omit<PosthookConfig.Options, "apiKey">
-): Layer.Layer<Services, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<Services, Config.ConfigError, HttpClient.HttpClient> =>
   fromConfig(PosthookConfig.layerConfig(overrides))

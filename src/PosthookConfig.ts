@@ -5,7 +5,6 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -13,6 +12,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import type * as PosthookError from "./PosthookError.js"
 import { splitSigningKeys } from "./protocol/signing.js"
 
@@ -81,7 +82,7 @@ export type Secret = string | Redacted.Redacted<string>
  * @since 0.1.0
  * @category models
  */
-export type Timeout = Exclude<Duration.DurationInput, number | bigint>
+export type Timeout = Exclude<Duration.Input, number | bigint>
 
 /**
  * How failed requests are retried.
@@ -101,7 +102,7 @@ export type Timeout = Exclude<Duration.DurationInput, number | bigint>
  * import { Schedule } from "effect"
  * import type { PosthookConfig } from "posthook-effect"
  *
- * const patient: PosthookConfig.RetryPolicy = {
+ * const patient: PosthookConfig.RequestRetries = {
  *   times: 5,
  *   schedule: Schedule.exponential("1 second").pipe(Schedule.jittered),
  *   maxRetryAfter: "2 minutes"
@@ -111,11 +112,11 @@ export type Timeout = Exclude<Duration.DurationInput, number | bigint>
  * @since 0.1.0
  * @category models
  */
-export interface RetryPolicy {
+export interface RequestRetries {
   readonly times?: number
   readonly schedule?: Schedule.Schedule<unknown, PosthookError.RequestError>
   readonly retryWrites?: boolean
-  readonly maxRetryAfter?: Duration.DurationInput
+  readonly maxRetryAfter?: Duration.Input
 }
 
 /**
@@ -145,7 +146,7 @@ export interface RetryPolicy {
  */
 export interface CallOptions {
   readonly timeout?: Timeout | undefined
-  readonly retry?: RetryPolicy | false | undefined
+  readonly retry?: RequestRetries | false | undefined
 }
 
 /**
@@ -177,7 +178,7 @@ export interface Options {
   /** Per-request timeout; defaults to 30 seconds. */
   readonly timeout?: Timeout | undefined
   /** Retry policy, or `false` to never retry. */
-  readonly retry?: RetryPolicy | false | undefined
+  readonly retry?: RequestRetries | false | undefined
 }
 
 /**
@@ -199,7 +200,7 @@ export interface Resolved {
   readonly signingKeys: ReadonlyArray<Redacted.Redacted<string>>
   readonly baseUrl: string
   readonly timeout: Duration.Duration
-  readonly retry: RetryPolicy | false
+  readonly retry: RequestRetries | false
 }
 
 /**
@@ -219,7 +220,7 @@ export interface Resolved {
  * @since 0.1.0
  * @category tags
  */
-export class PosthookConfig extends Context.Tag("posthook-effect/PosthookConfig")<PosthookConfig, Resolved>() {}
+export class PosthookConfig extends Context.Service<PosthookConfig, Resolved>()("posthook-effect/PosthookConfig") {}
 
 const toRedacted = (secret: Secret): Redacted.Redacted<string> =>
   Redacted.isRedacted(secret) ? secret : Redacted.make(secret)
@@ -232,13 +233,17 @@ const toSigningKeys = (
   return list.map(toRedacted).filter((key) => Redacted.value(key).length > 0)
 }
 
-const invalidOption = (path: string, message: string) => Effect.fail(ConfigError.InvalidData([path], message))
+/** A `Config.ConfigError` saying the setting at `path` is `message`. */
+const configError = (path: string, message: string): Config.ConfigError =>
+  new Config.ConfigError(new Schema.SchemaError(new SchemaIssue.Pointer([path], new SchemaIssue.InvalidValue({ message }))))
+
+const invalidOption = (path: string, message: string) => Effect.fail(configError(path, message))
 
 /**
  * Checks a base URL: http(s), no credentials, query or fragment (an API key
  * never travels in a URL). Returns it without trailing slashes.
  */
-const checkBaseUrl = (input: string): Effect.Effect<string, ConfigError.ConfigError> => {
+const checkBaseUrl = (input: string): Effect.Effect<string, Config.ConfigError> => {
   if (!URL.canParse(input)) return invalidOption("POSTHOOK_BASE_URL", "baseUrl is not a URL")
   const url = new URL(input)
   if (url.protocol !== "https:" && url.protocol !== "http:") {
@@ -253,10 +258,10 @@ const checkBaseUrl = (input: string): Effect.Effect<string, ConfigError.ConfigEr
   return Effect.succeed(input.replace(/\/+$/, ""))
 }
 
-const checkTimeout = (input: Timeout | undefined): Effect.Effect<Duration.Duration, ConfigError.ConfigError> => {
+const checkTimeout = (input: Timeout | undefined): Effect.Effect<Duration.Duration, Config.ConfigError> => {
   if (input === undefined) return Effect.succeed(DEFAULT_TIMEOUT)
-  const timeout = Duration.decodeUnknown(input)
-  return Option.isSome(timeout) && Duration.greaterThan(timeout.value, Duration.zero)
+  const timeout = Duration.fromInput(input)
+  return Option.isSome(timeout) && Duration.isGreaterThan(timeout.value, Duration.zero)
     ? Effect.succeed(timeout.value)
     : invalidOption("timeout", "timeout must be a positive duration such as \"30 seconds\"")
 }
@@ -278,11 +283,11 @@ const checkTimeout = (input: Timeout | undefined): Effect.Effect<Duration.Durati
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Resolved, ConfigError.ConfigError> => {
+export const make = (options: Options): Effect.Effect<Resolved, Config.ConfigError> => {
   const apiKey = toRedacted(options.apiKey)
   if (Redacted.value(apiKey).trim().length === 0) {
     return Effect.fail(
-      ConfigError.MissingData(["POSTHOOK_API_KEY"], "A Posthook API key is required: pass apiKey or set POSTHOOK_API_KEY")
+      configError("POSTHOOK_API_KEY", "A Posthook API key is required: pass apiKey or set POSTHOOK_API_KEY")
     )
   }
   return Effect.all({
@@ -312,7 +317,7 @@ export const make = (options: Options): Effect.Effect<Resolved, ConfigError.Conf
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<PosthookConfig, ConfigError.ConfigError> =>
+export const layer = (options: Options): Layer.Layer<PosthookConfig, Config.ConfigError> =>
   Layer.effect(PosthookConfig, make(options))
 
 /**
@@ -335,11 +340,11 @@ export const layer = (options: Options): Layer.Layer<PosthookConfig, ConfigError
  * @category config
  */
 export const fromEnv: Config.Config<Options> = Config.all({
-  apiKey: Config.redacted("POSTHOOK_API_KEY"),
-  signingKey: Config.option(Config.redacted("POSTHOOK_SIGNING_KEY")).pipe(
+  apiKey: Config.Redacted("POSTHOOK_API_KEY"),
+  signingKey: Config.option(Config.Redacted("POSTHOOK_SIGNING_KEY")).pipe(
     Config.map(Option.match({ onNone: () => [], onSome: splitSigningKeys }))
   ),
-  baseUrl: Config.option(Config.nonEmptyString("POSTHOOK_BASE_URL")).pipe(Config.map(Option.getOrUndefined))
+  baseUrl: Config.option(Config.NonEmptyString("POSTHOOK_BASE_URL")).pipe(Config.map(Option.getOrUndefined))
 })
 
 /**
@@ -361,7 +366,7 @@ export const fromEnv: Config.Config<Options> = Config.all({
  */
 export const layerConfig = (
   overrides: Omit<Options, "apiKey"> = {}
-): Layer.Layer<PosthookConfig, ConfigError.ConfigError> =>
+): Layer.Layer<PosthookConfig, Config.ConfigError> =>
   Layer.effect(
     PosthookConfig,
     Effect.flatMap(fromEnv, (env) =>

@@ -1,5 +1,5 @@
 /**
- * The tagged errors of the Posthook error table (PROTOCOL §1), plus the SDK's
+ * The tagged errors of the Posthook error table (docs/protocol.md §1), plus the SDK's
  * own validation and decoding errors.
  *
  * Every error is a `Data.TaggedError` whose `_tag` is its class name, so
@@ -13,6 +13,7 @@ import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import { errorKindOf } from "./protocol/errors.js"
 
 /**
  * A symbol present on every Posthook error, used by {@link isPosthookError}.
@@ -491,7 +492,7 @@ export type RequestError = ApiError | PosthookConnectionError | ResponseDecodeEr
  * import { Hooks, PosthookError } from "posthook-effect"
  *
  * const program = Effect.flatMap(Hooks.Hooks, (hooks) => hooks.list()).pipe(
- *   Effect.catchAll((error: PosthookError.PosthookError) => Effect.logError(`${error.code}: ${error.message}`))
+ *   Effect.catch((error: PosthookError.PosthookError) => Effect.logError(`${error.code}: ${error.message}`))
  * )
  * ```
  *
@@ -514,7 +515,8 @@ export type PosthookError =
  * import { Effect } from "effect"
  * import { PosthookError } from "posthook-effect"
  *
- * const recover = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+ * // Logs this package's errors; any other failure passes through.
+ * const recover = <A, R>(self: Effect.Effect<A, unknown, R>) =>
  *   Effect.catchIf(self, PosthookError.isPosthookError, (error) => Effect.logError(error.code))
  * ```
  *
@@ -545,20 +547,22 @@ export const fromStatus = (
   retryAfter: Option.Option<Duration.Duration>
 ): ApiError => {
   const fields = { status, message, headers }
-  switch (status) {
-    case 400:
+  switch (errorKindOf(status).tag) {
+    case "BadRequestError":
       return new BadRequestError(fields)
-    case 401:
+    case "AuthenticationError":
       return new AuthenticationError(fields)
-    case 403:
+    case "ForbiddenError":
       return new ForbiddenError(fields)
-    case 404:
+    case "NotFoundError":
       return new NotFoundError(fields)
-    case 413:
+    case "PayloadTooLargeError":
       return new PayloadTooLargeError(fields)
-    case 429:
+    case "RateLimitError":
       return new RateLimitError({ ...fields, retryAfter })
-    default:
-      return status >= 500 ? new InternalServerError(fields) : new PosthookApiError(fields)
+    case "InternalServerError":
+      return new InternalServerError(fields)
+    case "PosthookApiError":
+      return new PosthookApiError(fields)
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Verifying delivered hooks (PROTOCOL §2) and signing test deliveries.
+ * Verifying delivered hooks (docs/protocol.md §2) and signing test deliveries.
  *
  * `Signatures` needs only signing keys, never an API key, so a receive-only
  * app runs without one. Several keys are accepted at once (current and next)
@@ -9,22 +9,21 @@
  */
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
-import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as References from "effect/References"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import * as Tracer from "effect/Tracer"
-import type { Delivery, Result } from "./Delivery.js"
+// `Result` is effect's success-or-failure value here; a handler's answer is a `DeliveryResult`.
+import type { Delivery, Result as DeliveryResult } from "./Delivery.js"
 import * as PosthookConfig from "./PosthookConfig.js"
 import * as PosthookError from "./PosthookError.js"
 import { makeDelivery } from "./internal/delivery.js"
@@ -68,7 +67,7 @@ export type SigningKeys = PosthookConfig.Secret | ReadonlyArray<PosthookConfig.S
  * @since 0.1.0
  * @category models
  */
-export type Tolerance = Exclude<Duration.DurationInput, number | bigint>
+export type Tolerance = Exclude<Duration.Input, number | bigint>
 
 /**
  * The default tolerance: 5 minutes.
@@ -122,10 +121,10 @@ export interface Verified {
  * @category models
  */
 export interface ParseDelivery {
-  <A, I>(
+  <A>(
     body: Body,
     headers: HeadersInput,
-    options: VerifyOptions & { readonly schema: Schema.Schema<A, I> }
+    options: VerifyOptions & { readonly schema: Schema.Decoder<A> }
   ): Effect.Effect<Delivery<A>, PosthookError.SignatureVerificationError | PosthookError.DeliveryDataError>
   (
     body: Body,
@@ -173,7 +172,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Signatures extends Context.Tag("posthook-effect/Signatures")<Signatures, Service>() {}
+export class Signatures extends Context.Service<Signatures, Service>()("posthook-effect/Signatures") {}
 
 /**
  * Options for {@link make} and {@link layer}.
@@ -198,40 +197,44 @@ const toKeys = (input: SigningKeys | undefined): ReadonlyArray<Redacted.Redacted
     .filter((key) => Redacted.value(key).trim().length > 0)
 }
 
+const invalidTolerance = (tolerance: unknown): TypeError =>
+  new TypeError(`invalid tolerance ${JSON.stringify(tolerance)}: use a Duration or a string like "5 minutes"`)
+
 /**
  * A tolerance given where the types were bypassed (`"soon"`, a number from
  * plain JavaScript) is a programming error: it throws, naming the value, rather
- * than silently falling back to a default window.
+ * than silently falling back to a default window. So is a negative one, which
+ * no timestamp could satisfy.
  */
-const decodeTolerance = (tolerance: Tolerance): Duration.Duration =>
-  Option.getOrThrowWith(
-    Duration.decodeUnknown(tolerance),
-    () => new TypeError(`invalid tolerance ${JSON.stringify(tolerance)}: use a Duration or a string like "5 minutes"`)
-  )
+const decodeTolerance = (tolerance: Tolerance): Duration.Duration => {
+  // Numbers are excluded by the type; from plain JavaScript they would read as milliseconds.
+  if (typeof tolerance === "number" || typeof tolerance === "bigint") throw invalidTolerance(tolerance)
+  const duration = Option.getOrThrowWith(Duration.fromInput(tolerance), () => invalidTolerance(tolerance))
+  if (Duration.isNegative(duration)) throw invalidTolerance(tolerance)
+  return duration
+}
 
 // Capturing a stack per span costs more than verifying the signature.
 const spanOptions = { captureStackTrace: false } as const
-
-/** The tracer every fiber has unless the app installs one (e.g. OpenTelemetry). */
-const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /**
  * Runs a synchronous check against the fiber's `Clock` (so `TestClock`
  * controls it) in a single step: no extra fiber, no chain of effects.
  *
  * The span is opened only when the app installed a tracer that exports spans.
- * With Effect's built-in tracer nothing reads it (the check runs no user code
- * and starts no child span), and making one cost more than the check itself.
+ * With Effect's built-in tracer (`Tracer.nativeTracer`) nothing reads it (the
+ * check runs no user code and starts no child span), and making one cost more
+ * than the check itself.
  */
 const checkNow = <A, E>(
   spanName: string,
-  check: (nowMillis: number) => Either.Either<A, E>
+  check: (nowMillis: number) => Result.Result<A, E>
 ): Effect.Effect<A, E> =>
-  Effect.withFiberRuntime<A, E>((fiber) =>
-    fiber.currentTracer === nativeTracer || !fiber.getFiberRef(FiberRef.currentTracerEnabled)
-      ? check(Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis())
+  Effect.withFiber<A, E>((fiber) =>
+    fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer || !fiber.getRef(References.TracerEnabled)
+      ? Effect.fromResult(check(fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()))
       : Effect.withSpan(
-        Effect.clockWith((clock) => check(clock.unsafeCurrentTimeMillis())),
+        Effect.clockWith((clock) => Effect.fromResult(check(clock.currentTimeMillisUnsafe()))),
         spanName,
         spanOptions
       )
@@ -279,30 +282,30 @@ export const fromKeys = (
 
   const verify: Service["verify"] = (body, headers, callOptions) =>
     checkNow("Posthook.signatures.verify", (nowMillis) =>
-      Either.map(
+      Result.map(
         verifyAt(body, headers, callOptions, nowMillis),
         ({ body, timestamp }): Verified => ({ body, timestamp })
       ))
 
-  function parseDelivery<A, I>(
+  function parseDelivery<A>(
     body: Body,
     headers: HeadersInput,
-    options: VerifyOptions & { readonly schema: Schema.Schema<A, I> }
+    options: VerifyOptions & { readonly schema: Schema.Decoder<A> }
   ): Effect.Effect<Delivery<A>, PosthookError.SignatureVerificationError | PosthookError.DeliveryDataError>
   function parseDelivery(
     body: Body,
     headers: HeadersInput,
     options?: VerifyOptions
   ): Effect.Effect<Delivery<unknown>, PosthookError.SignatureVerificationError>
-  function parseDelivery<A, I>(
+  function parseDelivery<A>(
     body: Body,
     headers: HeadersInput,
-    callOptions?: VerifyOptions & { readonly schema?: Schema.Schema<A, I> }
+    callOptions?: VerifyOptions & { readonly schema?: Schema.Decoder<A> }
   ): Effect.Effect<Delivery<unknown>, PosthookError.SignatureVerificationError | PosthookError.DeliveryDataError> {
     const schema = callOptions?.schema
     return checkNow("Posthook.signatures.parseDelivery", (nowMillis) => {
-      const parsed = Either.flatMap(verifyAt(body, headers, callOptions, nowMillis), internal.toDelivery)
-      return schema === undefined ? parsed : Either.flatMap(parsed, (delivery) => decodeDataEither(delivery, schema))
+      const parsed = Result.flatMap(verifyAt(body, headers, callOptions, nowMillis), internal.toDelivery)
+      return schema === undefined ? parsed : Result.flatMap(parsed, (delivery) => decodeDataResult(delivery, schema))
     })
   }
 
@@ -328,25 +331,25 @@ export const fromKeys = (
  * @since 0.1.0
  * @category decoding
  */
-export const decodeData = <A, I>(
+export const decodeData = <A>(
   delivery: Delivery<unknown>,
-  schema: Schema.Schema<A, I>
-): Effect.Effect<Delivery<A>, PosthookError.DeliveryDataError> => decodeDataEither(delivery, schema)
+  schema: Schema.Decoder<A>
+): Effect.Effect<Delivery<A>, PosthookError.DeliveryDataError> => Effect.fromResult(decodeDataResult(delivery, schema))
 
-const decodeDataEither = <A, I>(
+const decodeDataResult = <A>(
   delivery: Delivery<unknown>,
-  schema: Schema.Schema<A, I>
-): Either.Either<Delivery<A>, PosthookError.DeliveryDataError> =>
-  Either.match(Schema.decodeUnknownEither(schema)(delivery.data), {
-    onLeft: (error) =>
-      Either.left(
+  schema: Schema.Decoder<A>
+): Result.Result<Delivery<A>, PosthookError.DeliveryDataError> =>
+  Result.match(Schema.decodeUnknownResult(schema)(delivery.data), {
+    onFailure: (error) =>
+      Result.fail(
         new PosthookError.DeliveryDataError({
           hookId: delivery.hookId,
-          message: `delivery data does not match the schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+          message: `delivery data does not match the schema: ${error.message}`
         })
       ),
     // `Object.assign`, not a spread: see `makeDelivery`. It copies `ack` / `nack` too; `makeDelivery` replaces them.
-    onRight: (data) => Either.right(makeDelivery<A>(Object.assign({}, delivery, { data })))
+    onSuccess: (data) => Result.succeed(makeDelivery<A>(Object.assign({}, delivery, { data })))
   })
 
 /**
@@ -369,17 +372,20 @@ const decodeDataEither = <A, I>(
  * @since 0.1.0
  * @category decoding
  */
-export const withSchema = <A, I, E, R>(
-  schema: Schema.Schema<A, I>,
-  handler: (delivery: Delivery<A>) => Effect.Effect<Result, E, R>
-): (delivery: Delivery<unknown>) => Effect.Effect<Result, E | PosthookError.DeliveryDataError, R> =>
+export const withSchema = <A, E, R>(
+  schema: Schema.Decoder<A>,
+  handler: (delivery: Delivery<A>) => Effect.Effect<DeliveryResult, E, R>
+): (delivery: Delivery<unknown>) => Effect.Effect<DeliveryResult, E | PosthookError.DeliveryDataError, R> =>
 (delivery) => Effect.flatMap(decodeData(delivery, schema), handler)
 
-const noKeyError = (): ConfigError.ConfigError =>
-  ConfigError.MissingData(
-    ["POSTHOOK_SIGNING_KEY"],
-    "A Posthook signing key is required: pass signingKey or set POSTHOOK_SIGNING_KEY"
-  )
+const NO_KEY_MESSAGE = "A Posthook signing key is required: pass signingKey or set POSTHOOK_SIGNING_KEY"
+
+/** A `ConfigError` pointing at `path` with a readable message. */
+const configError = (path: string, issue: SchemaIssue.Issue): Config.ConfigError =>
+  new Config.ConfigError(new Schema.SchemaError(new SchemaIssue.Pointer([path], issue)))
+
+const noKeyError = (): Config.ConfigError =>
+  configError("POSTHOOK_SIGNING_KEY", new SchemaIssue.MissingKey({ messageMissingKey: NO_KEY_MESSAGE }))
 
 /**
  * Builds the service, failing at once with a `ConfigError` when no non-empty
@@ -401,13 +407,17 @@ const noKeyError = (): ConfigError.ConfigError =>
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Service, ConfigError.ConfigError> =>
+export const make = (options: Options): Effect.Effect<Service, Config.ConfigError> =>
   Effect.suspend(() => {
     const keys = toKeys(options.signingKey)
     if (keys.length === 0) return Effect.fail(noKeyError())
     return Effect.try({
       try: () => fromKeys(keys, options),
-      catch: (error) => ConfigError.InvalidData(["tolerance"], error instanceof Error ? error.message : String(error))
+      catch: (error) =>
+        configError(
+          "tolerance",
+          new SchemaIssue.InvalidValue({ message: error instanceof Error ? error.message : String(error) })
+        )
     })
   })
 
@@ -433,7 +443,7 @@ const isOptions = (input: Options | SigningKeys): input is Options =>
 export const unsafeMake = (options: Options | SigningKeys): Service => {
   const resolved: Options = isOptions(options) ? options : { signingKey: options }
   const keys = toKeys(resolved.signingKey)
-  if (keys.length === 0) throw new Error(noKeyError().message)
+  if (keys.length === 0) throw new Error(NO_KEY_MESSAGE)
   return fromKeys(keys, resolved)
 }
 
@@ -450,7 +460,7 @@ export const unsafeMake = (options: Options | SigningKeys): Service => {
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Signatures, ConfigError.ConfigError> =>
+export const layer = (options: Options): Layer.Layer<Signatures, Config.ConfigError> =>
   Layer.effect(Signatures, make(options))
 
 /**
@@ -471,11 +481,22 @@ export const layer = (options: Options): Layer.Layer<Signatures, ConfigError.Con
  * @since 0.1.0
  * @category config
  */
-export const signingKeysConfig: Config.Config<ReadonlyArray<Redacted.Redacted<string>>> = Config.redacted(
+export const signingKeysConfig: Config.Config<ReadonlyArray<Redacted.Redacted<string>>> = Config.Redacted(
   "POSTHOOK_SIGNING_KEY"
 ).pipe(
   Config.map(splitSigningKeys),
-  Config.validate({ message: "POSTHOOK_SIGNING_KEY holds no key", validation: (keys) => keys.length > 0 })
+  Config.flatMap((keys) =>
+    keys.length > 0
+      ? Config.succeed(keys)
+      : Config.fail(
+        new Schema.SchemaError(
+          new SchemaIssue.Pointer(
+            ["POSTHOOK_SIGNING_KEY"],
+            new SchemaIssue.InvalidValue({ message: "POSTHOOK_SIGNING_KEY holds no key" })
+          )
+        )
+      )
+  )
 )
 
 /**
@@ -496,7 +517,7 @@ export const signingKeysConfig: Config.Config<ReadonlyArray<Redacted.Redacted<st
  */
 export const layerConfig = (
   options: { readonly tolerance?: Tolerance | undefined } = {}
-): Layer.Layer<Signatures, ConfigError.ConfigError> =>
+): Layer.Layer<Signatures, Config.ConfigError> =>
   Layer.effect(Signatures, Effect.map(signingKeysConfig, (keys) => fromKeys(keys, options)))
 
 /**
@@ -633,7 +654,7 @@ export const signDelivery = (
       id,
       path: delivery.path,
       postAt: DateTime.formatIso(delivery.postAt ?? now),
-      postedAt: DateTime.formatIso(DateTime.unsafeMake(timestamp * 1000)),
+      postedAt: DateTime.formatIso(DateTime.makeUnsafe(timestamp * 1000)),
       data: delivery.data ?? null,
       createdAt: DateTime.formatIso(delivery.createdAt ?? now),
       updatedAt: DateTime.formatIso(now)

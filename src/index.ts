@@ -54,14 +54,7 @@ export * as Signatures from "./Signatures.js"
 export * as WebHandler from "./WebHandler.js"
 
 /**
- * A Node `(req, res)` delivery handler for `node:http` and Express.
- *
- * @since 0.1.0
- */
-export * as NodeHandler from "./NodeHandler.js"
-
-/**
- * An `@effect/platform` `HttpApp` delivery handler for Effect HTTP servers.
+ * A delivery handler for Effect HTTP servers (`effect/http`).
  *
  * @since 0.1.0
  */

@@ -16,7 +16,7 @@ interface Recorded {
  * how to answer (`/<status>/<body kind>`); `/hang` never answers.
  */
 const CallbackServer = Effect.acquireRelease(
-  Effect.async<{ readonly url: string; readonly requests: Array<Recorded>; readonly close: () => void }>((resume) => {
+  Effect.callback<{ readonly url: string; readonly requests: Array<Recorded>; readonly close: () => void }>((resume) => {
     const requests: Array<Recorded> = []
     const answer = (request: IncomingMessage, response: ServerResponse, body: string) => {
       requests.push({ method: request.method, path: request.url, headers: request.headers, body })
@@ -56,7 +56,7 @@ const CallbackServer = Effect.acquireRelease(
 const ClientLive = NodeHttpClient.layerUndici
 
 describe("Callbacks", () => {
-  it.scopedLive("ack: 200 completed → applied; no API key; no body unless given", () =>
+  it.live("ack: 200 completed → applied; no API key; no body unless given", () =>
     Effect.gen(function*() {
       const server = yield* CallbackServer
       const result = yield* Callbacks.ack(`${server.url}/200/completed?token=secret-token`)
@@ -69,7 +69,7 @@ describe("Callbacks", () => {
       expect(request?.path).toBe("/200/completed?token=secret-token")
     }).pipe(Effect.provide(ClientLive)))
 
-  it.scopedLive("nack: JSON body with Content-Type; 200 nacked → applied", () =>
+  it.live("nack: JSON body with Content-Type; 200 nacked → applied", () =>
     Effect.gen(function*() {
       const server = yield* CallbackServer
       const result = yield* Callbacks.nack(`${server.url}/200/nacked`, { error: "disk full" })
@@ -79,14 +79,14 @@ describe("Callbacks", () => {
       expect(JSON.parse(request?.body ?? "")).toEqual({ error: "disk full" })
     }).pipe(Effect.provide(ClientLive)))
 
-  it.scopedLive("200 with another status → not applied (already resolved)", () =>
+  it.live("200 with another status → not applied (already resolved)", () =>
     Effect.gen(function*() {
       const server = yield* CallbackServer
       expect(yield* Callbacks.nack(`${server.url}/200/stale`)).toEqual({ applied: false, status: "completed" })
       expect(yield* Callbacks.ack(`${server.url}/200/nacked`)).toEqual({ applied: false, status: "nacked" })
     }).pipe(Effect.provide(ClientLive)))
 
-  it.scopedLive("404 → not_found and 409 → conflict are results, not errors", () =>
+  it.live("404 → not_found and 409 → conflict are results, not errors", () =>
     Effect.gen(function*() {
       const server = yield* CallbackServer
       for (const call of [Callbacks.ack, Callbacks.nack]) {
@@ -95,7 +95,7 @@ describe("Callbacks", () => {
       }
     }).pipe(Effect.provide(ClientLive)))
 
-  it.scopedLive("401, 410, 500, 502 (HTML) and an unreadable 200 → CallbackError with the status", () =>
+  it.live("401, 410, 500, 502 (HTML) and an unreadable 200 → CallbackError with the status", () =>
     Effect.gen(function*() {
       const server = yield* CallbackServer
       const cases = [
@@ -114,7 +114,7 @@ describe("Callbacks", () => {
       }
     }).pipe(Effect.provide(ClientLive)))
 
-  it.scopedLive("no answer within the timeout → CallbackError without a status or the token", () =>
+  it.live("no answer within the timeout → CallbackError without a status or the token", () =>
     Effect.gen(function*() {
       const server = yield* CallbackServer
       const error = yield* Effect.flip(
@@ -124,7 +124,7 @@ describe("Callbacks", () => {
       expect(error.message).toBe(`ack callback to ${server.url} timed out after 300ms`)
     }).pipe(Effect.provide(ClientLive)))
 
-  it.scopedLive("connection refused, invalid URL and an unserialisable body → CallbackError", () =>
+  it.live("connection refused, invalid URL and an unserialisable body → CallbackError", () =>
     Effect.gen(function*() {
       const server = yield* CallbackServer
       const closedUrl = server.url
@@ -141,7 +141,7 @@ describe("Callbacks", () => {
       expect(unserialisable.message).toMatch(/^nack callback body is not JSON-serialisable/)
     }).pipe(Effect.provide(ClientLive)))
 
-  it.scopedLive("delivery.ack / delivery.nack post to the delivery's callback URLs", () =>
+  it.live("delivery.ack / delivery.nack post to the delivery's callback URLs", () =>
     Effect.gen(function*() {
       const server = yield* CallbackServer
       const signed = yield* Signatures.signDelivery(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, DateTime, Duration, Effect, Option, Schema, Stream } from "effect"
+import { DateTime, Duration, Effect, Option, Schema, Stream } from "effect"
 import { Hooks, Posthook, PosthookConfig } from "posthook-effect"
-import { layerWithClient, Reply, TEST_API_KEY, TestApiServer, wireHook } from "./utils/TestApiServer.js"
+import { layerWithClient, listing, Reply, TEST_API_KEY, TestApiServer, wireHook } from "./utils/TestApiServer.js"
 
 const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provide(effect, layerWithClient())
 
@@ -14,7 +14,10 @@ const expectApiHeaders = (headers: Readonly<Record<string, string>>) => {
   expect(headers["content-type"]).toBe("application/json")
 }
 
-const utc = (iso: string) => DateTime.unsafeMake(iso)
+const utc = (iso: string) => DateTime.makeUnsafe(iso)
+
+/** A postAt the local Posthook will not reach during a test. */
+const LATER = "2030-01-01T00:00:00Z"
 
 describe("Hooks.schedule", () => {
   it.effect("postIn string: sends POST /v1/hooks with the JSON body and decodes the hook", () =>
@@ -71,7 +74,7 @@ describe("Hooks.schedule", () => {
       yield* hooks.schedule({ path: "/a", postAt: new Date(Date.UTC(2026, 5, 15, 10, 0, 0, 250)) })
       yield* hooks.schedule({
         path: "/a",
-        postAt: DateTime.unsafeMakeZoned(Date.UTC(2026, 5, 15, 10), { timeZone: "Europe/Paris" })
+        postAt: DateTime.makeZonedUnsafe(Date.UTC(2026, 5, 15, 10), { timeZone: "Europe/Paris" })
       })
       yield* hooks.schedule({ path: "/a", postAt: "2026-06-15T10:00:00.123456Z" })
       yield* hooks.schedule({ path: "/a", postAt: "2026-06-15T12:00:00.5+02:00" })
@@ -128,29 +131,38 @@ describe("Hooks.schedule", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.setQuotaHeaders({
-        "Posthook-HookQuota-Limit": "10000",
-        "Posthook-HookQuota-Usage": "42",
-        "Posthook-HookQuota-Remaining": "9958",
-        "Posthook-HookQuota-Resets-At": "2026-07-01T00:00:00Z"
-      })
+      // The local Posthook (quota 10000) sends the four headers.
       const hook = yield* hooks.schedule({ path: "/test", postIn: "5m" })
       const quota = Option.getOrThrow(hook.quota)
+      const usage = yield* server.local.quota
       expect(quota.limit).toBe(10000)
-      expect(quota.usage).toBe(42)
-      expect(quota.remaining).toBe(9958)
-      expect(DateTime.formatIso(quota.resetsAt)).toBe("2026-07-01T00:00:00.000Z")
+      expect(quota.usage).toBe(1)
+      expect(quota.remaining).toBe(9999)
+      expect(DateTime.toEpochMillis(quota.resetsAt)).toBe(usage.resetsAt)
 
-      yield* server.setQuotaHeaders({ "Posthook-HookQuota-Limit": "10000" })
+      const answer = (headers: Record<string, string>) => Reply.data(wireHook({ path: "/test" }), 201, headers)
+      yield* server.enqueue(
+        answer({
+          "Posthook-HookQuota-Limit": "10000",
+          "Posthook-HookQuota-Usage": "42",
+          "Posthook-HookQuota-Remaining": "9958",
+          "Posthook-HookQuota-Resets-At": "2026-07-01T00:00:00Z"
+        }),
+        answer({ "Posthook-HookQuota-Limit": "10000" }),
+        answer({
+          "Posthook-HookQuota-Limit": "lots",
+          "Posthook-HookQuota-Usage": "42",
+          "Posthook-HookQuota-Remaining": "9958",
+          "Posthook-HookQuota-Resets-At": "2026-07-01T00:00:00Z"
+        })
+      )
+      const given = Option.getOrThrow((yield* hooks.schedule({ path: "/test", postIn: "5m" })).quota)
+      expect([given.limit, given.usage, given.remaining]).toEqual([10000, 42, 9958])
+      expect(DateTime.formatIso(given.resetsAt)).toBe("2026-07-01T00:00:00.000Z")
+
       const partial = yield* hooks.schedule({ path: "/test", postIn: "5m" })
       expect(Option.isNone(partial.quota)).toBe(true)
 
-      yield* server.setQuotaHeaders({
-        "Posthook-HookQuota-Limit": "lots",
-        "Posthook-HookQuota-Usage": "42",
-        "Posthook-HookQuota-Remaining": "9958",
-        "Posthook-HookQuota-Resets-At": "2026-07-01T00:00:00Z"
-      })
       const malformed = yield* hooks.schedule({ path: "/test", postIn: "5m" })
       expect(Option.isNone(malformed.quota)).toBe(true)
     })))
@@ -256,15 +268,15 @@ describe("Hooks.get", () => {
       const hooks = yield* Hooks.Hooks
       const error = yield* Effect.flip(hooks.get("0b9a6a34-0000-4000-8000-000000000000"))
       expect(error._tag).toBe("NotFoundError")
-      expect(error.message).toBe("hook not found")
+      expect(error.message).toContain("not found")
     })))
 
   it.effect("a data schema types the hook's data", () =>
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.seed([wireHook({ id: "h1", data: { count: "7" } })])
-      const hook = yield* hooks.get("h1", { dataSchema: Schema.Struct({ count: Schema.NumberFromString }) })
+      const [seeded] = yield* server.seed([{ path: "/webhooks/test", postAt: LATER, data: { count: "7" } }])
+      const hook = yield* hooks.get(seeded!.id, { dataSchema: Schema.Struct({ count: Schema.NumberFromString }) })
       expect(hook.data.count).toBe(7)
     })))
 })
@@ -280,7 +292,7 @@ describe("Hooks.list", () => {
         offset: 10,
         postAtBefore: new Date(Date.UTC(2026, 6, 1)),
         postAtAfter: "2026-06-01T00:00:00.123456Z",
-        createdAtBefore: DateTime.unsafeMake("2026-05-01T00:00:00Z"),
+        createdAtBefore: DateTime.makeUnsafe("2026-05-01T00:00:00Z"),
         createdAtAfter: "2026-04-01T02:00:00+02:00",
         sortBy: "createdAt",
         sortOrder: "DESC"
@@ -306,10 +318,11 @@ describe("Hooks.list", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.seed([
+      // Hooks in states the local Posthook only reaches by failing deliveries: served from a model.
+      yield* server.answerWith(listing([
         wireHook({ id: "a", status: "failed", postAt: "2026-01-01T00:00:00Z" }),
         wireHook({ id: "b", status: "completed", postAt: "2026-01-02T00:00:00Z" })
-      ])
+      ]))
       const all = yield* hooks.list()
       const failed = yield* hooks.list({ status: "failed" })
       const [first, second] = yield* server.requests
@@ -325,18 +338,19 @@ describe("Hooks.delete", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.seed([wireHook({ id: "h1" })])
-      yield* hooks.delete("h1")
-      yield* hooks.delete("h1")
+      const [seeded] = yield* server.seed([{ path: "/webhooks/test", postAt: LATER }])
+      const id = seeded!.id
+      yield* hooks.delete(id)
+      yield* hooks.delete(id)
       const requests = yield* server.requests
       expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual([
-        "DELETE /v1/hooks/h1",
-        "DELETE /v1/hooks/h1"
+        `DELETE /v1/hooks/${id}`,
+        `DELETE /v1/hooks/${id}`
       ])
       expectApiHeaders(requests[0]?.headers ?? {})
       expect(requests[0]?.body).toBe("")
       expect(requests[0]?.rawQuery).toBe("")
-      expect(yield* server.hooks).toEqual([])
+      expect(yield* server.local.hooks()).toEqual([])
     })))
 
   it.effect("accepts a success answer without a body", () =>
@@ -404,18 +418,20 @@ describe("Hooks.bulk", () => {
       ])
     })))
 
-  it.effect("the fake applies them: cancel by filter removes pending hooks of one endpoint", () =>
+  it.effect("the local Posthook applies them: cancel by filter cancels the pending hooks of one endpoint in range", () =>
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.seed([
-        wireHook({ id: "keep", path: "/webhooks/other", postAt: "2026-02-10T00:00:00Z" }),
-        wireHook({ id: "drop", path: "/webhooks/deprecated", postAt: "2026-02-10T00:00:00Z" }),
-        wireHook({ id: "done", path: "/webhooks/deprecated", postAt: "2026-02-10T00:00:00Z", status: "completed" })
+      const [keep, drop, later] = yield* server.seed([
+        { path: "/webhooks/other", postAt: "2026-02-10T00:00:00Z" },
+        { path: "/webhooks/deprecated", postAt: "2026-02-10T00:00:00Z" },
+        { path: "/webhooks/deprecated", postAt: "2026-03-10T00:00:00Z" }
       ])
       const result = yield* hooks.bulk.cancelByFilter({ ...filter, sequenceId: undefined })
       expect(result.affected).toBe(1)
-      expect((yield* server.hooks).map((hook) => hook.id).sort()).toEqual(["done", "keep"])
+      const pending = yield* server.local.hooks({ status: "pending" })
+      expect(pending.map((hook) => hook.id).sort()).toEqual([keep!.id, later!.id].sort())
+      expect(pending.map((hook) => hook.id)).not.toContain(drop!.id)
     })))
 
   it.effect("a bulk POST is not retried by default", () =>
@@ -436,15 +452,14 @@ describe("Hooks.listAll", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      const seeded = Array.from({ length: 250 }, (_, index) =>
-        wireHook({ id: `hook-${String(index).padStart(3, "0")}`, postAt: samePostAt }))
-      yield* server.seed(seeded)
-      const ids = Chunk.toReadonlyArray(yield* Stream.runCollect(hooks.listAll({ pageSize: 100 }))).map((hook) =>
-        hook.id
+      // The real local Posthook behind the recorder.
+      const seeded = yield* server.seed(
+        Array.from({ length: 250 }, (_, index) => ({ path: `/webhooks/${index}`, postAt: samePostAt }))
       )
+      const ids = (yield* Stream.runCollect(hooks.listAll({ pageSize: 100 }))).map((hook) => hook.id)
       expect(ids.length).toBe(250)
       expect(new Set(ids).size).toBe(250)
-      expect([...ids].sort()).toEqual(seeded.map((hook) => hook.id))
+      expect([...ids].sort()).toEqual(seeded.map((hook) => hook.id).sort())
       const requests = yield* server.requests
       expect(requests.map((request) => request.query)).toEqual([
         { sortBy: "postAt", sortOrder: "ASC", limit: "100" },
@@ -468,10 +483,9 @@ describe("Hooks.listAll", () => {
             status: "failed"
           }))
       )
-      yield* server.seed([...seeded, wireHook({ id: "other-status", status: "completed" })])
-      const listed = Chunk.toReadonlyArray(
-        yield* Stream.runCollect(hooks.listAll({ status: "failed", pageSize: 7 }))
-      )
+      // Sub-millisecond postAt texts the local Posthook would round: served from a model.
+      yield* server.answerWith(listing([...seeded, wireHook({ id: "other-status", status: "completed" })]))
+      const listed = yield* Stream.runCollect(hooks.listAll({ status: "failed", pageSize: 7 }))
       expect(listed.map((hook) => hook.id)).toEqual(seeded.map((hook) => hook.id))
       const requests = yield* server.requests
       for (const request of requests) expect(request.query.status).toBe("failed")
@@ -484,10 +498,10 @@ describe("Hooks.listAll", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.seed(
+      yield* server.answerWith(listing(
         Array.from({ length: 5 }, (_, index) => wireHook({ id: `h${index}`, postAt: `2026-06-1${index}T00:00:00Z` }))
-      )
-      const ids = Chunk.toReadonlyArray(
+      ))
+      const ids = (
         yield* Stream.runCollect(hooks.listAll({
           postAtAfter: "2026-06-11T00:00:00Z",
           postAtBefore: "2026-06-14T00:00:00Z",
@@ -517,12 +531,12 @@ describe("Hooks.listAll", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.seed(
+      yield* server.answerWith(listing(
         Array.from({ length: 20 }, (_, index) =>
           wireHook({ id: `h${String(index).padStart(2, "0")}`, postAt: `2026-06-15T10:00:${String(index).padStart(2, "0")}Z` }))
-      )
+      ))
       const taken = yield* Stream.runCollect(Stream.take(hooks.listAll({ pageSize: 2 }), 3))
-      expect(Chunk.toReadonlyArray(taken).map((hook) => hook.id)).toEqual(["h00", "h01", "h02"])
+      expect(taken.map((hook) => hook.id)).toEqual(["h00", "h01", "h02"])
       expect((yield* server.requests).length).toBe(2)
     })))
 
@@ -552,8 +566,11 @@ describe("Hooks.listAll", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.seed([wireHook({ id: "x", data: { n: "1" } }), wireHook({ id: "y", data: { n: "2" } })])
-      const data = Chunk.toReadonlyArray(
+      yield* server.seed([
+        { path: "/webhooks/x", postAt: LATER, data: { n: "1" } },
+        { path: "/webhooks/y", postAt: LATER, data: { n: "2" } }
+      ])
+      const data = (
         yield* Stream.runCollect(hooks.listAll({ dataSchema: Schema.Struct({ n: Schema.NumberFromString }) }))
       ).map((hook) => hook.data.n)
       expect([...data].sort()).toEqual([1, 2])

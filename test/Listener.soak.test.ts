@@ -26,7 +26,7 @@ interface Attempt {
 }
 
 describe("Listener soak", () => {
-  it.scopedLive(`${DROPS} drops while delivering ${HOOKS} hooks: one answer per attempt, every hook acked`, () =>
+  it.live(`${DROPS} drops while delivering ${HOOKS} hooks: one answer per attempt, every hook acked`, () =>
     Effect.gen(function*() {
       const server = yield* WsTestServer.make
       const context = yield* Layer.build(WsTestServer.quietLayer(server))

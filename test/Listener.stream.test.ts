@@ -11,7 +11,7 @@ const setup = Effect.gen(function*() {
 })
 
 describe("Listener.stream", () => {
-  it.scopedLive("manual ack / nack / accept / respond send the exact frames; only the first answer counts", () =>
+  it.live("manual ack / nack / accept / respond send the exact frames; only the first answer counts", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const sent: Array<boolean> = []
@@ -40,7 +40,7 @@ describe("Listener.stream", () => {
           })
         ),
         Effect.provide(context),
-        Effect.fork
+        Effect.forkChild
       )
       yield* eventually("connection", () => server.connections.length === 1)
       const first = connectionAt(server, 0)
@@ -59,7 +59,7 @@ describe("Listener.stream", () => {
       expect(first.closeCode).toBe(1000)
     }))
 
-  it.scopedLive("bounded buffer: a consumer that falls behind gets new deliveries nacked with `At capacity`", () =>
+  it.live("bounded buffer: a consumer that falls behind gets new deliveries nacked with `At capacity`", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const gate = yield* Deferred.make<void>()
@@ -67,8 +67,8 @@ describe("Listener.stream", () => {
       yield* Listener.stream({ bufferSize: 2 }).pipe(
         Stream.runForEach((incoming) =>
           Effect.sync(() => pulled.push(incoming.delivery.hookId)).pipe(
-            Effect.zipRight(Deferred.await(gate)),
-            Effect.zipRight(incoming.ack)
+            Effect.andThen(Deferred.await(gate)),
+            Effect.andThen(incoming.ack)
           )
         ),
         Effect.provide(context),
@@ -89,7 +89,7 @@ describe("Listener.stream", () => {
       expect(pulled).toEqual(["h0", "h1", "h2"])
     }))
 
-  it.scopedLive("ending the stream nacks what is unanswered and closes the socket with 1000", () =>
+  it.live("ending the stream nacks what is unanswered and closes the socket with 1000", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const taken = yield* Deferred.make<void>()
@@ -99,7 +99,7 @@ describe("Listener.stream", () => {
         Stream.take(1),
         Stream.runDrain,
         Effect.provide(context),
-        Effect.fork
+        Effect.forkChild
       )
       yield* eventually("connection", () => server.connections.length === 1)
       const first = connectionAt(server, 0)
@@ -117,13 +117,33 @@ describe("Listener.stream", () => {
       expect(answered).toContain("x1")
     }))
 
-  it.scopedLive("fails with the final error on close code 4001", () =>
+  it.live("answering after its connection is gone returns false at once, and writes nothing anywhere", () =>
+    Effect.gen(function*() {
+      const { context, server } = yield* setup
+      const taken = yield* Deferred.make<Listener.StreamDelivery>()
+      yield* Listener.stream({ reconnect: Schedule.spaced("5 millis") }).pipe(
+        Stream.runForEach((incoming) => Deferred.succeed(taken, incoming)),
+        Effect.provide(context),
+        Effect.forkScoped
+      )
+      yield* eventually("connection", () => server.connections.length === 1)
+      const first = connectionAt(server, 0)
+      first.sendHook("orphan")
+      const incoming = yield* Deferred.await(taken)
+      first.socket.terminate()
+      yield* eventually("reconnected", () => server.connections.length === 2)
+      expect(yield* incoming.ack).toBe(false)
+      expect(first.raw).toEqual([])
+      expect(connectionAt(server, 1).raw).toEqual([])
+    }))
+
+  it.live("fails with the final error on close code 4001", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const consumer = yield* Listener.stream({ reconnect: Schedule.spaced("5 millis") }).pipe(
         Stream.runDrain,
         Effect.provide(context),
-        Effect.fork
+        Effect.forkChild
       )
       yield* eventually("connection", () => server.connections.length === 1)
       connectionAt(server, 0).socket.close(4001, "ticket revoked")

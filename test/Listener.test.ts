@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Deferred, Duration, Effect, Exit, Fiber, Layer, Schedule, Scope } from "effect"
-import * as Socket from "@effect/platform/Socket"
+import * as Socket from "effect/socket/Socket"
 import { Delivery, Listener, PosthookError } from "posthook-effect"
 import * as WS from "ws"
 import * as WsTestServer from "./utils/WsTestServer.js"
@@ -24,7 +24,7 @@ const connection = (server: WsTestServer.WsTestServer, index: number) => {
 }
 
 describe("Listener.listen", () => {
-  it.scopedLive("handshake: one fresh ticket per attempt, API key on the ticket request, info from `connected`", () =>
+  it.live("handshake: one fresh ticket per attempt, API key on the ticket request, info from `connected`", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const infos: Array<Listener.ConnectionInfo> = []
@@ -48,7 +48,7 @@ describe("Listener.listen", () => {
       expect(server.refusedUpgrades).toEqual([])
     }))
 
-  it.scopedLive("forward mode: `&forward=true`, and the delivery carries the forward request and its body", () =>
+  it.live("forward mode: `&forward=true`, and the delivery carries the forward request and its body", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const received = yield* Deferred.make<Delivery.Delivery>()
@@ -74,7 +74,7 @@ describe("Listener.listen", () => {
       expect(new TextDecoder().decode(delivery.body)).toBe(body)
     }))
 
-  it.scopedLive("answers ping with exactly {\"type\":\"pong\"}", () =>
+  it.live("answers ping with exactly {\"type\":\"pong\"}", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       yield* Listener.listen(ack).pipe(Effect.provide(context))
@@ -86,7 +86,7 @@ describe("Listener.listen", () => {
       expect(first.raw).toEqual([`{"type":"pong"}`, `{"type":"pong"}`])
     }))
 
-  it.scopedLive("maps handler results, failures and defects to exact answer frames", () =>
+  it.live("maps handler results, failures and defects to exact answer frames", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       class Boom extends Error {}
@@ -133,7 +133,7 @@ describe("Listener.listen", () => {
       ])
     }))
 
-  it.scopedLive("builds the same Delivery shape as HTTP: dates, data, callback URLs, ws metadata", () =>
+  it.live("builds the same Delivery shape as HTTP: dates, data, callback URLs, ws metadata", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const received = yield* Deferred.make<Delivery.Delivery>()
@@ -175,7 +175,7 @@ describe("Listener.listen", () => {
       })
     }))
 
-  it.scopedLive("maxConcurrency N: a 10×N burst never runs more than N, nacks every overflow, answers every delivery", () =>
+  it.live("maxConcurrency N: a 10×N burst never runs more than N, nacks every overflow, answers every delivery", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const limit = 4
@@ -206,7 +206,7 @@ describe("Listener.listen", () => {
       expect(new Set(first.received.map((frame) => frame.hookId)).size).toBe(ids.length)
     }))
 
-  it.scopedLive("reports ack_timeout to onAckTimeout; ignores async_ack, error and unknown frames", () =>
+  it.live("reports ack_timeout to onAckTimeout; ignores async_ack, error and unknown frames", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const timeouts: Array<Listener.AckTimeoutInfo> = []
@@ -230,7 +230,7 @@ describe("Listener.listen", () => {
       expect(first.raw).toEqual([`{"type":"ack","hookId":"after"}`])
     }))
 
-  it.scopedLive("malformed frames, unknown types and 1 MB frames do not break the connection", () =>
+  it.live("malformed frames, unknown types and 1 MB frames do not break the connection", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const seen: Array<string> = []
@@ -275,16 +275,13 @@ describe("Listener.listen", () => {
 })
 
 describe("Listener.listen: WebSocket implementations", () => {
-  it.scopedLive("works with a WebSocket that has only the standard API (no `ws` extras)", () =>
+  it.live("works with a WebSocket that has only the standard API (no `ws` extras)", () =>
     Effect.gen(function*() {
       const server = yield* WsTestServer.make
-      // What a runtime with a global WebSocket offers: no `on`, no `terminate`.
-      const standardOnly = (url: string) => {
+      // Only the standard API: no `on`, no `terminate`, no `pause`.
+      const standardOnly = (url: string): Socket.WebSocketLike => {
         const inner = new WS.WebSocket(url)
-        const standard: Pick<globalThis.WebSocket, "readyState" | "send" | "close"> & {
-          addEventListener: WS.WebSocket["addEventListener"]
-          removeEventListener: WS.WebSocket["removeEventListener"]
-        } = {
+        const standard: Socket.WebSocketLike = {
           get readyState() {
             return inner.readyState
           },
@@ -294,7 +291,7 @@ describe("Listener.listen: WebSocket implementations", () => {
           close: (code, reason) => inner.close(code, reason)
         }
         expect("on" in standard || "terminate" in standard).toBe(false)
-        return standard as unknown as globalThis.WebSocket
+        return standard
       }
       const context = yield* Layer.build(
         WsTestServer.quietLayer(server).pipe(
@@ -302,7 +299,7 @@ describe("Listener.listen: WebSocket implementations", () => {
         )
       )
       const scope = yield* Scope.make()
-      yield* Listener.listen(ack).pipe(Effect.provide(context), Scope.extend(scope))
+      yield* Listener.listen(ack).pipe(Effect.provide(context), Scope.provide(scope))
       yield* eventually("connection", () => server.connections.length === 1)
       const first = connection(server, 0)
       first.sendHook("std")
@@ -314,8 +311,36 @@ describe("Listener.listen: WebSocket implementations", () => {
     }))
 })
 
+describe("Listener.listen: Node's global WebSocket", () => {
+  it.live("works with `Socket.layerWebSocketConstructorGlobal` (what an app on Node 22 provides)", () =>
+    Effect.gen(function*() {
+      const server = yield* WsTestServer.make
+      const context = yield* Layer.build(
+        WsTestServer.quietLayer(server).pipe(Layer.merge(Socket.layerWebSocketConstructorGlobal))
+      )
+      const scope = yield* Scope.make()
+      const infos: Array<Listener.ConnectionInfo> = []
+      yield* Listener.listen(ack, {
+        reconnect: fast,
+        onConnected: (info) => Effect.sync(() => infos.push(info))
+      }).pipe(Effect.provide(context), Scope.provide(scope))
+      yield* eventually("connected", () => infos.length === 1)
+      const first = connection(server, 0)
+      first.sendHook("global")
+      first.send({ _tag: "ping" })
+      yield* eventually("answers", () => first.raw.length === 2)
+      expect([...first.raw].sort()).toEqual([`{"type":"ack","hookId":"global"}`, `{"type":"pong"}`])
+      // A drop is seen (as close code 1006) and healed.
+      first.socket.terminate()
+      yield* eventually("reconnected", () => infos.length === 2)
+      const second = connection(server, 1)
+      yield* Scope.close(scope, Exit.void)
+      yield* eventually("closed", () => second.closeCode === 1000)
+    }))
+})
+
 describe("Listener.listen: reconnecting", () => {
-  it.scopedLive("reconnects after the server terminates the socket (1006), reporting the drop", () =>
+  it.live("reconnects after the server terminates the socket (1006), reporting the drop", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const disconnects: Array<Listener.DisconnectReason> = []
@@ -339,7 +364,7 @@ describe("Listener.listen: reconnecting", () => {
       expect(reconnects.map((info) => info.attempt)).toEqual([1, 1, 1])
     }))
 
-  it.scopedLive("a server close with 1000 is a drop too: the listener reconnects", () =>
+  it.live("a server close with 1000 is a drop too: the listener reconnects", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       yield* Listener.listen(ack, { reconnect: fast }).pipe(Effect.provide(context))
@@ -348,7 +373,7 @@ describe("Listener.listen: reconnecting", () => {
       yield* eventually("reconnected", () => server.connections.length === 2)
     }))
 
-  it.scopedLive("after a ticket 5xx, reconnects with a fresh ticket", () =>
+  it.live("after a ticket 5xx, reconnects with a fresh ticket", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       server.ticketScript.push({ status: 503, body: `{"error":"down"}` }, { status: 502, body: "<html>" })
@@ -363,7 +388,7 @@ describe("Listener.listen: reconnecting", () => {
       expect(reasons.map((reason) => reason.message)).toEqual(["down", "HTTP 502"])
     }))
 
-  it.scopedLive("`closing`: reconnects at once (no backoff) and still answers in-flight deliveries on the old socket", () =>
+  it.live("`closing`: reconnects at once (no backoff) and still answers in-flight deliveries on the old socket", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const release = yield* Deferred.make<void>()
@@ -393,7 +418,7 @@ describe("Listener.listen: reconnecting", () => {
       yield* eventually("next answered", () => second.raw.length === 1)
     }))
 
-  it.scopedLive("close code 4001 is final: wait fails with WebSocketError(4001), no reconnect", () =>
+  it.live("close code 4001 is final: wait fails with WebSocketError(4001), no reconnect", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const listener = yield* Listener.listen(ack, { reconnect: fast }).pipe(Effect.provide(context))
@@ -406,7 +431,7 @@ describe("Listener.listen: reconnecting", () => {
       expect(server.ticketRequests).toHaveLength(1)
     }))
 
-  it.scopedLive("close code 4003 is final", () =>
+  it.live("close code 4003 is final", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const listener = yield* Listener.listen(ack, { reconnect: fast }).pipe(Effect.provide(context))
@@ -418,7 +443,7 @@ describe("Listener.listen: reconnecting", () => {
       expect(server.ticketRequests).toHaveLength(1)
     }))
 
-  it.scopedLive("ticket 401 is final (AuthenticationError), ticket 403 too (ForbiddenError)", () =>
+  it.live("ticket 401 is final (AuthenticationError), ticket 403 too (ForbiddenError)", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       server.ticketScript.push({ status: 401, body: `{"error":"invalid api key"}` })
@@ -434,12 +459,12 @@ describe("Listener.listen: reconnecting", () => {
       expect(server.connections).toHaveLength(0)
     }))
 
-  it.scopedLive("a custom schedule that gives up ends the listener with a WebSocketError", () =>
+  it.live("a custom schedule that gives up ends the listener with a WebSocketError", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       for (let i = 0; i < 5; i++) server.ticketScript.push({ status: 500 })
       const listener = yield* Listener.listen(ack, {
-        reconnect: Schedule.intersect(fast, Schedule.recurs(2))
+        reconnect: fast.pipe(Schedule.upTo({ times: 2 }))
       }).pipe(Effect.provide(context))
       const error = yield* Effect.flip(listener.wait)
       expect(error._tag).toBe("WebSocketError")
@@ -455,7 +480,7 @@ const handleCounts = () => {
 }
 
 describe("Listener.listen: closing", () => {
-  it.scopedLive("scope close: stops taking deliveries, drains running handlers, then closes with 1000", () =>
+  it.live("scope close: stops taking deliveries, drains running handlers, then closes with 1000", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const started = yield* Deferred.make<void>()
@@ -464,17 +489,17 @@ describe("Listener.listen: closing", () => {
       const listener = yield* Listener.listen(
         () =>
           Deferred.succeed(started, undefined).pipe(
-            Effect.zipRight(Deferred.await(release)),
+            Effect.andThen(Deferred.await(release)),
             Effect.as(Delivery.Result.ack())
           ),
         { gracePeriod: "30 seconds" }
-      ).pipe(Effect.provide(context), Scope.extend(scope))
+      ).pipe(Effect.provide(context), Scope.provide(scope))
       yield* eventually("connection", () => server.connections.length === 1)
       const first = connection(server, 0)
       first.sendHook("in-flight")
       yield* Deferred.await(started)
 
-      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      const closing = yield* Effect.forkChild(Scope.close(scope, Exit.void))
       // While draining, new deliveries are refused at once and the socket stays open.
       first.sendHook("late")
       yield* eventually("late nacked", () => first.raw.length === 1)
@@ -494,7 +519,7 @@ describe("Listener.listen: closing", () => {
       expect(server.connections).toHaveLength(1)
     }))
 
-  it.scopedLive("handlers still running after the grace period are interrupted and nacked before the socket closes", () =>
+  it.live("handlers still running after the grace period are interrupted and nacked before the socket closes", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       let interrupted = 0
@@ -518,7 +543,7 @@ describe("Listener.listen: closing", () => {
       ])
     }))
 
-  it.scopedLive("a handler may close its own listener", () =>
+  it.live("a handler may close its own listener", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
       const self = yield* Deferred.make<Listener.Listener>()

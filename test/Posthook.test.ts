@@ -1,12 +1,12 @@
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Stream } from "effect"
+import { Effect, Layer, Stream } from "effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import { Delivery, Hooks, Posthook, PosthookConfig, Signatures } from "posthook-effect"
 import * as WsTestServer from "./utils/WsTestServer.js"
 import { eventually } from "./utils/WsTestServer.js"
 
 describe("Posthook aggregate", () => {
-  it.scopedLive("hooks.listen reaches the WebSocket through the Hooks service", () =>
+  it.live("hooks.listen reaches the WebSocket through the Hooks service", () =>
     Effect.gen(function*() {
       const server = yield* WsTestServer.make
       const context = yield* Layer.build(WsTestServer.quietLayer(server))
@@ -28,7 +28,7 @@ describe("Posthook aggregate", () => {
       expect(server.connections[0]!.received).toContainEqual({ type: "ack", hookId: "hook-1" })
     }))
 
-  it.scopedLive("hooks.stream yields deliveries answered by hand", () =>
+  it.live("hooks.stream yields deliveries answered by hand", () =>
     Effect.gen(function*() {
       const server = yield* WsTestServer.make
       const context = yield* Layer.build(WsTestServer.quietLayer(server))
@@ -48,7 +48,7 @@ describe("Posthook aggregate", () => {
           Stream.runCollect
         )
       }).pipe(Effect.provide(Layer.merge(layer, WsTestServer.quietLayer(server))))
-      expect(Chunk.toReadonlyArray(hookIds)).toEqual(["hook-s"])
+      expect(hookIds).toEqual(["hook-s"])
       yield* eventually("nacked", () => server.connections[0]!.received.some((frame) => frame.type === "nack"))
       expect(server.connections[0]!.received).toContainEqual({ type: "nack", hookId: "hook-s", error: "not ready" })
     }))

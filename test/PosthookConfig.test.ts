@@ -6,7 +6,7 @@ import { inspect } from "node:util"
 import { Hooks, Posthook, PosthookConfig } from "posthook-effect"
 import { TEST_API_KEY, TestApiServer, layer as testServerLayer } from "./utils/TestApiServer.js"
 
-const fromEnv = (env: Record<string, string>) => Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+const fromEnv = (env: Record<string, string>) => ConfigProvider.layer(ConfigProvider.fromEnv({ env }))
 
 const configErrorMessage = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.flip(effect), (error) => String(error))
@@ -167,7 +167,7 @@ describe("Posthook layers and the HttpClient", () => {
       const server = yield* TestApiServer
       const agent = new Undici.Agent({ connections: 2 })
       // The user's Layer provides their own dispatcher as a plain value: nothing closes it but them.
-      const UserHttpClient = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
+      const UserHttpClient = NodeHttpClient.layerUndiciNoDispatcher.pipe(
         Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, agent))
       )
       yield* Effect.flatMap(Hooks.Hooks, (hooks) => hooks.schedule({ path: "/mine", postIn: "5m" })).pipe(

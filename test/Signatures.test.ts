@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { ConfigProvider, DateTime, Duration, Effect, Exit, Layer, Redacted, Schema, TestClock } from "effect"
+import { ConfigProvider, DateTime, Duration, Effect, Exit, Layer, Redacted, Schema } from "effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import { TestClock } from "effect/testing"
 import { createHmac } from "node:crypto"
 import { inspect } from "node:util"
 import { Delivery, PosthookConfig, PosthookError, Signatures } from "posthook-effect"
@@ -48,7 +49,7 @@ const signatures = Signatures.fromKeys([Redacted.make(KEY)])
 
 /** Runs `effect` with the clock at `seconds` (Unix) plus `extraMillis`. */
 const at = <A, E, R>(seconds: number, effect: Effect.Effect<A, E, R>, extraMillis = 0) =>
-  Effect.zipRight(TestClock.setTime(seconds * 1000 + extraMillis), effect)
+  Effect.andThen(TestClock.setTime(seconds * 1000 + extraMillis), effect)
 
 const failure = <A>(effect: Effect.Effect<A, PosthookError.SignatureVerificationError>) =>
   Effect.flip(effect)
@@ -296,11 +297,11 @@ describe("Signatures failures", () => {
       const error = yield* failure(at(NOW, signatures.parseDelivery(wrong, headersFor(wrong))))
       expect(error.reason).toBe("InvalidBody")
       expect(error.message).toBe(
-        "body is not a Posthook delivery: postAt: Unable to decode \"yesterday\" into a DateTime.Utc"
+        "body is not a Posthook delivery: postAt: Expected a valid UTC DateTime string"
       )
       const noPath = deliveryJson({ path: undefined })
       const missing = yield* failure(at(NOW, signatures.parseDelivery(noPath, headersFor(noPath))))
-      expect(missing.message).toBe("body is not a Posthook delivery: path: is missing")
+      expect(missing.message).toBe("body is not a Posthook delivery: path: Missing key")
     }))
 
   it.effect("no signing key → NoSigningKey", () =>
@@ -452,8 +453,12 @@ describe("Signatures construction", () => {
     Effect.gen(function*() {
       const tolerance = JSON.parse("\"soon\"")
       const error = yield* Effect.flip(Signatures.make({ signingKey: KEY, tolerance }))
-      expect(error._op).toBe("InvalidData")
+      expect(error._tag).toBe("ConfigError")
       expect(String(error)).toContain("invalid tolerance \"soon\"")
+      for (const bypassed of [JSON.parse("300"), "-5 minutes"]) {
+        const refused = yield* Effect.flip(Signatures.make({ signingKey: KEY, tolerance: bypassed }))
+        expect(String(refused)).toContain(`invalid tolerance ${JSON.stringify(bypassed)}`)
+      }
     }))
 
   it.effect("make fails at once without a key", () =>
@@ -473,8 +478,8 @@ describe("Signatures construction", () => {
 
   it.effect("layerConfig reads POSTHOOK_SIGNING_KEY (comma separated) and needs no API key", () =>
     Effect.gen(function*() {
-      const provider = ConfigProvider.fromMap(new Map([["POSTHOOK_SIGNING_KEY", ` ${KEY} , ${NEXT_KEY},`]]))
-      const layer = Signatures.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))
+      const provider = ConfigProvider.fromEnvRecord({ POSTHOOK_SIGNING_KEY: ` ${KEY} , ${NEXT_KEY},` })
+      const layer = Signatures.layerConfig().pipe(Layer.provide(ConfigProvider.layer(provider)))
       const body = deliveryJson()
       for (const key of [KEY, NEXT_KEY]) {
         const delivery = yield* Effect.flatMap(
@@ -487,10 +492,10 @@ describe("Signatures construction", () => {
 
   it.effect("layerConfig fails to build when the variable is missing or holds no key", () =>
     Effect.gen(function*() {
-      for (const entries of [[], [["POSTHOOK_SIGNING_KEY", " , "]]] as const) {
-        const provider = ConfigProvider.fromMap(new Map(entries))
+      for (const env of [{}, { POSTHOOK_SIGNING_KEY: " , " }]) {
+        const provider = ConfigProvider.fromEnvRecord(env)
         const exit = yield* Effect.exit(
-          Layer.build(Signatures.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))).pipe(
+          Layer.build(Signatures.layerConfig().pipe(Layer.provide(ConfigProvider.layer(provider)))).pipe(
             Effect.scoped
           )
         )

@@ -67,6 +67,33 @@ describe("protocol frames", () => {
     })
   })
 
+  // The service may send `null` for an absent optional field, at the top level or in `forwardRequest`.
+  it("null optional fields count as absent on the Schema path too, never inside `data`", () => {
+    const hook = Option.getOrThrow(decode({
+      ...hookJson,
+      data: { kept: null },
+      timestamp: "5",
+      ackUrl: null,
+      forwardRequest: { body: "{}", signature: "v1,ab", authorization: null, posthookId: "h-1" }
+    }))
+    expect(hook).toEqual({
+      _tag: "hook",
+      id: "h-1",
+      path: "/webhooks/x",
+      data: { kept: null },
+      postAt: "2026-01-01T00:00:00Z",
+      createdAt: "2025-12-31T00:00:00Z",
+      attempt: 1,
+      maxAttempts: 3,
+      timestamp: 5,
+      forwardRequest: { body: "{}", signature: "v1,ab", posthookId: "h-1" }
+    })
+    expect(WsProtocol.decodeClientFrame(`{"type":"nack","hookId":"h","error":null}`)).toEqual(
+      Option.some({ _tag: "nack", hookId: "h" })
+    )
+    expect(decode({ ...hookJson, id: null })).toEqual(Option.none())
+  })
+
   it("garbage is None, never an exception", () => {
     expect(WsProtocol.decodeServerFrame("{not json")).toEqual(Option.none())
     expect(decode({ type: "ping", timestamp: "soon" })).toEqual(Option.none())

@@ -1,10 +1,8 @@
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
-  ConfigError,
+  ConfigProvider,
   Context,
   Data,
   Effect,
@@ -12,19 +10,15 @@ import {
   Logger,
   LogLevel,
   ManagedRuntime,
-  Runtime,
   Schema,
   Scope
 } from "effect"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServer from "effect/http/HttpServer"
 import express from "express"
 import { createServer, request as httpRequest, type RequestListener } from "node:http"
-import {
-  Delivery,
-  HttpAppHandler,
-  NodeHandler,
-  Signatures,
-  WebHandler
-} from "posthook-effect"
+import { Delivery, HttpAppHandler, Signatures, WebHandler } from "posthook-effect"
+import { NodeHandler } from "posthook-effect/node"
 
 const KEY = "ph_sk_handlers"
 const SMALL_LIMIT = 1024
@@ -32,11 +26,11 @@ const SMALL_LIMIT = 1024
 // ---------------------------------------------------------------------------
 // The handler under test: the delivery's data says what it should do.
 
-class Audit extends Context.Tag("test/Audit")<Audit, { readonly seen: Array<string> }>() {}
+class Audit extends Context.Service<Audit, { readonly seen: Array<string> }>()("test/Audit") {}
 
 class ProcessingError extends Data.TaggedError("ProcessingError")<{ readonly message: string }> {}
 
-const Instruction = Schema.Struct({ mode: Schema.Literal("ack", "accept", "nack", "fail", "die") })
+const Instruction = Schema.Struct({ mode: Schema.Literals(["ack", "accept", "nack", "fail", "die"]) })
 
 const handler = Signatures.withSchema(Instruction, (delivery) =>
   Effect.gen(function*() {
@@ -70,13 +64,13 @@ const makeEnvironment = () => {
     logs.push({
       level: logLevel,
       message: Array.isArray(message) ? message.map(String).join(" ") : String(message),
-      cause: Cause.isEmpty(cause) ? "" : Cause.pretty(cause)
+      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
     })
   })
   const layer = Layer.mergeAll(
     Signatures.layer({ signingKey: KEY }),
     Layer.succeed(Audit, audit),
-    Logger.replace(Logger.defaultLogger, logger)
+    Logger.layer([logger])
   )
   return { audit, logs, layer }
 }
@@ -132,7 +126,7 @@ const fetchTo = (url: string) => (sent: Sent) =>
  * a response can then only come from a server that did not wait for the body.
  */
 const rawPost = (url: string, headers: Record<string, string>, chunks: ReadonlyArray<Uint8Array>, end: boolean) =>
-  Effect.async<{ readonly status: number; readonly headers: Record<string, unknown>; readonly body: string }>(
+  Effect.callback<{ readonly status: number; readonly headers: Record<string, unknown>; readonly body: string }>(
     (resume) => {
       const request = httpRequest(url, { method: "POST", headers }, (response) => {
         const parts: Array<Buffer> = []
@@ -158,7 +152,7 @@ const rawPost = (url: string, headers: Record<string, string>, chunks: ReadonlyA
 
 const listen = (listener: RequestListener) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly url: string; readonly close: () => void }>((resume) => {
+    Effect.callback<{ readonly url: string; readonly close: () => void }>((resume) => {
       const server = createServer(listener)
       server.listen(0, "127.0.0.1", () => {
         const address = server.address()
@@ -181,18 +175,18 @@ const managedRuntime = (environment: Environment) =>
     (runtime) => runtime.disposeEffect
   )
 
-/** Serves `HttpAppHandler` with `@effect/platform`'s Node server. */
+/** Serves `HttpAppHandler` on an `HttpRouter` route with the effect HTTP server on Node. */
 const platformServer = (environment: Environment, options?: HttpAppHandler.Options) =>
   Effect.gen(function*() {
-    const router = HttpRouter.empty.pipe(HttpRouter.post("/hook", HttpAppHandler.make(handler, options)))
+    const route = HttpRouter.add("POST", "/hook", HttpAppHandler.make(handler, options))
     const context = yield* Layer.build(
-      HttpServer.serve(router).pipe(
+      HttpRouter.serve(route, { disableListenLog: true }).pipe(
         Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
         Layer.provide(environment.layer)
       )
     )
     const address = Context.get(context, HttpServer.HttpServer).address
-    return address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}/hook` : ""
+    return address._tag === "InetAddressV4" ? `http://127.0.0.1:${address.port}/hook` : ""
   }).pipe(Effect.orDie)
 
 interface Target {
@@ -261,7 +255,7 @@ const targets: ReadonlyArray<Target> = [
       })
   },
   {
-    name: "@effect/platform HttpRouter",
+    name: "effect/http HttpRouter",
     routed: true,
     start: (environment, options) =>
       Effect.map(platformServer(environment, options), (url) => ({ url, send: fetchTo(url) }))
@@ -272,7 +266,7 @@ const targets: ReadonlyArray<Target> = [
 
 for (const target of targets) {
   describe(`receiving via ${target.name}`, () => {
-    it.scopedLive("ack → 200, and the handler ran with the runtime's services", () =>
+    it.live("ack → 200, and the handler ran with the runtime's services", () =>
       Effect.gen(function*() {
         const environment = makeEnvironment()
         const receiver = yield* target.start(environment)
@@ -283,7 +277,7 @@ for (const target of targets) {
         expect(environment.audit.seen).toEqual([sent.headers["Posthook-Id"]])
       }))
 
-    it.scopedLive("accept → 202 with Posthook-Async-Timeout", () =>
+    it.live("accept → 202 with Posthook-Async-Timeout", () =>
       Effect.gen(function*() {
         const receiver = yield* target.start(makeEnvironment())
         const response = yield* receiver.send(yield* signed({ mode: "accept" }))
@@ -291,7 +285,7 @@ for (const target of targets) {
         expect(response.headers.get("posthook-async-timeout")).toBe("120")
       }))
 
-    it.scopedLive("nack → 500 with the handler's error", () =>
+    it.live("nack → 500 with the handler's error", () =>
       Effect.gen(function*() {
         const environment = makeEnvironment()
         const receiver = yield* target.start(environment)
@@ -301,7 +295,7 @@ for (const target of targets) {
         expect(environment.logs.some((line) => line.message.includes("not ready"))).toBe(true)
       }))
 
-    it.scopedLive("a failure → 500, logged with the error", () =>
+    it.live("a failure → 500, logged with the error", () =>
       Effect.gen(function*() {
         const environment = makeEnvironment()
         const receiver = yield* target.start(environment)
@@ -309,11 +303,11 @@ for (const target of targets) {
         expect(response.status).toBe(500)
         expect(response.json).toEqual({ error: "handler failed" })
         const line = environment.logs.find((line) => line.message === "delivery handler failed")
-        expect(line?.level).toBe(LogLevel.Error)
+        expect(line?.level).toBe("Error")
         expect(line?.cause).toContain("database unavailable")
       }))
 
-    it.scopedLive("a defect → 500, logged with the defect", () =>
+    it.live("a defect → 500, logged with the defect", () =>
       Effect.gen(function*() {
         const environment = makeEnvironment()
         const receiver = yield* target.start(environment)
@@ -324,7 +318,7 @@ for (const target of targets) {
         )
       }))
 
-    it.scopedLive("data the handler's schema refuses → 422", () =>
+    it.live("data the handler's schema refuses → 422", () =>
       Effect.gen(function*() {
         const environment = makeEnvironment()
         const receiver = yield* target.start(environment)
@@ -334,7 +328,7 @@ for (const target of targets) {
         expect(environment.audit.seen).toEqual([])
       }))
 
-    it.scopedLive("a bad signature → 401 JSON error, handler not run", () =>
+    it.live("a bad signature → 401 JSON error, handler not run", () =>
       Effect.gen(function*() {
         const environment = makeEnvironment()
         const receiver = yield* target.start(environment)
@@ -346,7 +340,7 @@ for (const target of targets) {
         expect(environment.audit.seen).toEqual([])
       }))
 
-    it.scopedLive("a missing header → 401 naming it", () =>
+    it.live("a missing header → 401 naming it", () =>
       Effect.gen(function*() {
         const receiver = yield* target.start(makeEnvironment())
         const sent = yield* signed({ mode: "ack" })
@@ -356,7 +350,7 @@ for (const target of targets) {
         expect(response.json).toEqual({ error: "missing Posthook-Timestamp header" })
       }))
 
-    it.scopedLive(target.routed ? "GET → the router's 404" : "GET → 405 with Allow: POST", () =>
+    it.live(target.routed ? "GET → the router's 404" : "GET → 405 with Allow: POST", () =>
       Effect.gen(function*() {
         const environment = makeEnvironment()
         const receiver = yield* target.start(environment)
@@ -366,7 +360,7 @@ for (const target of targets) {
         expect(environment.audit.seen).toEqual([])
       }))
 
-    it.scopedLive("a body over the limit → 413", () =>
+    it.live("a body over the limit → 413", () =>
       Effect.gen(function*() {
         const environment = makeEnvironment()
         const receiver = yield* target.start(environment, { maxBodyBytes: SMALL_LIMIT })
@@ -386,7 +380,7 @@ const streamingTargets = targets.filter((target) => target.name !== "Express + e
 
 for (const target of streamingTargets.filter((target) => target.name !== "Web Request → Response (built by hand)")) {
   describe(`413 without reading the body via ${target.name}`, () => {
-    it.scopedLive("Content-Length over the default 1 MiB → 413 before the body arrives", () =>
+    it.live("Content-Length over the default 1 MiB → 413 before the body arrives", () =>
       Effect.gen(function*() {
         const receiver = yield* target.start(makeEnvironment())
         const response = yield* rawPost(
@@ -400,7 +394,7 @@ for (const target of streamingTargets.filter((target) => target.name !== "Web Re
         expect(JSON.parse(response.body)).toEqual({ error: "request body is larger than the 1048576 byte limit" })
       }))
 
-    it.scopedLive("a chunked body passing the limit → 413 before the body ends", () =>
+    it.live("a chunked body passing the limit → 413 before the body ends", () =>
       Effect.gen(function*() {
         const receiver = yield* target.start(makeEnvironment(), { maxBodyBytes: SMALL_LIMIT })
         const response = yield* rawPost(
@@ -415,7 +409,7 @@ for (const target of streamingTargets.filter((target) => target.name !== "Web Re
 }
 
 describe("WebHandler body limit", () => {
-  it.scopedLive("a streamed body passing the limit → 413 although the stream never ends", () =>
+  it.live("a streamed body passing the limit → 413 although the stream never ends", () =>
     Effect.gen(function*() {
       const runtime = yield* managedRuntime(makeEnvironment())
       const respond = WebHandler.make(handler, { runtime, maxBodyBytes: SMALL_LIMIT })
@@ -435,7 +429,7 @@ describe("WebHandler body limit", () => {
       expect(cancelled).toBe(true)
     }))
 
-  it.scopedLive("Content-Length over the limit → 413 without touching the body", () =>
+  it.live("Content-Length over the limit → 413 without touching the body", () =>
     Effect.gen(function*() {
       const runtime = yield* managedRuntime(makeEnvironment())
       const respond = WebHandler.make(handler, { runtime, maxBodyBytes: SMALL_LIMIT })
@@ -463,7 +457,7 @@ describe("Express misuse", () => {
       return { environment, send: fetchTo(`${server.url}/hook`) }
     })
 
-  it.scopedLive("after express.json() → 500 telling to use express.raw(), never re-serialising", () =>
+  it.live("after express.json() → 500 telling to use express.raw(), never re-serialising", () =>
     Effect.gen(function*() {
       const { environment, send } = yield* mounted((app, handle) => app.post("/hook", express.json(), handle))
       const response = yield* send(yield* signed({ mode: "ack" }))
@@ -472,12 +466,12 @@ describe("Express misuse", () => {
       expect(error).toContain("already parsed (req.body is a parsed object)")
       expect(error).toContain("express.raw({ type: \\\"application/json\\\" })")
       expect(environment.audit.seen).toEqual([])
-      expect(environment.logs.some((line) => line.level === LogLevel.Error && line.message.includes("express.raw"))).toBe(
+      expect(environment.logs.some((line) => line.level === "Error" && line.message.includes("express.raw"))).toBe(
         true
       )
     }))
 
-  it.scopedLive("after express.text() → 500 as well (the string is not the exact bytes)", () =>
+  it.live("after express.text() → 500 as well (the string is not the exact bytes)", () =>
     Effect.gen(function*() {
       const { send } = yield* mounted((app, handle) => app.post("/hook", express.text({ type: "*/*" }), handle))
       const response = yield* send(yield* signed({ mode: "ack" }))
@@ -485,7 +479,7 @@ describe("Express misuse", () => {
       expect(JSON.stringify(response.json)).toContain("req.body is a parsed string")
     }))
 
-  it.scopedLive("a parser that skipped the request (Express 4 leaves req.body = {}) → the stream is read", () =>
+  it.live("a parser that skipped the request (Express 4 leaves req.body = {}) → the stream is read", () =>
     Effect.gen(function*() {
       const { environment, send } = yield* mounted((app, handle) =>
         app.post(
@@ -503,7 +497,7 @@ describe("Express misuse", () => {
       expect(environment.audit.seen).toEqual([sent.headers["Posthook-Id"]])
     }))
 
-  it.scopedLive("a middleware that drained the stream → 500 saying so", () =>
+  it.live("a middleware that drained the stream → 500 saying so", () =>
     Effect.gen(function*() {
       const { send } = yield* mounted((app, handle) =>
         app.post(
@@ -522,11 +516,11 @@ describe("Express misuse", () => {
 })
 
 describe("runtimes", () => {
-  it.scopedLive("an explicit signatures service with a plain runtime", () =>
+  it.live("an explicit signatures service with a plain runtime", () =>
     Effect.gen(function*() {
       const server = yield* listen(
         NodeHandler.make(() => Effect.succeed(Delivery.Result.ack()), {
-          runtime: Runtime.defaultRuntime,
+          runtime: Context.empty(),
           signatures: Signatures.unsafeMake(KEY)
         })
       )
@@ -534,12 +528,11 @@ describe("runtimes", () => {
       expect(response.status).toBe(200)
     }))
 
-  it.scopedLive("a runtime that fails to start → 500, not a hung or crashed request", () =>
+  it.live("a runtime that fails to start → 500, not a hung or crashed request", () =>
     Effect.gen(function*() {
       const broken = ManagedRuntime.make(
-        Layer.fail(ConfigError.MissingData(["POSTHOOK_SIGNING_KEY"], "missing")).pipe(
-          Layer.provideMerge(Signatures.layer({ signingKey: KEY }))
-        )
+        // A receiver started without POSTHOOK_SIGNING_KEY.
+        Signatures.layerConfig().pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({}))))
       )
       yield* Effect.addFinalizer(() => Effect.promise(() => broken.dispose().catch(() => undefined)))
       const originalError = console.error
@@ -574,7 +567,7 @@ describe("runtimes", () => {
       ).pipe(Effect.provide(environment.layer))
       expect(response.status).toBe(202)
       expect(
-        environment.logs.some((line) => line.level === LogLevel.Warning && line.message.includes("async hooks are not enabled"))
+        environment.logs.some((line) => line.level === "Warn" && line.message.includes("async hooks are not enabled"))
       ).toBe(true)
     }))
 })

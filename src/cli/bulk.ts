@@ -11,7 +11,7 @@
  *
  * @internal
  */
-import * as Command from "@effect/cli/Command"
+import * as Command from "effect/cli/Command"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -41,7 +41,7 @@ const flags = {
   sequenceId: CliOptions.optionalText("sequence-id", "Filter: only hooks of this sequence.")
 } as const
 
-type Flags = Command.Command.ParseConfig<typeof flags>
+type Flags = Command.Command.Config.Infer<typeof flags>
 
 /** What the flags select: ids, or a filter (never both, never neither). */
 type Selection =

@@ -15,8 +15,8 @@
  *
  * @internal
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -31,13 +31,13 @@ import * as CliOptions from "./internal/options.js"
 export const DEFAULT_PORT = 8787
 
 const flags = {
-  port: Options.integer("port").pipe(
-    Options.withDescription(`TCP port (0 picks a free one). Default ${DEFAULT_PORT}.`),
-    Options.withDefault(DEFAULT_PORT)
+  port: Flag.Int("port").pipe(
+    Flag.withDescription(`TCP port (0 picks a free one). Default ${DEFAULT_PORT}.`),
+    Flag.withDefault(DEFAULT_PORT)
   ),
-  host: Options.text("host").pipe(
-    Options.withDescription("Interface to listen on."),
-    Options.withDefault("127.0.0.1")
+  host: Flag.String("host").pipe(
+    Flag.withDescription("Interface to listen on."),
+    Flag.withDefault("127.0.0.1")
   ),
   target: CliOptions.optionalText(
     "target",
@@ -69,7 +69,7 @@ const flags = {
  *
  * @internal
  */
-export type Flags = Command.Command.ParseConfig<typeof flags>
+export type Flags = Command.Command.Config.Infer<typeof flags>
 
 /** A usage error unless the optional flag `name` is absent or 0 or more. */
 const nonNegative = (name: string, value: Option.Option<number>): Effect.Effect<void, Exit.CliFailure> =>

@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import * as Command from "@effect/cli/Command"
+import * as Command from "effect/cli/Command"
 import * as Delete from "./hooks/delete.js"
 import * as Get from "./hooks/get.js"
 import * as List from "./hooks/list.js"

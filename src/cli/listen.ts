@@ -18,10 +18,10 @@
  *
  * @internal
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
@@ -44,7 +44,7 @@ const flags = {
     "URL"
   ),
   verbose: CliOptions.toggle("verbose", "Also print request and response headers and bodies.").pipe(
-    Options.withAlias("v")
+    Flag.withAlias("v")
   ),
   maxConcurrency: CliOptions.optionalInteger(
     "max-concurrency",
@@ -52,7 +52,7 @@ const flags = {
   )
 } as const
 
-type Flags = Command.Command.ParseConfig<typeof flags>
+type Flags = Command.Command.Config.Infer<typeof flags>
 
 /** A line-oriented report of what happens, for people or (`--json`) scripts. */
 interface Report {

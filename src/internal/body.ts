@@ -3,9 +3,14 @@
  * `Readable`, a Web `ReadableStream`, or an Effect `Stream`. Reading stops as
  * soon as the limit is passed, so an oversized body is never buffered.
  *
+ * Nothing here imports `node:stream` at run time: the main entry
+ * (`HttpAppHandler`) uses this module, and Node streams are recognised by
+ * their shape (see {@link isNodeReadable}).
+ *
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 
@@ -18,6 +23,28 @@ export type BodyOutcome =
 const body = (bytes: Uint8Array): BodyOutcome => ({ _tag: "Body", body: bytes })
 const tooLarge: BodyOutcome = { _tag: "TooLarge" }
 const unreadable = (message: string): BodyOutcome => ({ _tag: "Unreadable", message })
+
+const encoder = new TextEncoder()
+
+/**
+ * The part of a Node `Readable` {@link readReadable} uses.
+ *
+ * @internal
+ */
+export type NodeReadable = Pick<Readable, "on" | "off" | "pause" | "readableEnded">
+
+/**
+ * A Node `Readable` (an `IncomingMessage`), recognised by shape rather than
+ * `instanceof`, so that no `node:stream` import is needed.
+ *
+ * @internal
+ */
+export const isNodeReadable = (source: unknown): source is NodeReadable =>
+  Predicate.hasProperty(source, "pipe") && Predicate.isFunction(source.pipe) &&
+  Predicate.hasProperty(source, "on") && Predicate.isFunction(source.on) &&
+  Predicate.hasProperty(source, "off") && Predicate.isFunction(source.off) &&
+  Predicate.hasProperty(source, "pause") && Predicate.isFunction(source.pause) &&
+  Predicate.hasProperty(source, "readableEnded") && typeof source.readableEnded === "boolean"
 
 const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
   const bytes = new Uint8Array(size)
@@ -36,8 +63,8 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => 
  *
  * @internal
  */
-export const readReadable = (readable: Readable, limit: number): Effect.Effect<BodyOutcome> =>
-  Effect.async<BodyOutcome>((resume) => {
+export const readReadable = (readable: NodeReadable, limit: number): Effect.Effect<BodyOutcome> =>
+  Effect.callback<BodyOutcome>((resume) => {
     const chunks: Array<Uint8Array> = []
     let size = 0
     const detach = () => {
@@ -51,7 +78,7 @@ export const readReadable = (readable: Readable, limit: number): Effect.Effect<B
       resume(Effect.succeed(outcome))
     }
     function onData(chunk: Uint8Array | string) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk
+      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk
       size += bytes.byteLength
       if (size > limit) {
         readable.pause()
@@ -125,6 +152,6 @@ export const readStream = <E>(stream: Stream.Stream<Uint8Array, E>, limit: numbe
       }),
       Stream.runDrain,
       Effect.map(() => size > limit ? tooLarge : body(concat(chunks, size))),
-      Effect.catchAll(() => Effect.succeed(unreadable("could not read the request body")))
+      Effect.catch(() => Effect.succeed(unreadable("could not read the request body")))
     )
   })

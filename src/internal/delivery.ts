@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Effect from "effect/Effect"
 import type { Mutable } from "effect/Types"
 import * as Callbacks from "../Callbacks.js"

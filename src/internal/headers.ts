@@ -8,7 +8,7 @@
 import * as Predicate from "effect/Predicate"
 
 /**
- * Request headers as any server framework gives them. `@effect/platform`'s
+ * Request headers as any server framework gives them. `effect/http`'s
  * `Headers` is a plain record and fits too.
  *
  * @since 0.1.0

@@ -20,7 +20,7 @@ import { decodeUtc } from "./utc.js"
 /** Decodes `input` to the schema's type, or `undefined` to leave it to the Schema. @internal */
 export type FastDecoder<A> = (input: unknown) => A | undefined
 
-const fastDecoders = new WeakMap<Schema.Schema.Any, FastDecoder<unknown>>()
+const fastDecoders = new WeakMap<Schema.Top, FastDecoder<unknown>>()
 
 /**
  * Registers `fast` as the fast path of `schema`. The caller vouches that
@@ -29,7 +29,7 @@ const fastDecoders = new WeakMap<Schema.Schema.Any, FastDecoder<unknown>>()
  *
  * @internal
  */
-export const registerFastDecoder = (schema: Schema.Schema.Any, fast: FastDecoder<unknown>): void => {
+export const registerFastDecoder = (schema: Schema.Top, fast: FastDecoder<unknown>): void => {
   fastDecoders.set(schema, fast)
 }
 
@@ -38,7 +38,7 @@ export const registerFastDecoder = (schema: Schema.Schema.Any, fast: FastDecoder
  *
  * @internal
  */
-export const fastDecoderOf = <A, I>(schema: Schema.Schema<A, I>): FastDecoder<A> | undefined => {
+export const fastDecoderOf = <A, I>(schema: Schema.Codec<A, I>): FastDecoder<A> | undefined => {
   const fast = fastDecoders.get(schema)
   // `registerFastDecoder` pairs each schema with a decoder to its own `A`.
   return fast as FastDecoder<A> | undefined
@@ -51,7 +51,7 @@ const absentOrNull = (input: { readonly [key: string]: unknown }, key: string): 
 const isStatus = (value: unknown): value is "pending" | "retry" | "completed" | "failed" =>
   value === "pending" || value === "retry" || value === "completed" || value === "failed"
 
-/** `optionalWith(Schema.Number, { nullable: true, default: () => 0 })`. */
+/** `Hook`'s `numberOrZero`: missing, `undefined` and `null` read as `0`. */
 const numberOrZero = (value: unknown): number | undefined =>
   value === undefined || value === null ? 0 : typeof value === "number" ? value : undefined
 
@@ -77,12 +77,12 @@ export interface HookFields {
  * @internal
  */
 export const decodeHookFast = (input: unknown): HookFields | undefined => {
-  if (!Predicate.isRecord(input) || !("data" in input)) return undefined
+  if (!Predicate.isObject(input) || !("data" in input)) return undefined
   const { attempts, createdAt, domain, failureError, id, path, postAt, postDurationSeconds, status, updatedAt } =
     input
   if (typeof id !== "string" || typeof path !== "string" || !isStatus(status)) return undefined
   // Nested objects go to the Schema; so does an optional key present with `undefined`
-  // (the schema's `exact` optionals refuse it; JSON never produces it).
+  // (the schema's `optionalKey`s refuse it; JSON never produces it).
   if (!absentOrNull(input, "sequenceData") || !absentOrNull(input, "retryOverride")) return undefined
   if (!absentOrNull(input, "domain") && typeof domain !== "string") return undefined
   if (!absentOrNull(input, "failureError") && typeof failureError !== "string") return undefined

@@ -1,5 +1,5 @@
 /**
- * Cursor paging over `GET /v1/hooks` (PROTOCOL §1.3) that yields every hook
+ * Cursor paging over `GET /v1/hooks` (docs/protocol.md §1.3) that yields every hook
  * exactly once, even when many hooks share one `postAt` across a page edge.
  *
  * The API's cursor, `postAtAfter`, is exclusive: moving it to the last hook's
@@ -14,15 +14,14 @@
  *
  * @internal
  */
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
+import * as SchemaParser from "effect/SchemaParser"
 import * as Stream from "effect/Stream"
-import { fastDecoderOf } from "./hookDecode.js"
+import { type FastDecoder, fastDecoderOf, registerFastDecoder } from "./hookDecode.js"
 
 /**
  * One hook of a page, with the raw `id` and `postAt` strings the cursor needs.
@@ -36,7 +35,7 @@ export interface PageEntry<A> {
 }
 
 const RawKeys = Schema.Struct({ id: Schema.String, postAt: Schema.String })
-const decodeRawKeys = ParseResult.decodeUnknownEither(RawKeys)
+const decodeRawKeys = SchemaParser.decodeUnknownEffect(RawKeys)
 
 /**
  * Decodes one element of a list response twice: with the item schema, and
@@ -44,39 +43,47 @@ const decodeRawKeys = ParseResult.decodeUnknownEither(RawKeys)
  *
  * @internal
  */
-export const PageEntry = <A, I>(item: Schema.Schema<A, I>): Schema.Schema<PageEntry<A>, unknown> => {
+export const PageEntry = <A, I>(item: Schema.Codec<A, I>): Schema.Codec<PageEntry<A>, unknown> => {
   // Built once here, not once per element.
-  const decodeItem = ParseResult.decodeUnknownEither(item)
-  const fast = fastDecoderOf(item)
-  return Schema.transformOrFail(
-    Schema.Unknown,
-    Schema.Struct({ item: Schema.typeSchema(item), id: Schema.String, postAt: Schema.String }),
-    {
-      strict: true,
-      // Either, not Effect: an Effect here sends the whole page array down
-      // ParseResult's effectful path (Effect.forEach over the elements).
-      decode: (input, options) => {
-        const decoded = fast?.(input)
-        // The fast path checked `id` and `postAt` are strings; the cursor keeps the raw texts.
-        if (decoded !== undefined && Predicate.isRecord(input)) {
-          const { id, postAt } = input
-          if (typeof id === "string" && typeof postAt === "string") return Either.right({ item: decoded, id, postAt })
-        }
-        return Either.zipWith(
+  const decodeItem = SchemaParser.decodeUnknownEffect(item)
+  const encodeItem = SchemaParser.encodeEffect(item)
+  return Schema.Unknown.pipe(
+    Schema.decodeTo(Schema.Struct({ item: Schema.toType(item), id: Schema.String, postAt: Schema.String }), {
+      decode: SchemaGetter.transformEffect((input: unknown, options) =>
+        Effect.zipWith(
           decodeItem(input, options),
           decodeRawKeys(input, options),
           (decoded, raw) => ({ item: decoded, id: raw.id, postAt: raw.postAt })
         )
-      },
-      encode: (entry, options) => ParseResult.encode(item)(entry.item, options)
-    }
+      ),
+      encode: SchemaGetter.transformEffect((entry: PageEntry<A>, options) => encodeItem(entry.item, options))
+    })
   )
 }
 
-/** A list response's `data` as {@link PageEntry}s. @internal */
-export type PageSchema<A> = Schema.Schema<ReadonlyArray<PageEntry<A>>, ReadonlyArray<unknown>>
+/**
+ * A page through the item schema's hand-written decoder: every element must
+ * take the fast path and carry string `id` and `postAt` (the cursor keeps the
+ * raw texts), else `undefined` sends the page to the Schema.
+ */
+const fastPage = <A>(fast: FastDecoder<A>): FastDecoder<ReadonlyArray<PageEntry<A>>> => (input) => {
+  if (!Array.isArray(input)) return undefined
+  const entries: Array<PageEntry<A>> = new Array(input.length)
+  for (let index = 0; index < input.length; index++) {
+    const element: unknown = input[index]
+    const decoded = fast(element)
+    if (decoded === undefined || !Predicate.isObject(element)) return undefined
+    const { id, postAt } = element
+    if (typeof id !== "string" || typeof postAt !== "string") return undefined
+    entries[index] = { item: decoded, id, postAt }
+  }
+  return entries
+}
 
-const pages = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
+/** A list response's `data` as {@link PageEntry}s. @internal */
+export type PageSchema<A> = Schema.Codec<ReadonlyArray<PageEntry<A>>, ReadonlyArray<unknown>>
+
+const pages = new WeakMap<Schema.Top, Schema.Top>()
 
 /**
  * The schema of a list response's `data`: an array of {@link PageEntry}. One
@@ -85,12 +92,14 @@ const pages = new WeakMap<Schema.Schema.Any, Schema.Schema.Any>()
  *
  * @internal
  */
-export const Page = <A, I>(item: Schema.Schema<A, I>): PageSchema<A> => {
+export const Page = <A, I>(item: Schema.Codec<A, I>): PageSchema<A> => {
   const cached = pages.get(item)
   // Keyed by the item schema, so the page stored for it holds its `A`.
   if (cached !== undefined) return cached as PageSchema<A>
   const page: PageSchema<A> = Schema.Array(PageEntry(item))
   pages.set(item, page)
+  const fast = fastDecoderOf(item)
+  if (fast !== undefined) registerFastDecoder(page, fastPage(fast))
   return page
 }
 
@@ -183,10 +192,10 @@ export const paginate = <A, E, R>(options: {
   readonly fetchPage: (cursor: Cursor) => Effect.Effect<ReadonlyArray<PageEntry<A>>, E, R>
   readonly onStall: (cursor: Cursor) => E
 }): Stream.Stream<A, E, R> =>
-  Stream.paginateChunkEffect(options.initial, (cursor) =>
+  Stream.paginate(options.initial, (cursor) =>
     Effect.flatMap(options.fetchPage(cursor), (page) => {
       const result = step(cursor, page, options.pageSize)
       return result.stalled
         ? Effect.fail(options.onStall(cursor))
-        : Effect.succeed([Chunk.fromIterable(result.emit.map((entry) => entry.item)), result.next] as const)
+        : Effect.succeed([result.emit.map((entry) => entry.item), result.next] as const)
     }))

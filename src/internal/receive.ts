@@ -2,17 +2,19 @@
  * The one function every HTTP adapter wraps:
  * `(raw body, headers) → Effect<response parts>`. It verifies the delivery,
  * runs the user's handler and maps the outcome to a status code
- * (PROTOCOL §2): 401 bad signature, 200 ack, 202 accept, 500 nack / failure /
+ * (docs/protocol.md §2): 401 bad signature, 200 ack, 202 accept, 500 nack / failure /
  * defect, 413 body over the limit, 422 data not matching the handler's schema.
  * It never fails: every outcome is a response.
  *
  * @internal
  */
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Runtime from "effect/Runtime"
+import * as Option from "effect/Option"
+// `Result` here is a handler's answer (ack / accept / nack), not effect's `Result`.
 import { acceptSeconds, type Delivery, type Result } from "../Delivery.js"
 import type * as PosthookError from "../PosthookError.js"
 import * as Signatures from "../Signatures.js"
@@ -42,12 +44,14 @@ export interface HandlerOptions {
 }
 
 /**
- * A runtime to run handlers in, for adapters called from outside Effect.
+ * Where adapters called from outside Effect run handlers: a `ManagedRuntime`
+ * (built from the app's layers) or a `Context` of services, e.g. one taken
+ * with `Effect.context()`, or `Context.empty()` when the handler needs none.
  *
  * @since 0.1.0
  * @category models
  */
-export type RuntimeLike<R> = Runtime.Runtime<R> | ManagedRuntime.ManagedRuntime<R, unknown>
+export type RuntimeLike<R> = Context.Context<R> | ManagedRuntime.ManagedRuntime<R, unknown>
 
 /**
  * Where a non-Effect adapter gets its services: a runtime providing the
@@ -160,8 +164,8 @@ const isDeliveryDataError = (error: unknown): error is PosthookError.DeliveryDat
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "DeliveryDataError"
 
 const handlerFailed = (cause: Cause.Cause<unknown>): Effect.Effect<ResponseParts> => {
-  const dataError = Cause.failureOption(cause)
-  if (dataError._tag === "Some" && isDeliveryDataError(dataError.value)) {
+  const dataError = Cause.findErrorOption(cause)
+  if (Option.isSome(dataError) && isDeliveryDataError(dataError.value)) {
     return Effect.as(
       Effect.logError("delivery data does not match the handler's schema", cause),
       jsonResponse(422, { error: dataError.value.message })
@@ -178,7 +182,9 @@ const handlerFailed = (cause: Cause.Cause<unknown>): Effect.Effect<ResponseParts
 export const handle = <E, R>(handler: Handler<E, R>, options?: HandlerOptions) => {
   const limit = maxBodyBytes(options)
   // Decoded now, so a bad tolerance fails when the handler is made, not on each request.
-  const verifyOptions = options?.tolerance === undefined ? {} : { tolerance: Duration.decode(options.tolerance) }
+  const verifyOptions = options?.tolerance === undefined
+    ? {}
+    : { tolerance: Duration.fromInputUnsafe(options.tolerance) }
   return (body: Uint8Array, headers: HeadersInput): Effect.Effect<ResponseParts, never, R | Signatures.Signatures> =>
     Effect.gen(function*() {
       if (body.length > limit) {
@@ -186,25 +192,25 @@ export const handle = <E, R>(handler: Handler<E, R>, options?: HandlerOptions) =
         return payloadTooLarge(limit)
       }
       const signatures = yield* Signatures.Signatures
-      const parsed = yield* Effect.either(signatures.parseDelivery(body, headers, verifyOptions))
-      if (parsed._tag === "Left") {
-        yield* Effect.logWarning(`rejected a delivery: ${parsed.left.message}`).pipe(
-          Effect.annotateLogs("reason", parsed.left.reason)
+      const parsed = yield* Effect.result(signatures.parseDelivery(body, headers, verifyOptions))
+      if (parsed._tag === "Failure") {
+        yield* Effect.logWarning(`rejected a delivery: ${parsed.failure.message}`).pipe(
+          Effect.annotateLogs("reason", parsed.failure.reason)
         )
-        return jsonResponse(401, { error: parsed.left.message })
+        return jsonResponse(401, { error: parsed.failure.message })
       }
-      const delivery = parsed.right
+      const delivery = parsed.success
       return yield* Effect.suspend(() => handler(delivery)).pipe(
         Effect.flatMap((result) => toResponse(delivery, result)),
-        Effect.catchAllCause(handlerFailed),
+        Effect.catchCause(handlerFailed),
         Effect.annotateLogs({ "posthook.hook_id": delivery.hookId, "posthook.path": delivery.path })
       )
     }).pipe(
-      Effect.catchAllCause((cause) =>
+      Effect.catchCause((cause) =>
         Effect.as(Effect.logError("delivery could not be handled", cause), bodyUnreadable("internal error"))
       ),
       Effect.annotateLogs("package", "posthook-effect"),
-      Effect.withSpan("Posthook.receive", { kind: "server", captureStackTrace: false })
+      Effect.withSpan("Posthook.receive", { kind: "server" }, { captureStackTrace: false })
     )
 }
 
@@ -253,4 +259,4 @@ const isManagedRuntime = <R>(runtime: RuntimeLike<R>): runtime is ManagedRuntime
   ManagedRuntime.isManagedRuntime(runtime)
 
 const runPromise = <A, R>(runtime: RuntimeLike<R>, effect: Effect.Effect<A, never, R>): Promise<A> =>
-  isManagedRuntime(runtime) ? runtime.runPromise(effect) : Runtime.runPromise(runtime, effect)
+  isManagedRuntime(runtime) ? runtime.runPromise(effect) : Effect.runPromiseWith(runtime)(effect)

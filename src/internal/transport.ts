@@ -5,29 +5,27 @@
  *
  * @internal
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
+import type * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as References from "effect/References"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as PosthookConfig from "../PosthookConfig.js"
 import * as PosthookError from "../PosthookError.js"
-import { VERSION } from "./version.js"
+import { causeCodes, connectionFailureOf, isRetryableStatus } from "../protocol/errors.js"
 import { type FastDecoder, fastDecoderOf } from "./hookDecode.js"
+import { VERSION } from "./version.js"
 
 /** @internal */
 export type Method = "GET" | "POST" | "DELETE"
@@ -61,7 +59,7 @@ export interface Transport {
   readonly config: PosthookConfig.Resolved
   readonly request: <A, I>(
     spec: RequestSpec,
-    schema: Schema.Schema<A, I>,
+    schema: Schema.Codec<A, I>,
     options?: CallOptions
   ) => Effect.Effect<Response<A>, PosthookError.RequestError>
   /** Like `request`, for calls whose success body carries nothing to read (any 2xx will do). */
@@ -90,13 +88,15 @@ export const userAgent: string = (() => {
   return `posthook-effect/${VERSION} (${runtime})`
 })()
 
-const ErrorBody = Schema.parseJson(
-  Schema.Union(
+const ErrorBody = Schema.fromJsonString(
+  Schema.Union([
     Schema.Struct({ error: Schema.String }),
     Schema.Struct({ error: Schema.Struct({ message: Schema.String }) }),
     Schema.Struct({ message: Schema.String })
-  )
+  ])
 )
+
+const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
 
 /**
  * The server's error message, or `HTTP <status>` for a body that is empty,
@@ -105,7 +105,7 @@ const ErrorBody = Schema.parseJson(
  * @internal
  */
 export const errorMessage = (status: number, body: string): string =>
-  Option.match(Schema.decodeUnknownOption(ErrorBody)(body), {
+  Option.match(decodeErrorBody(body), {
     onNone: () => `HTTP ${status}`,
     onSome: (parsed) => {
       const message = "error" in parsed
@@ -143,13 +143,10 @@ export const isTransient = (error: PosthookError.RequestError): boolean => {
   switch (error._tag) {
     case "PosthookConnectionError":
       return error.reason !== "InvalidUrl"
-    case "RateLimitError":
-    case "InternalServerError":
-      return true
-    case "PosthookApiError":
-      return error.status === 408
-    default:
+    case "ResponseDecodeError":
       return false
+    default:
+      return isRetryableStatus(error.status)
   }
 }
 
@@ -166,16 +163,6 @@ const requestedWait = (error: PosthookError.RequestError, nowMillis: number): Op
   }
 }
 
-const causeCodes = (error: unknown): ReadonlyArray<string> => {
-  const codes: Array<string> = []
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && Predicate.isObject(current); depth++) {
-    if (Predicate.hasProperty(current, "code") && typeof current.code === "string") codes.push(current.code)
-    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
-  }
-  return codes
-}
-
 /**
  * Names a transport failure from the error codes Node puts on it (undici and
  * `fetch` nest them under `cause`).
@@ -188,47 +175,43 @@ export const describeTransportFailure = (
 ): { readonly reason: PosthookError.ConnectionFailure; readonly message: string } => {
   const codes = causeCodes(cause)
   const origin = URL.canParse(url) ? new URL(url).origin : "the API"
-  if (codes.includes("ECONNREFUSED")) return { reason: "Refused", message: `connection refused by ${origin}` }
-  if (
-    codes.some((code) =>
-      code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE" || code === "UND_ERR_CLOSED"
-    )
-  ) {
-    return { reason: "Reset", message: `connection to ${origin} was reset` }
-  }
-  if (codes.some((code) => code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME")) {
-    return { reason: "DNS", message: `could not resolve the host of ${origin}` }
+  switch (connectionFailureOf(codes)) {
+    case "Refused":
+      return { reason: "Refused", message: `connection refused by ${origin}` }
+    case "Reset":
+      return { reason: "Reset", message: `connection to ${origin} was reset` }
+    case "DNS":
+      return { reason: "DNS", message: `could not resolve the host of ${origin}` }
   }
   const detail = codes[0] ?? (cause instanceof Error ? cause.message : "transport failure")
   return { reason: "Transport", message: `request to ${origin} failed: ${detail}` }
 }
 
-const Envelope = <A, I>(schema: Schema.Schema<A, I>) => Schema.parseJson(Schema.Struct({ data: schema }))
+const Envelope = <A, I>(schema: Schema.Codec<A, I>) => Schema.fromJsonString(Schema.Struct({ data: schema }))
 
-type EnvelopeDecoder<A> = (text: string) => Effect.Effect<A, ParseResult.ParseError>
+type EnvelopeDecoder<A> = (text: string) => Effect.Effect<A, Schema.SchemaError>
 
-const envelopeDecoders = new WeakMap<Schema.Schema.Any, EnvelopeDecoder<unknown>>()
+const envelopeDecoders = new WeakMap<Schema.Top, EnvelopeDecoder<unknown>>()
 
 /**
- * Decodes `{"data": …}` synchronously (an `Either`), which skips the fiber
+ * Decodes `{"data": …}` synchronously (an `Exit`), which skips the fiber
  * work of an effectful decode. A schema with an asynchronous part fails that
  * way, so a failure is decoded once more as an Effect: that gives async
  * schemas their answer and every other schema its usual error.
  */
-const makeEnvelopeDecoder = <A, I>(schema: Schema.Schema<A, I>): EnvelopeDecoder<A> => {
+const makeEnvelopeDecoder = <A, I>(schema: Schema.Codec<A, I>): EnvelopeDecoder<A> => {
   const envelope = Envelope(schema)
-  const options = { onExcessProperty: "ignore" } as const
-  const decodeEither = Schema.decodeUnknownEither(envelope, options)
-  const decodeEffect = Schema.decodeUnknown(envelope, options)
+  const decodeExit = Schema.decodeUnknownExit(envelope)
+  const decodeEffect = Schema.decodeUnknownEffect(envelope)
   const fast = fastDecoderOf(schema)
   return (text) => {
     if (fast !== undefined) {
       const data = fastEnvelopeData(text, fast)
-      if (data !== undefined) return Either.right(data)
+      if (data !== undefined) return Effect.succeed(data)
     }
-    const decoded = decodeEither(text)
-    return Either.isRight(decoded)
-      ? Either.right(decoded.right.data)
+    const decoded = decodeExit(text)
+    return Exit.isSuccess(decoded)
+      ? Effect.succeed(decoded.value.data)
       : Effect.map(decodeEffect(text), (body) => body.data)
   }
 }
@@ -245,11 +228,11 @@ const fastEnvelopeData = <A>(text: string, fast: FastDecoder<A>): A | undefined 
   } catch {
     return undefined
   }
-  return Predicate.isRecord(json) && "data" in json ? fast(json.data) : undefined
+  return Predicate.isObject(json) && "data" in json ? fast(json.data) : undefined
 }
 
 /** One compiled decoder per item schema, built on first use. */
-const envelopeDecoder = <A, I>(schema: Schema.Schema<A, I>): EnvelopeDecoder<A> => {
+const envelopeDecoder = <A, I>(schema: Schema.Codec<A, I>): EnvelopeDecoder<A> => {
   const cached = envelopeDecoders.get(schema)
   // The cache is keyed by the schema, so the decoder stored for it decodes to its `A`.
   if (cached !== undefined) return cached as EnvelopeDecoder<A>
@@ -257,6 +240,9 @@ const envelopeDecoder = <A, I>(schema: Schema.Schema<A, I>): EnvelopeDecoder<A> 
   envelopeDecoders.set(schema, decode)
   return decode
 }
+
+/** The longest delay the default schedule waits between two attempts. */
+const MAX_DEFAULT_DELAY: Duration.Duration = Duration.seconds(10)
 
 /**
  * The default delays between attempts: exponential from 250 ms (×2), jittered,
@@ -269,12 +255,12 @@ export const defaultRetrySchedule: Schedule.Schedule<unknown, PosthookError.Requ
   2
 ).pipe(
   Schedule.jittered,
-  Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(10)))
+  Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, MAX_DEFAULT_DELAY)))
 )
 
-/** Default `RetryPolicy.times`. @internal */
+/** Default `RequestRetries.times`. @internal */
 export const DEFAULT_RETRY_TIMES = 3
-/** Default `RetryPolicy.maxRetryAfter`. @internal */
+/** Default `RequestRetries.maxRetryAfter`. @internal */
 export const DEFAULT_MAX_RETRY_AFTER: Duration.Duration = Duration.seconds(60)
 
 /**
@@ -287,45 +273,43 @@ export const DEFAULT_MAX_RETRY_AFTER: Duration.Duration = Duration.seconds(60)
  * @internal
  */
 export const retrySchedule = (
-  policy: PosthookConfig.RetryPolicy
+  policy: PosthookConfig.RequestRetries
 ): Schedule.Schedule<unknown, PosthookError.RequestError> => {
-  const maxRetryAfter = Duration.decode(policy.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER)
-  const wanted = (error: PosthookError.RequestError) =>
-    Effect.map(Clock.currentTimeMillis, (now) => requestedWait(error, now))
-  return Schedule.intersect(policy.schedule ?? defaultRetrySchedule, Schedule.recurs(policy.times ?? DEFAULT_RETRY_TIMES))
-    .pipe(
-      Schedule.intersect(Schedule.identity<PosthookError.RequestError>()),
-      Schedule.whileInputEffect((error: PosthookError.RequestError) =>
-        isTransient(error)
-          ? Effect.map(
-            wanted(error),
-            Option.match({ onNone: () => true, onSome: (wait) => Duration.lessThanOrEqualTo(wait, maxRetryAfter) })
-          )
-          : Effect.succeed(false)
-      ),
-      Schedule.modifyDelayEffect(([, error], delay) =>
-        Effect.map(
-          wanted(error),
-          Option.match({ onNone: () => delay, onSome: (wait) => Duration.max(delay, wait) })
-        )
-      )
+  const maxRetryAfter = Duration.fromInputUnsafe(policy.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER)
+  const times = policy.times ?? DEFAULT_RETRY_TIMES
+  const delays: Schedule.Schedule<unknown, PosthookError.RequestError> = policy.schedule ?? defaultRetrySchedule
+  return delays.pipe(
+    Schedule.while(({ attempt, input, now }) =>
+      attempt <= times && isTransient(input) &&
+      Option.match(requestedWait(input, now), {
+        onNone: () => true,
+        onSome: (wait) => Duration.isLessThanOrEqualTo(wait, maxRetryAfter)
+      })
+    ),
+    Schedule.modifyDelay(({ duration, input, now }) =>
+      Effect.succeed(Option.match(requestedWait(input, now), {
+        onNone: () => duration,
+        onSome: (wait) => Duration.max(duration, wait)
+      }))
     )
+  )
 }
 
 const seconds = (millis: number): string => `${(millis / 1000).toFixed(3)}s`
 
 /** The clock every fiber has unless a test (TestClock) or the user swaps it. */
-const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
+const liveClock = Context.get(Context.empty(), Clock.Clock)
 
 /** The longest delay `setTimeout` takes as given (a longer one fires at once). */
 const MAX_TIMER_MILLIS = 2_147_483_647
 
 /**
- * `Effect.timeoutFail`, with one fiber fewer on the live clock.
+ * `Effect.timeoutOrElse` failing with `onTimeout()`, with fewer fibers on the
+ * live clock.
  *
- * `Effect.timeoutFail` forks two fibers (the effect and a sleeper), then
- * merges the winner's FiberRefs and waits for the loser's interruption: about
- * a tenth of the SDK's own cost per call. On the live clock the effect runs
+ * `Effect.timeoutOrElse` races two fibers (the effect and a sleeper) and
+ * waits for the loser's interruption: a noticeable part of the SDK's own cost
+ * per call. On the live clock the effect runs
  * in one child fiber and the caller waits for its exit or a plain timer,
  * whichever comes first; on a timeout the child is interrupted (which aborts
  * the HTTP request) before the error is returned. Under any other clock
@@ -340,32 +324,34 @@ const timeoutFail = <A, E, E2>(
   Effect.clockWith((clock) => {
     const millis = Duration.toMillis(duration)
     return clock !== liveClock || millis > MAX_TIMER_MILLIS
-      ? Effect.timeoutFail(effect, { duration, onTimeout })
+      ? Effect.timeoutOrElse(effect, { duration, orElse: () => Effect.fail(onTimeout()) })
       : Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(Effect.fork(restore(effect)), (child) => restore(awaitOrTimeout(child, millis, onTimeout)))
+        Effect.flatMap(
+          Effect.forkChild(restore(effect), { startImmediately: true }),
+          (child) => restore(awaitOrTimeout(child, millis, onTimeout))
+        )
       )
   })
 
 /** Waits for `child`'s exit; after `millis`, interrupts it and fails with `onTimeout()` instead. */
 const awaitOrTimeout = <A, E, E2>(
-  child: Fiber.RuntimeFiber<A, E>,
+  child: Fiber.Fiber<A, E>,
   millis: number,
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2> =>
-  Effect.async<A, E | E2>((resume) => {
+  Effect.callback<A, E | E2>((resume) => {
     const timer = setTimeout(() => {
-      child.removeObserver(onExit)
-      resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout())))
+      stopObserving()
+      resume(Effect.andThen(Fiber.interrupt(child), Effect.fail(onTimeout())))
     }, millis)
-    const onExit = (exit: Exit.Exit<A, E>) => {
+    const stopObserving = child.addObserver((exit) => {
       clearTimeout(timer)
       resume(exit)
-    }
-    child.addObserver(onExit)
+    })
     // The caller was interrupted: stop the timer and the child.
     return Effect.suspend(() => {
       clearTimeout(timer)
-      child.removeObserver(onExit)
+      stopObserving()
       return Fiber.interrupt(child)
     })
   })
@@ -386,13 +372,19 @@ const definedParams = (
   return any ? defined : undefined
 }
 
-const toConnectionError = (error: HttpClientError.HttpClientError, url: string) =>
-  new PosthookError.PosthookConnectionError(
-    error._tag === "RequestError" && error.reason === "InvalidUrl"
-      ? { reason: "InvalidUrl", message: "the request URL is invalid: check baseUrl", cause: error.cause }
-      // Keep the low-level cause only: the HttpClientError holds the request (headers, body).
-      : { ...describeTransportFailure(error.cause, url), cause: error.cause }
+/** The low-level failure under an `HttpClientError`, when it has one. */
+const lowLevelCause = (error: HttpClientError.HttpClientError): unknown =>
+  "cause" in error.reason ? error.reason.cause : undefined
+
+const toConnectionError = (error: HttpClientError.HttpClientError, url: string) => {
+  // Keep the low-level cause only: the HttpClientError holds the request (headers, body).
+  const cause = lowLevelCause(error)
+  return new PosthookError.PosthookConnectionError(
+    error.reason._tag === "InvalidUrlError"
+      ? { reason: "InvalidUrl", message: "the request URL is invalid: check baseUrl", cause }
+      : { ...describeTransportFailure(cause, url), cause }
   )
+}
 
 /**
  * Builds the transport over a resolved configuration and an `HttpClient`.
@@ -410,11 +402,11 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
   const templates: Record<Method, HttpClientRequest.HttpClientRequest> = {
     GET: HttpClientRequest.get("", { headers }),
     POST: HttpClientRequest.post("", { headers }),
-    DELETE: HttpClientRequest.del("", { headers })
+    DELETE: HttpClientRequest.delete("", { headers })
   }
   // The configured policy's schedule, built once; a per-call policy builds its own.
   const configuredSchedule = config.retry === false ? undefined : retrySchedule(config.retry)
-  const scheduleOf = (policy: PosthookConfig.RetryPolicy) =>
+  const scheduleOf = (policy: PosthookConfig.RequestRetries) =>
     policy === config.retry && configuredSchedule !== undefined ? configuredSchedule : retrySchedule(policy)
 
   const buildRequest = (spec: RequestSpec, url: string): HttpClientRequest.HttpClientRequest => {
@@ -432,12 +424,12 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
     read: (outcome: Outcome) => Effect.Effect<A, PosthookError.ResponseDecodeError>
   ): Effect.Effect<Response<A>, PosthookError.RequestError> => {
     const url = `${config.baseUrl}${spec.path}`
-    const timeout = options?.timeout === undefined ? config.timeout : Duration.decode(options.timeout)
+    const timeout = options?.timeout === undefined ? config.timeout : Duration.fromInputUnsafe(options.timeout)
     const httpRequest = buildRequest(spec, url)
     // Built only when Debug is enabled: the annotations copy the fiber's log context.
     const logLine = (start: number, outcome: string | number) =>
-      Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) =>
-        LogLevel.lessThan(LogLevel.Debug, minimum)
+      Effect.flatMap(References.MinimumLogLevel, (minimum) =>
+        LogLevel.isLessThan("Debug", minimum)
           ? Effect.void
           : Effect.flatMap(Clock.currentTimeMillis, (end) =>
             Effect.logDebug(`${spec.method} ${spec.path} -> ${outcome} (${seconds(end - start)})`).pipe(
@@ -449,7 +441,7 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
               })
             )))
 
-    const attempt = Effect.gen(function*() {
+    const attempt: Effect.Effect<Response<A>, PosthookError.RequestError> = Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
       const outcome = yield* client.execute(httpRequest).pipe(
         Effect.flatMap((response) =>
@@ -488,15 +480,14 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
     return retried.pipe(
       Effect.withSpan(`Posthook.http ${spec.method}`, {
         kind: "client",
-        captureStackTrace: false,
         attributes: { "http.request.method": spec.method, "url.path": spec.path }
-      })
+      }, { captureStackTrace: false })
     )
   }
 
   const request = <A, I>(
     spec: RequestSpec,
-    schema: Schema.Schema<A, I>,
+    schema: Schema.Codec<A, I>,
     options?: CallOptions
   ): Effect.Effect<Response<A>, PosthookError.RequestError> => {
     const decode = envelopeDecoder(schema)
@@ -506,9 +497,7 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
           new PosthookError.ResponseDecodeError({
             status: outcome.status,
             headers: outcome.headers,
-            message: `unexpected response to ${spec.method} ${spec.path}: ${
-              ParseResult.TreeFormatter.formatErrorSync(error)
-            }`
+            message: `unexpected response to ${spec.method} ${spec.path}: ${error.message}`
           })
         )
       ))

@@ -1,5 +1,5 @@
 /**
- * Delivery verification (PROTOCOL §2) as pure functions of their inputs and
+ * Delivery verification (docs/protocol.md §2) as pure functions of their inputs and
  * the current time, so every check can be tested without a clock or a server.
  * The order of the checks is the protocol's: headers, timestamp, tolerance,
  * signature, and only then the body.
@@ -7,11 +7,13 @@
  * @internal
  */
 import * as DateTime from "effect/DateTime"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
+import * as SchemaIssue from "effect/SchemaIssue"
 import type { Mutable } from "effect/Types"
 import type { Delivery } from "../Delivery.js"
 import * as PosthookError from "../PosthookError.js"
@@ -41,7 +43,7 @@ export interface VerifyInput {
 }
 
 const fail = (reason: PosthookError.SignatureFailure, message: string) =>
-  Either.left(new PosthookError.SignatureVerificationError({ reason, message }))
+  Result.fail(new PosthookError.SignatureVerificationError({ reason, message }))
 
 /** Attacker-controlled text, shortened and quoted before it goes into a message. */
 const quote = (value: string): string => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
@@ -99,7 +101,7 @@ const signatureDigests = (
  *
  * @internal
  */
-export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookError.SignatureVerificationError> => {
+export const verifyAt = (input: VerifyInput): Result.Result<Verified, PosthookError.SignatureVerificationError> => {
   if (input.keys.length === 0) {
     return fail("NoSigningKey", "no signing key configured: pass signingKey or set POSTHOOK_SIGNING_KEY")
   }
@@ -138,7 +140,7 @@ export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookEr
   for (let keyIndex = 0; keyIndex < keys.length; keyIndex++) {
     const expected = computeDigest(Redacted.value(keys[keyIndex]!), trimmed, input.body)
     for (let index = 0; index < digests.length; index++) {
-      if (digestEquals(expected, digests[index]!)) return Either.right({ timestamp, body: input.body, headers })
+      if (digestEquals(expected, digests[index]!)) return Result.succeed({ timestamp, body: input.body, headers })
     }
   }
   return fail(
@@ -147,29 +149,36 @@ export const verifyAt = (input: VerifyInput): Either.Either<Verified, PosthookEr
   )
 }
 
-const optional = <S extends Schema.Schema.Any>(schema: S) =>
-  Schema.optionalWith(schema, { exact: true, nullable: true })
+/** A field that may be absent or `null`; both decode to an absent key. */
+const optionalNullable = <S extends Schema.Top>(schema: S) =>
+  Schema.optionalKey(Schema.NullOr(schema)).pipe(
+    Schema.decodeTo(Schema.optionalKey(Schema.toType(schema)), {
+      decode: SchemaGetter.transformOptional(Option.filter(Predicate.isNotNull)),
+      encode: SchemaGetter.passthroughSupertype()
+    })
+  )
 
 /**
- * The delivery body of PROTOCOL §2. Unknown fields are ignored. `postedAt`
+ * The delivery body of docs/protocol.md §2. Unknown fields are ignored. `postedAt`
  * and `updatedAt` may be absent (the WebSocket frame makes them optional
  * too); `id` may be absent when the `Posthook-Id` header carries it.
  *
  * @internal
  */
 export const DeliveryBody = Schema.Struct({
-  id: optional(Schema.String),
+  id: optionalNullable(Schema.String),
   path: Schema.String,
   data: Schema.Unknown,
-  postAt: Schema.DateTimeUtc,
-  postedAt: optional(Schema.DateTimeUtc),
-  createdAt: Schema.DateTimeUtc,
-  updatedAt: optional(Schema.DateTimeUtc)
+  postAt: Schema.DateTimeUtcFromString,
+  postedAt: optionalNullable(Schema.DateTimeUtcFromString),
+  createdAt: Schema.DateTimeUtcFromString,
+  updatedAt: optionalNullable(Schema.DateTimeUtcFromString)
 })
 
-const decodeDeliveryBody = Schema.decodeUnknownEither(DeliveryBody, { onExcessProperty: "ignore" })
+// Unknown fields are ignored: Schema 4's default for `onExcessProperty`.
+const decodeDeliveryBody = Schema.decodeUnknownResult(DeliveryBody)
 
-type DeliveryFields = Schema.Schema.Type<typeof DeliveryBody>
+type DeliveryFields = typeof DeliveryBody.Type
 
 /**
  * {@link DeliveryBody}'s decoding for the common case, written by hand: the
@@ -178,7 +187,7 @@ type DeliveryFields = Schema.Schema.Type<typeof DeliveryBody>
  * not sure of (then the Schema decides and words the error).
  */
 const decodeDeliveryBodyFast = (json: unknown): DeliveryFields | undefined => {
-  if (!Predicate.isRecord(json)) return undefined
+  if (!Predicate.isObject(json)) return undefined
   const body = json
   const { id, path, postAt, postedAt, createdAt, updatedAt } = body
   if (typeof path !== "string" || typeof postAt !== "string" || typeof createdAt !== "string") return undefined
@@ -216,14 +225,14 @@ const decodeDeliveryBodyFast = (json: unknown): DeliveryFields | undefined => {
 }
 
 /** @internal */
-export const decodeDeliveryFields = (json: unknown): Either.Either<DeliveryFields, ParseResult.ParseError> => {
+export const decodeDeliveryFields = (json: unknown): Result.Result<DeliveryFields, Schema.SchemaError> => {
   const fast = decodeDeliveryBodyFast(json)
-  return fast === undefined ? decodeDeliveryBody(json) : Either.right(fast)
+  return fast === undefined ? decodeDeliveryBody(json) : Result.succeed(fast)
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
-const parseJson = (body: Uint8Array): Either.Either<unknown, PosthookError.SignatureVerificationError> => {
+const parseJson = (body: Uint8Array): Result.Result<unknown, PosthookError.SignatureVerificationError> => {
   let text: string
   try {
     text = utf8.decode(body)
@@ -231,18 +240,23 @@ const parseJson = (body: Uint8Array): Either.Either<unknown, PosthookError.Signa
     return fail("InvalidBody", "body is not valid UTF-8")
   }
   try {
-    return Either.right(JSON.parse(text))
+    return Result.succeed(JSON.parse(text))
   } catch {
     // The parser's message quotes the body: keep payloads out of errors and logs.
     return fail("InvalidBody", "body is not valid JSON")
   }
 }
 
-/** One line per wrong field (`postAt: Expected DateTimeUtc, actual "soon"`). */
-const describeIssues = (json: unknown, error: ParseResult.ParseError): string => {
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** One entry per wrong field (`postAt: Expected a valid UTC DateTime string`). */
+const describeIssues = (json: unknown, error: Schema.SchemaError): string => {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return "not a JSON object"
-  return ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`)
+  return formatIssues(error.issue).issues
+    .map((issue) => {
+      const path = issue.path?.map((segment) => typeof segment === "object" ? String(segment.key) : String(segment))
+      return path === undefined || path.length === 0 ? issue.message : `${path.join(".")}: ${issue.message}`
+    })
     .join("; ")
 }
 
@@ -254,10 +268,10 @@ const describeIssues = (json: unknown, error: ParseResult.ParseError): string =>
  */
 export const toDelivery = (
   verified: Verified
-): Either.Either<Delivery<unknown>, PosthookError.SignatureVerificationError> =>
-  Either.flatMap(parseJson(verified.body), (json) =>
-    Either.flatMap(
-      Either.mapLeft(decodeDeliveryFields(json), (error) =>
+): Result.Result<Delivery<unknown>, PosthookError.SignatureVerificationError> =>
+  Result.flatMap(parseJson(verified.body), (json) =>
+    Result.flatMap(
+      Result.mapError(decodeDeliveryFields(json), (error) =>
         new PosthookError.SignatureVerificationError({
           reason: "InvalidBody",
           message: `body is not a Posthook delivery: ${describeIssues(json, error)}`
@@ -276,18 +290,18 @@ export const toDelivery = (
           path: fields.path,
           data: fields.data,
           postAt: fields.postAt,
-          postedAt: fields.postedAt ?? DateTime.unsafeMake(verified.timestamp * 1000),
+          postedAt: fields.postedAt ?? DateTime.makeUnsafe(verified.timestamp * 1000),
           createdAt: fields.createdAt,
           updatedAt: fields.updatedAt ?? fields.createdAt,
           body: verified.body
         }
-        // Callback URLs come in pairs (PROTOCOL §2): one without the other is ignored.
+        // Callback URLs come in pairs (docs/protocol.md §2): one without the other is ignored.
         const ackUrl = single(headers.ackUrl)
         const nackUrl = single(headers.nackUrl)
         if (ackUrl !== undefined && nackUrl !== undefined) {
           delivery.ackUrl = ackUrl
           delivery.nackUrl = nackUrl
         }
-        return Either.right(makeDelivery(delivery))
+        return Result.succeed(makeDelivery(delivery))
       }
     ))

@@ -4,4 +4,4 @@
  *
  * @internal
  */
-export const VERSION = "0.1.0"
+export const VERSION = "0.2.0"

@@ -1,6 +1,6 @@
 /**
  * The WebSocket delivery source that `Listener.listen` and `Listener.stream`
- * share (PROTOCOL §4): a ticket per attempt, the socket, frame handling,
+ * share (docs/protocol.md §4): a ticket per attempt, the socket, frame handling,
  * ping → pong, the heartbeat, the reconnect schedule and the final errors.
  *
  * Shape: a supervisor loop starts one connection fiber per attempt and waits
@@ -11,24 +11,23 @@
  *
  * @internal
  */
-import * as Socket from "@effect/platform/Socket"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import * as DateTime from "effect/DateTime"
+import type * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
-import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Pull from "effect/Pull"
+import * as Queue from "effect/Queue"
+import * as Random from "effect/Random"
+import * as EffectResult from "effect/Result"
 import * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as Intervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
+import * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import { acceptSeconds, type Delivery, type ForwardRequest, Result } from "../Delivery.js"
 import type * as Listener from "../Listener.js"
@@ -45,8 +44,6 @@ import { decodeUtc } from "./utc.js"
 /** @internal */
 export const DEFAULT_HEARTBEAT_TIMEOUT: Duration.Duration = Duration.seconds(45)
 /** @internal */
-export const DEFAULT_WRITE_TIMEOUT: Duration.Duration = Duration.seconds(5)
-/** @internal */
 export const DEFAULT_OPEN_TIMEOUT: Duration.Duration = Duration.seconds(10)
 /**
  * How long a connection the server announced `closing` on may stay open to
@@ -57,10 +54,12 @@ export const DEFAULT_OPEN_TIMEOUT: Duration.Duration = Duration.seconds(10)
  */
 export const CLOSING_GRACE: Duration.Duration = Duration.seconds(10)
 
-/** The nack message for a delivery refused because the consumer is full (PROTOCOL §4). @internal */
+/** The nack message for a delivery refused because the consumer is full (docs/protocol.md §4). @internal */
 export const AT_CAPACITY = "At capacity"
 /** @internal */
 export const SHUTTING_DOWN = "Listener is shutting down"
+
+const MAX_RECONNECT_DELAY = Duration.seconds(30)
 
 /**
  * Exponential from 1 s, ×2, capped at 30 s, never giving up. Jitter scales
@@ -73,8 +72,13 @@ export const defaultReconnectSchedule: Schedule.Schedule<Duration.Duration, unkn
   "1 second",
   2
 ).pipe(
-  Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(30))),
-  Schedule.jitteredWith({ min: 0.8, max: 1 })
+  // `Schedule.jittered` spreads over [0.8, 1.2], which would pass the cap.
+  Schedule.modifyDelay(({ duration }) =>
+    Effect.map(
+      Random.nextBetween(0.8, 1),
+      (factor) => Duration.times(Duration.min(duration, MAX_RECONNECT_DELAY), factor)
+    )
+  )
 )
 
 // ---------------------------------------------------------------------------
@@ -158,7 +162,7 @@ const updatedAtField = new UtcField("updatedAt")
 /**
  * The raw body a WebSocket delivery stands for: the exact HTTP body in
  * forward mode, otherwise the JSON body an HTTP delivery would carry
- * (PROTOCOL §2), built from the frame's own strings.
+ * (docs/protocol.md §2), built from the frame's own strings.
  */
 const bodyOf = (frame: HookFrame, postedAt: string): Uint8Array =>
   utf8.encode(
@@ -206,23 +210,23 @@ const forwardRequestOf = (frame: HookFrame): ForwardRequest | undefined => {
 
 /**
  * Builds the `Delivery` a `hook` frame stands for, in the same shape as an
- * HTTP delivery. `Left` names what was wrong with the frame.
+ * HTTP delivery. A failure names what was wrong with the frame.
  *
  * @internal
  */
-export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<Delivery, string> => {
+export const toDelivery = (frame: HookFrame, nowMillis: number): EffectResult.Result<Delivery, string> => {
   const timestamp = frame.timestamp ?? Math.floor(nowMillis / 1000)
   const postedAtText = frame.postedAt ?? new Date(timestamp * 1000).toISOString()
   const postAt = postAtField.parse(frame.postAt)
-  if (typeof postAt === "string") return Either.left(postAt)
+  if (typeof postAt === "string") return EffectResult.fail(postAt)
   const postedAt = postedAtField.parse(postedAtText)
-  if (typeof postedAt === "string") return Either.left(postedAt)
+  if (typeof postedAt === "string") return EffectResult.fail(postedAt)
   const createdAt = createdAtField.parse(frame.createdAt)
-  if (typeof createdAt === "string") return Either.left(createdAt)
+  if (typeof createdAt === "string") return EffectResult.fail(createdAt)
   const updatedAt = frame.updatedAt === undefined || frame.updatedAt === frame.createdAt
     ? createdAt
     : updatedAtField.parse(frame.updatedAt)
-  if (typeof updatedAt === "string") return Either.left(updatedAt)
+  if (typeof updatedAt === "string") return EffectResult.fail(updatedAt)
   const forwardRequest = forwardRequestOf(frame)
   // Built field by field: spreads after other properties leave V8's fast path (µs per delivery).
   const ws: { attempt: number; maxAttempts: number; forwardRequest?: ForwardRequest } = {
@@ -247,7 +251,7 @@ export const toDelivery = (frame: HookFrame, nowMillis: number): Either.Either<D
   if (frame.nackUrl !== undefined) fields.nackUrl = frame.nackUrl
   const delivery = makeDelivery<unknown>(fields)
   defineLazyBody(delivery, () => bodyOf(frame, postedAtText))
-  return Either.right(delivery)
+  return EffectResult.succeed(delivery)
 }
 
 /**
@@ -269,8 +273,8 @@ export const answerFrame = (hookId: string, result: Result): WsProtocol.ClientMe
 
 /** The message to nack with when a handler failed, died or was interrupted. @internal */
 export const failureMessage = (cause: Cause.Cause<unknown>): string => {
-  const reason = Option.orElse(Cause.failureOption(cause), () => Cause.dieOption(cause))
-  if (Option.isNone(reason)) return Cause.isInterruptedOnly(cause) ? "Handler was interrupted" : "Handler failed"
+  const reason = Option.orElse(Cause.findErrorOption(cause), () => EffectResult.getSuccess(Cause.findDefect(cause)))
+  if (Option.isNone(reason)) return Cause.hasInterruptsOnly(cause) ? "Handler was interrupted" : "Handler failed"
   const error = reason.value
   if (Predicate.hasProperty(error, "message") && typeof error.message === "string" && error.message.length > 0) {
     return error.message
@@ -284,7 +288,7 @@ export const failureMessage = (cause: Cause.Cause<unknown>): string => {
 // ---------------------------------------------------------------------------
 
 /**
- * One delivery taken off the wire. `answer` and `unsafeAnswer` are methods:
+ * One delivery taken off the wire. `answer` and `answerUnsafe` are methods:
  * call them on the object rather than detaching them.
  *
  * @internal
@@ -303,7 +307,7 @@ export interface Incoming {
    * synchronous dispatch, fiber observers), where building and running an
    * Effect per answer would be pure overhead.
    */
-  unsafeAnswer(result: Result): boolean
+  answerUnsafe(result: Result): boolean
 }
 
 /**
@@ -323,42 +327,60 @@ type Ended =
 const lost = (reason: Listener.DisconnectReason): Ended => ({ _tag: "Lost", reason })
 const final = (error: Listener.ListenError): Ended => ({ _tag: "Final", error })
 
-/** Close codes after which reconnecting is pointless (PROTOCOL §4). */
+/** Close codes after which reconnecting is pointless (docs/protocol.md §4). */
 const finalCloseMessages: ReadonlyMap<number, string> = new Map([
   [4001, "authentication failed"],
   [4003, "forbidden"]
 ])
 
 const fromSocketError = (error: Socket.SocketError): Ended => {
-  if (error.reason === "Close") {
-    const finalMessage = finalCloseMessages.get(error.code)
-    const detail = error.closeReason ? `: ${error.closeReason}` : ""
-    return finalMessage === undefined
-      ? lost(new PosthookError.WebSocketError({
-        message: `connection closed with code ${error.code}${detail}`,
-        closeCode: error.code
+  const reason = error.reason
+  switch (reason._tag) {
+    case "SocketCloseError": {
+      // Every close is reported with its code, 1000 and 1006 included: a
+      // close we did not ask for is a drop (docs/protocol.md §4).
+      const finalMessage = finalCloseMessages.get(reason.code)
+      const detail = reason.closeReason ? `: ${reason.closeReason}` : ""
+      return finalMessage === undefined
+        ? lost(new PosthookError.WebSocketError({
+          message: `connection closed with code ${reason.code}${detail}`,
+          closeCode: reason.code
+        }))
+        : final(new PosthookError.WebSocketError({
+          message: `${finalMessage} (close code ${reason.code})${detail}`,
+          closeCode: reason.code
+        }))
+    }
+    case "SocketOpenError":
+      return lost(new PosthookError.WebSocketError({
+        message: reason.kind === "Timeout" ? "timed out opening the connection" : "socket Open error",
+        cause: reason.cause
       }))
-      : final(new PosthookError.WebSocketError({
-        message: `${finalMessage} (close code ${error.code})${detail}`,
-        closeCode: error.code
-      }))
+    case "SocketReadError":
+      return lost(new PosthookError.WebSocketError({ message: "socket Read error", cause: reason.cause }))
+    case "SocketWriteError":
+      return lost(new PosthookError.WebSocketError({ message: "socket Write error", cause: reason.cause }))
+    case "SocketUpgradeError":
+      return lost(new PosthookError.WebSocketError({ message: "socket Upgrade error", cause: reason.cause }))
   }
-  const what = error.reason === "OpenTimeout" ? "timed out opening the connection" : `socket ${error.reason} error`
-  return lost(new PosthookError.WebSocketError({ message: what, cause: error.cause }))
 }
 
 const fromTicketError = (error: PosthookError.RequestError): Ended =>
   error._tag === "AuthenticationError" || error._tag === "ForbiddenError" ? final(error) : lost(error)
 
 /**
- * Node's `ws` exposes WebSocket-level pings as events; the standard
- * WebSocket API does not. Where they are visible they count as liveness.
+ * Every frame that arrives counts as liveness, at once: the socket's reader
+ * buffers frames until the frame loop pulls them, and a busy frame loop must
+ * not make a live connection look dead. Node's `ws` also exposes
+ * WebSocket-level pings as events (the standard API does not); where they
+ * are visible they count too.
  */
-const observePings = (ws: globalThis.WebSocket, onPing: () => void): void => {
-  if (Predicate.hasProperty(ws, "on") && Predicate.isFunction(ws.on)) ws.on("ping", onPing)
+const observeFrames = (ws: Socket.WebSocketLike, onFrame: () => void): void => {
+  ws.addEventListener("message", onFrame)
+  if (Predicate.hasProperty(ws, "on") && Predicate.isFunction(ws.on)) ws.on("ping", onFrame)
 }
 
-const closeSocket = (ws: globalThis.WebSocket, dead: boolean): void => {
+const closeSocket = (ws: Socket.WebSocketLike, dead: boolean): void => {
   // A dead peer never answers the close handshake; `ws` would then hold the
   // TCP socket for its 30 s close timeout. Terminate instead when we can.
   if (dead && Predicate.hasProperty(ws, "terminate") && Predicate.isFunction(ws.terminate)) {
@@ -373,7 +395,6 @@ export interface Settings<R> {
   readonly forward: boolean
   readonly reconnect: Schedule.Schedule<unknown, Listener.DisconnectReason>
   readonly heartbeatTimeout: Duration.Duration
-  readonly writeTimeout: Duration.Duration
   readonly openTimeout: Duration.Duration
   readonly closingGrace: Duration.Duration
   readonly onConnected: (info: Listener.ConnectionInfo) => Effect.Effect<unknown, unknown, R>
@@ -386,9 +407,8 @@ export interface Settings<R> {
 export const settings = <R>(options: Listener.ConnectionOptions<R>): Settings<R> => ({
   forward: options.forward ?? false,
   reconnect: options.reconnect ?? defaultReconnectSchedule,
-  heartbeatTimeout: Duration.decode(options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT),
-  writeTimeout: Duration.decode(options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT),
-  openTimeout: Duration.decode(options.openTimeout ?? DEFAULT_OPEN_TIMEOUT),
+  heartbeatTimeout: Duration.fromInputUnsafe(options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT),
+  openTimeout: Duration.fromInputUnsafe(options.openTimeout ?? DEFAULT_OPEN_TIMEOUT),
   closingGrace: CLOSING_GRACE,
   onConnected: options.onConnected ?? (() => Effect.void),
   onDisconnected: options.onDisconnected ?? (() => Effect.void),
@@ -399,15 +419,15 @@ export const settings = <R>(options: Listener.ConnectionOptions<R>): Settings<R>
 /** A user callback must neither stop nor break the connection: failures are logged. */
 const runCallback = <R>(name: string, callback: Effect.Effect<unknown, unknown, R>): Effect.Effect<void, never, R> =>
   callback.pipe(
-    Effect.catchAllCause((cause) => Effect.logWarning(`${name} callback failed`, cause)),
+    Effect.catchCause((cause) => Effect.logWarning(`${name} callback failed`, cause)),
     Effect.asVoid
   )
 
 const describe = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}… (${text.length} chars)` : text)
 
 /** A frame that looks like a `hook` and names its id, but does not decode. */
-const MalformedHook = Schema.parseJson(Schema.Struct({ type: Schema.Literal("hook"), id: Schema.String }))
-const decodeMalformedHook = Schema.decodeUnknownOption(MalformedHook, { onExcessProperty: "ignore" })
+const MalformedHook = Schema.fromJsonString(Schema.Struct({ type: Schema.Literal("hook"), id: Schema.String }))
+const decodeMalformedHook = Schema.decodeUnknownOption(MalformedHook)
 
 interface Context<R> {
   readonly settings: Settings<R>
@@ -417,10 +437,10 @@ interface Context<R> {
   readonly resetBackoff: Effect.Effect<void>
 }
 
-/** Where a connection's answers go: the unanswered set and the outgoing queue. */
+/** Where a connection's answers go: the unanswered set and the socket. */
 interface AnswerSink {
   readonly pending: Set<PendingDelivery>
-  /** Queues a frame; `false` when the connection can no longer carry it. */
+  /** Writes a frame; `false` when the connection can no longer carry it. */
   readonly send: (message: WsProtocol.ClientMessage) => boolean
 }
 
@@ -434,14 +454,14 @@ class PendingDelivery implements Incoming {
   constructor(readonly delivery: Delivery, private readonly sink: AnswerSink) {
     sink.pending.add(this)
   }
-  unsafeAnswer(result: Result): boolean {
+  answerUnsafe(result: Result): boolean {
     if (this.answered) return false
     this.answered = true
     this.sink.pending.delete(this)
     return this.sink.send(answerFrame(this.delivery.hookId, result))
   }
   answer(result: Result): Effect.Effect<boolean> {
-    return Effect.sync(() => this.unsafeAnswer(result))
+    return Effect.sync(() => this.answerUnsafe(result))
   }
 }
 
@@ -450,12 +470,12 @@ class PendingDelivery implements Incoming {
  * `signal` tells the supervisor how it ended — possibly early (`closing`),
  * while this fiber keeps answering the deliveries in flight on it.
  *
- * Three fibers per connection: the socket reader (`runRaw`, feeding
- * `frames`), the frame loop, and one writer draining `outgoing`. Answers are
- * queued synchronously, so answering costs no fiber and no timer. The writer
- * hands each batch straight to the WebSocket (whose `send` only buffers),
- * lives only as long as the connection and gets at most `writeTimeout` to
- * flush when the connection is torn down.
+ * The frame loop pulls batches from the socket's reader and races the
+ * heartbeat watchdog (and, after `closing`, the grace period). Answers are
+ * handed straight to the WebSocket, whose `send` only buffers: answering
+ * costs no fiber and no timer, and never waits. Not the socket's `writer`:
+ * a write after the connection is gone would wait for a reconnect that never
+ * comes, and it would cost an Effect per frame.
  *
  * Hook frames and pings are handled synchronously inside the frame loop
  * (decode, build the delivery, dispatch, or answer): an Effect per frame
@@ -470,15 +490,12 @@ const connection = <R>(
   Effect.gen(function*() {
     const { settings } = context
     const scope = yield* Effect.scope
-    const clock = yield* Effect.clock
+    const clock = yield* Clock.Clock
     const ticket = yield* requestTicket(context.transport)
-    const frames = yield* Mailbox.make<string | Uint8Array, Socket.SocketError>()
-    const outgoing = yield* Mailbox.make<string>()
-    let lastFrameAt = clock.unsafeCurrentTimeMillis()
-    // Updated synchronously as frames arrive, so a busy frame loop never
-    // makes a live connection look dead.
+    let lastFrameAt = clock.currentTimeMillisUnsafe()
+    // Called by the WebSocket's own listeners as frames arrive (see observeFrames).
     const touch = () => {
-      lastFrameAt = clock.unsafeCurrentTimeMillis()
+      lastFrameAt = clock.currentTimeMillisUnsafe()
     }
     let socketEnded = false
     let dead = false
@@ -486,96 +503,54 @@ const connection = <R>(
     let connected = false
     let closing = false
     const canWrite = () => !socketEnded && !dead && !tornDown
-    // The socket this attempt opened, for the writer; set once it exists.
-    let webSocket: globalThis.WebSocket | undefined
+    // The socket this attempt opened; set once it exists.
+    let webSocket: Socket.WebSocketLike | undefined
 
+    const create = yield* Socket.WebSocketConstructor
     const socket = yield* Socket.fromWebSocket(
       Effect.acquireRelease(
-        Effect.flatMap(Socket.WebSocketConstructor, (create) =>
-          Effect.try({
-            try: () => {
-              const ws = create(connectUrl(ticket, settings.forward))
-              observePings(ws, touch)
-              webSocket = ws
-              return ws
-            },
-            catch: (cause) => new Socket.SocketGenericError({ reason: "Open", cause })
-          })),
+        Effect.try({
+          try: () => {
+            const ws = create(connectUrl(ticket, settings.forward))
+            observeFrames(ws, touch)
+            webSocket = ws
+            return ws
+          },
+          catch: (cause) => new Socket.SocketError({ reason: new Socket.SocketOpenError({ kind: "Unknown", cause }) })
+        }),
         (ws) => Effect.sync(() => closeSocket(ws, dead))
       ),
-      // Every close is reported with its code; 1000 and 1006 from the server
-      // are drops too (TOOLCHAIN: closeCodeIsError).
-      { closeCodeIsError: () => true, openTimeout: settings.openTimeout }
-    )
-    yield* socket.runRaw((data) => {
-      touch()
-      frames.unsafeOffer(data)
-    }).pipe(
-      Effect.ensuring(Effect.sync(() => void (socketEnded = true))),
-      Mailbox.into(frames),
-      Effect.forkScoped
-    )
-    // Not `socket.writer`: it waits for the socket to be open, and would wait
-    // for ever on one that has just closed; it also costs an Effect per
-    // frame. Answers only follow frames received, so the socket has been
-    // opened by then, and a WebSocket's `send` buffers without blocking.
-    const writeBatch = (batch: Iterable<string>) =>
-      Effect.sync(() => {
-        const ws = webSocket
-        if (ws === undefined || ws.readyState !== OPEN) return
-        for (const text of batch) ws.send(text)
-      })
-    const writer = yield* Effect.gen(function*() {
-      while (true) {
-        const [batch, done] = yield* outgoing.takeAll
-        yield* writeBatch(batch)
-        if (done) return
-      }
-    }).pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.logDebug("could not write to the socket", cause).pipe(
-          Effect.zipRight(Effect.sync(() => void (socketEnded = true)))
-        )
-      ),
-      Effect.forkScoped
+      // One socket per attempt: the supervisor owns reconnecting.
+      { openTimeout: settings.openTimeout, disableReconnects: true }
     )
 
+    const write = (text: string): boolean => {
+      const ws = webSocket
+      if (ws === undefined || ws.readyState !== OPEN) return false
+      try {
+        ws.send(text)
+        return true
+      } catch {
+        socketEnded = true
+        return false
+      }
+    }
     const sink: AnswerSink = {
       pending: new Set(),
-      send: (message) => canWrite() && outgoing.unsafeOffer(WsProtocol.encodeClientFrame(message))
+      send: (message) => canWrite() && write(WsProtocol.encodeClientFrame(message))
     }
-
-    // Runs before the writer and the socket are shut (finalizers run in
-    // reverse order): what is still unanswered is nacked so the service
-    // retries it now rather than after the ack window, then queued frames
-    // get flushed.
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
-        const flush = canWrite()
-        if (flush && sink.pending.size > 0) {
-          yield* Effect.logDebug(`nacking ${sink.pending.size} unanswered deliveries before closing`)
-          yield* Effect.sync(() => {
-            for (const unanswered of Array.from(sink.pending)) unanswered.unsafeAnswer(Result.nack(SHUTTING_DOWN))
-          })
-        }
-        tornDown = true
-        if (flush) {
-          yield* outgoing.end
-          yield* Effect.timeoutOption(Fiber.await(writer), settings.writeTimeout)
-        }
-      })
-    )
 
     /** Dispatches the delivery at once; an Effect only for a frame that has to be refused. */
     const onHook = (frame: HookFrame): Effect.Effect<void> | undefined => {
-      const delivery = toDelivery(frame, clock.unsafeCurrentTimeMillis())
-      if (Either.isRight(delivery)) {
-        context.dispatch(new PendingDelivery(delivery.right, sink))
+      const delivery = toDelivery(frame, clock.currentTimeMillisUnsafe())
+      if (EffectResult.isSuccess(delivery)) {
+        context.dispatch(new PendingDelivery(delivery.success, sink))
         return undefined
       }
-      const problem = delivery.left
+      const problem = delivery.failure
+      const refusal = answerFrame(frame.id, Result.nack(`malformed hook frame: ${problem}`))
       return Effect.logWarning(`malformed hook frame ${frame.id}: ${problem}; nacking`).pipe(
-        Effect.zipRight(Effect.sync(() => void sink.send(answerFrame(frame.id, Result.nack(`malformed hook frame: ${problem}`)))))
+        Effect.andThen(Effect.sync(() => void sink.send(refusal)))
       )
     }
 
@@ -584,9 +559,12 @@ const connection = <R>(
         onNone: () => Effect.logDebug(`ignored frame: ${describe(text)}`),
         onSome: ({ id }) =>
           Effect.logWarning(`malformed hook frame ${id}; nacking: ${describe(text)}`).pipe(
-            Effect.zipRight(Effect.sync(() => void sink.send(answerFrame(id, Result.nack("malformed hook frame")))))
+            Effect.andThen(Effect.sync(() => void sink.send(answerFrame(id, Result.nack("malformed hook frame")))))
           )
       })
+
+    // Completed `closingGrace` after a `closing` frame: the connection then ends.
+    const graceOver = yield* Deferred.make<Ended>()
 
     /**
      * Handles one frame. Hooks and pings are handled on the spot and give
@@ -612,13 +590,13 @@ const connection = <R>(
             ...(message.serverTime === undefined ? {} : { serverTime: message.serverTime })
           }
           return Effect.logDebug(`connected to project ${info.projectName} (${info.connectionId})`).pipe(
-            Effect.zipRight(context.resetBackoff),
-            Effect.zipRight(runCallback("onConnected", settings.onConnected(info)))
+            Effect.andThen(context.resetBackoff),
+            Effect.andThen(runCallback("onConnected", settings.onConnected(info)))
           )
         }
         case "ack_timeout":
           return Effect.logWarning(`hook ${message.hookId} attempt ${message.attempt} was not answered in time`).pipe(
-            Effect.zipRight(
+            Effect.andThen(
               runCallback("onAckTimeout", settings.onAckTimeout({ hookId: message.hookId, attempt: message.attempt }))
             )
           )
@@ -634,33 +612,67 @@ const connection = <R>(
             }`
           })
           return Effect.logInfo(`${reason.message}; reconnecting`).pipe(
-            Effect.zipRight(connected ? runCallback("onDisconnected", settings.onDisconnected(reason)) : Effect.void),
-            Effect.zipRight(Effect.sync(() => void (closing = true))),
-            Effect.zipRight(signal({ _tag: "Closing" })),
+            Effect.andThen(connected ? runCallback("onDisconnected", settings.onDisconnected(reason)) : Effect.void),
+            Effect.andThen(Effect.sync(() => void (closing = true))),
+            Effect.andThen(signal({ _tag: "Closing" })),
             // Keep answering what is in flight here, but not for ever.
-            Effect.zipRight(Effect.forkIn(Effect.delay(frames.end, settings.closingGrace), scope)),
+            Effect.andThen(Effect.forkIn(
+              Effect.delay(
+                Deferred.succeed(graceOver, lost(new PosthookError.WebSocketError({ message: "connection ended" }))),
+                settings.closingGrace
+              ),
+              scope
+            )),
             Effect.asVoid
           )
         }
       }
     }
 
+    const opened = yield* Effect.result(socket.reader)
+    if (EffectResult.isFailure(opened)) {
+      socketEnded = true
+      return yield* signal(fromSocketError(opened.failure))
+    }
+    const { pull } = opened.success
+    touch()
+
+    // Added after the reader, so it runs before the socket is detached and
+    // closed (finalizers run in reverse order): what is still unanswered is
+    // nacked so the service retries it now rather than after the ack window.
+    // The WebSocket sends what it has buffered before its close frame.
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function*() {
+        if (canWrite() && sink.pending.size > 0) {
+          yield* Effect.logDebug(`nacking ${sink.pending.size} unanswered deliveries before closing`)
+          for (const unanswered of Array.from(sink.pending)) unanswered.answerUnsafe(Result.nack(SHUTTING_DOWN))
+        }
+        tornDown = true
+      })
+    )
+
     const readFrames: Effect.Effect<Ended, never, R> = Effect.gen(function*() {
       while (true) {
-        const [batch, done] = yield* frames.takeAll
+        const batch = yield* pull
         for (const raw of batch) {
           const handling = onFrame(raw)
           if (handling !== undefined) yield* handling
         }
-        if (done) return lost(new PosthookError.WebSocketError({ message: "connection ended" }))
       }
-    }).pipe(Effect.catchAll((error) => Effect.succeed(fromSocketError(error))))
+    }).pipe(
+      Effect.catch((error) =>
+        Effect.sync(() => {
+          socketEnded = true
+          return fromSocketError(error)
+        })
+      )
+    )
 
     // One timer per heartbeat period, not one per frame.
     const heartbeatMillis = Duration.toMillis(settings.heartbeatTimeout)
     const watchdog: Effect.Effect<Ended> = Effect.gen(function*() {
       while (true) {
-        const silentFor = clock.unsafeCurrentTimeMillis() - lastFrameAt
+        const silentFor = clock.currentTimeMillisUnsafe() - lastFrameAt
         if (silentFor >= heartbeatMillis) {
           dead = true
           return lost(new PosthookError.WebSocketError({
@@ -671,18 +683,53 @@ const connection = <R>(
       }
     })
 
-    const ended = yield* Effect.raceFirst(readFrames, watchdog)
+    const ended = yield* Effect.raceAll([readFrames, watchdog, Deferred.await(graceOver)])
     if (connected && !closing) {
       const reason = ended._tag === "Lost" ? ended.reason : ended._tag === "Final" ? ended.error : undefined
       if (reason !== undefined) yield* runCallback("onDisconnected", settings.onDisconnected(reason))
     }
     yield* signal(ended)
   }).pipe(
-    Effect.catchAll((error) => signal(fromTicketError(error))),
+    Effect.catch((error) => signal(fromTicketError(error))),
     Effect.scoped,
     Effect.annotateLogs({ package: "posthook-effect", "ws.connection": serial }),
     Effect.withSpan("Posthook.ws.connection", { attributes: { "posthook.ws.connection": serial } })
   )
+
+/**
+ * The reconnect schedule as the supervisor drives it: one step per failed
+ * attempt, fed with the reason, started afresh by `reset` (a `connected`
+ * frame).
+ */
+interface Backoff {
+  /** The delay before the next attempt, or `None` when the schedule is done. */
+  readonly next: (now: number, reason: Listener.DisconnectReason) => Effect.Effect<Option.Option<Duration.Duration>>
+  readonly reset: Effect.Effect<void>
+  /** Failed attempts since the start or the last reset. */
+  readonly failures: () => number
+}
+
+const makeBackoff = (schedule: Schedule.Schedule<unknown, Listener.DisconnectReason>): Effect.Effect<Backoff> =>
+  Effect.gen(function*() {
+    let step = yield* Schedule.toStep(schedule)
+    let failures = 0
+    return {
+      next: (now, reason) =>
+        Effect.suspend(() => {
+          failures += 1
+          return Pull.matchEffect(step(now, reason), {
+            onSuccess: ([, delay]) => Effect.succeed(Option.some(delay)),
+            onDone: () => Effect.succeed(Option.none()),
+            onFailure: Effect.failCause
+          })
+        }),
+      reset: Effect.map(Schedule.toStep(schedule), (fresh) => {
+        step = fresh
+        failures = 0
+      }),
+      failures: () => failures
+    }
+  })
 
 /**
  * Connects and keeps connecting until a final error: the reconnect loop.
@@ -696,17 +743,8 @@ export const run = <R>(
   dispatch: Dispatch
 ): Effect.Effect<never, Listener.ListenError, R | Socket.WebSocketConstructor> =>
   Effect.gen(function*() {
-    const schedule = settings.reconnect
-    const backoff = { state: schedule.initial, failures: 0 }
-    const context: Context<R> = {
-      settings,
-      transport,
-      dispatch,
-      resetBackoff: Effect.sync(() => {
-        backoff.state = schedule.initial
-        backoff.failures = 0
-      })
-    }
+    const backoff = yield* makeBackoff(settings.reconnect)
+    const context: Context<R> = { settings, transport, dispatch, resetBackoff: backoff.reset }
     const connections = yield* FiberSet.make<void>()
     for (let serial = 1;; serial++) {
       const ended = yield* Deferred.make<Ended>()
@@ -721,26 +759,25 @@ export const run = <R>(
       if (end._tag === "Final") return yield* Effect.fail(end.error)
       if (end._tag === "Closing") continue
       const now = yield* Clock.currentTimeMillis
-      const [state, , decision] = yield* schedule.step(now, end.reason, backoff.state)
-      backoff.state = state
-      backoff.failures += 1
-      if (ScheduleDecision.isDone(decision)) {
+      const delay = yield* backoff.next(now, end.reason)
+      if (Option.isNone(delay)) {
         return yield* Effect.fail(
           new PosthookError.WebSocketError({
-            message: `gave up reconnecting after ${backoff.failures} failed attempts: ${end.reason.message}`,
+            message: `gave up reconnecting after ${backoff.failures()} failed attempts: ${end.reason.message}`,
             cause: end.reason
           })
         )
       }
-      const delay = Duration.millis(Math.max(0, Intervals.start(decision.intervals) - now))
       yield* Effect.logInfo(
-        `connection lost (${end.reason.message}); reconnecting in ${Duration.format(delay)} (attempt ${backoff.failures})`
+        `connection lost (${end.reason.message}); reconnecting in ${
+          Duration.format(delay.value)
+        } (attempt ${backoff.failures()})`
       )
       yield* runCallback(
         "onReconnecting",
-        settings.onReconnecting({ attempt: backoff.failures, delay, reason: end.reason })
+        settings.onReconnecting({ attempt: backoff.failures(), delay: delay.value, reason: end.reason })
       )
-      yield* Effect.sleep(delay)
+      yield* Effect.sleep(delay.value)
     }
   }).pipe(Effect.scoped, Effect.annotateLogs({ package: "posthook-effect" }))
 
@@ -757,16 +794,16 @@ export const incoming = <R>(
   settings: Settings<R>,
   bufferSize: number
 ): Stream.Stream<Incoming, Listener.ListenError, R | Socket.WebSocketConstructor> =>
-  Stream.unwrapScoped(
+  Stream.unwrap(
     Effect.gen(function*() {
-      const buffer = yield* Mailbox.make<Incoming, Listener.ListenError>({
+      const buffer = yield* Queue.make<Incoming, Listener.ListenError | Cause.Done>({
         capacity: Math.max(1, bufferSize),
         strategy: "dropping"
       })
       const offer: Dispatch = (next) => {
-        if (!buffer.unsafeOffer(next)) next.unsafeAnswer(Result.nack(AT_CAPACITY))
+        if (!Queue.offerUnsafe(buffer, next)) next.answerUnsafe(Result.nack(AT_CAPACITY))
       }
-      yield* run(transport, settings, offer).pipe(Mailbox.into(buffer), Effect.forkScoped)
-      return Mailbox.toStream(buffer)
+      yield* run(transport, settings, offer).pipe(Queue.into(buffer), Effect.forkScoped)
+      return Stream.fromQueue(buffer)
     })
   )

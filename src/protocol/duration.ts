@@ -1,5 +1,5 @@
 /**
- * The Posthook duration grammar (PROTOCOL §1.1): one or more `<integer><unit>`
+ * The Posthook duration grammar (docs/protocol.md §1.1): one or more `<integer><unit>`
  * groups with units `d`, `h`, `m`, `s`, each unit at most once and in that
  * order (`30s`, `5m`, `1h30m`, `1d12h`). Bounds: 1 second to 365 days.
  * Shared by the SDK (validation before sending), the local server
@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 
 /** @internal */
 export const MIN_SECONDS = 1
@@ -21,18 +21,18 @@ const GRAMMAR = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/
  *
  * @internal
  */
-export const parseSeconds = (input: string): Either.Either<number, string> => {
+export const parseSeconds = (input: string): Result.Result<number, string> => {
   const match = GRAMMAR.exec(input)
   if (input.length === 0 || match === null) {
-    return Either.left(
+    return Result.fail(
       `invalid duration "${input}": use integers with the units d, h, m, s in that order, e.g. "30s", "5m", "1h30m", "1d12h"`
     )
   }
   const [, days, hours, minutes, secs] = match
   const total = Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3_600 + Number(minutes ?? 0) * 60 + Number(secs ?? 0)
-  if (total < MIN_SECONDS) return Either.left(`duration "${input}" is shorter than the minimum of 1s`)
-  if (total > MAX_SECONDS) return Either.left(`duration "${input}" is longer than the maximum of 365d`)
-  return Either.right(total)
+  if (total < MIN_SECONDS) return Result.fail(`duration "${input}" is shorter than the minimum of 1s`)
+  if (total > MAX_SECONDS) return Result.fail(`duration "${input}" is longer than the maximum of 365d`)
+  return Result.succeed(total)
 }
 
 /**

@@ -1,6 +1,10 @@
 /**
- * The WebSocket frames of PROTOCOL §4 as schemas: one definition used by the
- * SDK's listener and by the local server.
+ * The WebSocket frames of docs/protocol.md §4 as schemas: one definition used
+ * by the SDK's listener and by the local server.
+ *
+ * Only what the protocol needs is checked: required fields by type, optional
+ * ones by type when present. Unknown fields are ignored, and a `null` field
+ * counts as absent (see `toTagged`).
  *
  * @internal
  */
@@ -9,20 +13,19 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type { Mutable } from "effect/Types"
 
-const optional = <S extends Schema.Schema.Any>(schema: S) =>
-  Schema.optionalWith(schema, { exact: true, nullable: true })
+const optional = Schema.optionalKey
 
 /**
- * Unix seconds. PROTOCOL §4 does not say whether the service sends them as a JSON
- * number or a string (the official SDKs read strings), so both decode to a number;
- * the local server sends numbers.
+ * Unix seconds. docs/protocol.md §4 does not say whether the service sends them
+ * as a JSON number or a string (the official SDKs read strings), so both
+ * decode to a number; the local server sends numbers.
  *
  * @internal
  */
-export const UnixSeconds = Schema.Union(
-  Schema.Number,
-  Schema.compose(Schema.Trim, Schema.NumberFromString).pipe(Schema.finite())
-)
+export const UnixSeconds = Schema.Union([
+  Schema.Finite,
+  Schema.Trim.pipe(Schema.decodeTo(Schema.FiniteFromString))
+])
 
 /** @internal */
 export const ForwardRequest = Schema.Struct({
@@ -87,7 +90,7 @@ export const ErrorFrame = Schema.TaggedStruct("error", { code: optional(Schema.S
  *
  * @internal
  */
-export const ServerMessage = Schema.Union(Connected, HookFrame, Ping, AckTimeout, AsyncAck, Closing, ErrorFrame)
+export const ServerMessage = Schema.Union([Connected, HookFrame, Ping, AckTimeout, AsyncAck, Closing, ErrorFrame])
 
 /** @internal */
 export type ServerMessage = typeof ServerMessage.Type
@@ -106,22 +109,48 @@ export const Pong = Schema.TaggedStruct("pong", {})
  *
  * @internal
  */
-export const ClientMessage = Schema.Union(Ack, Accept, Nack, Pong)
+export const ClientMessage = Schema.Union([Ack, Accept, Nack, Pong])
 
 /** @internal */
 export type ClientMessage = typeof ClientMessage.Type
 
-// Frames carry their tag in `type`; the schemas above use `_tag`. These rename
-// on the way in and out so both sides share one definition.
-const renameTypeToTag = (input: unknown): unknown =>
-  typeof input === "object" && input !== null && !Array.isArray(input) && "type" in input
-    ? Object.assign({}, input, { _tag: input.type })
-    : input
+/** The one nested object of a frame whose fields get the same `null` treatment. */
+const nestedObjects: ReadonlySet<string> = new Set(["forwardRequest"])
 
-const ServerJson = Schema.parseJson()
-const decodeServerMessageUnknown = Schema.decodeUnknownOption(ServerMessage, { onExcessProperty: "ignore" })
-const decodeClientMessageUnknown = Schema.decodeUnknownOption(ClientMessage, { onExcessProperty: "ignore" })
-const parseJson = Schema.decodeUnknownOption(ServerJson)
+const withoutNulls = (input: { readonly [key: string]: unknown }): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(input)) if (value !== null) out[key] = value
+  return out
+}
+
+/**
+ * Frames carry their tag in `type`; the schemas above use `_tag`, so both
+ * sides share one definition. The service may send `null` for an absent
+ * optional field: such fields are dropped here (at the top level and in
+ * `forwardRequest`, never inside `data`), so the schemas only deal with
+ * absent keys.
+ */
+const toTagged = (input: unknown): unknown => {
+  if (!Predicate.isObject(input) || !("type" in input)) return input
+  const out: Record<string, unknown> = { _tag: input.type }
+  for (const [key, value] of Object.entries(input)) {
+    if (key === "type" || value === null) continue
+    out[key] = nestedObjects.has(key) && Predicate.isObject(value) ? withoutNulls(value) : value
+  }
+  return out
+}
+
+const decodeServerMessageUnknown = Schema.decodeUnknownOption(ServerMessage)
+const decodeClientMessageUnknown = Schema.decodeUnknownOption(ClientMessage)
+
+/** `JSON.parse` without the exception: `None` for text that is not JSON. */
+const parseJson = (text: string): Option.Option<unknown> => {
+  try {
+    return Option.some(JSON.parse(text))
+  } catch {
+    return Option.none()
+  }
+}
 
 /**
  * Decodes a text frame from the server; `None` for non-JSON, unknown types
@@ -129,16 +158,11 @@ const parseJson = Schema.decodeUnknownOption(ServerJson)
  *
  * @internal
  */
-export const decodeServerFrame = (text: string): Option.Option<ServerMessage> => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return Option.none()
-  }
-  const fast = fastHookFrame(json)
-  return fast !== undefined ? Option.some(fast) : decodeServerMessageUnknown(renameTypeToTag(json))
-}
+export const decodeServerFrame = (text: string): Option.Option<ServerMessage> =>
+  Option.flatMap(parseJson(text), (json) => {
+    const fast = fastHookFrame(json)
+    return fast !== undefined ? Option.some(fast) : decodeServerMessageUnknown(toTagged(json))
+  })
 
 const isOptionalString = (value: unknown): value is string | null | undefined =>
   value === undefined || value === null || typeof value === "string"
@@ -151,7 +175,7 @@ type HookFrame = typeof HookFrame.Type
  * missing field) returns `undefined` and goes down the Schema path, which decides.
  */
 const fastHookFrame = (json: unknown): HookFrame | undefined => {
-  if (!Predicate.isRecord(json) || json.type !== "hook" || json.forwardRequest !== undefined || !("data" in json)) {
+  if (!Predicate.isObject(json) || json.type !== "hook" || json.forwardRequest !== undefined || !("data" in json)) {
     return undefined
   }
   const { ackUrl, attempt, createdAt, id, maxAttempts, nackUrl, path, postAt, postedAt, timestamp, updatedAt } = json
@@ -178,7 +202,7 @@ const fastHookFrame = (json: unknown): HookFrame | undefined => {
  * @internal
  */
 export const decodeClientFrame = (text: string): Option.Option<ClientMessage> =>
-  Option.flatMap(parseJson(text), (json) => decodeClientMessageUnknown(renameTypeToTag(json)))
+  Option.flatMap(parseJson(text), (json) => decodeClientMessageUnknown(toTagged(json)))
 
 const toWire = (message: { readonly _tag: string }): string => {
   const wire: Record<string, unknown> = { type: message._tag }

@@ -1,7 +1,8 @@
 /**
  * The rules for what may be sent to `POST /v1/hooks`, `GET /v1/hooks` and
- * `POST /v1/hooks/bulk/*` (PROTOCOL §1.1, §1.3, §1.4), as small pure
- * functions returning `Either`.
+ * `POST /v1/hooks/bulk/*` (docs/protocol.md §1.1, §1.3, §1.4), as small pure
+ * functions returning `Result`. The calendar and time-zone arithmetic they
+ * rely on lives in `calendar.ts`.
  *
  * Two layers:
  * - `validate*` functions check a wire body (a parsed JSON value): the local
@@ -12,18 +13,19 @@
  *
  * @internal
  */
-import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
+import * as Result from "effect/Result"
 import type * as Hook from "../Hook.js"
 import { ValidationError } from "../PosthookError.js"
+import { normalizeRfc3339, type TimeInput, toUtcString, validateLocalDateTime, validateTimeZone } from "./calendar.js"
 import * as PostDuration from "./duration.js"
 
-type Result<A> = Either.Either<A, ValidationError>
+/** A checked value, or the `ValidationError` naming the field at fault. @internal */
+export type Checked<A> = Result.Result<A, ValidationError>
 
-const invalid = (field: string, message: string): Result<never> =>
-  Either.left(new ValidationError({ field, message }))
+const invalid = (field: string, message: string): Checked<never> =>
+  Result.fail(new ValidationError({ field, message }))
 
 // ---------------------------------------------------------------------------
 // Limits
@@ -38,172 +40,13 @@ export const MAX_BULK_IDS = 1000
 /** Largest hook `data`, as UTF-8 bytes of its JSON; the API answers 413 above it. @internal */
 export const MAX_DATA_BYTES = 64 * 1024
 
-/** The ranges of a retry override (PROTOCOL §1.1). @internal */
+/** The ranges of a retry override (docs/protocol.md §1.1). @internal */
 export const RETRY_OVERRIDE_RANGES = {
   minRetries: { min: 1, max: 15, integer: true },
   delaySecs: { min: 5, max: 60, integer: true },
   backoffFactor: { min: 1.1, max: 4.0, integer: false },
   maxDelaySecs: { min: 60, max: 3600, integer: true }
 } as const
-
-// ---------------------------------------------------------------------------
-// Times
-// ---------------------------------------------------------------------------
-
-/**
- * What the SDK accepts for an absolute time: a `Date`, an Effect `DateTime`,
- * or an RFC 3339 string.
- *
- * @internal
- */
-export type TimeInput = Date | DateTime.DateTime | string
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/
-const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/
-
-const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate()
-
-interface CalendarFields {
-  readonly year: number
-  readonly month: number
-  readonly day: number
-  readonly hour: number
-  readonly minute: number
-  readonly second: number
-}
-
-/** The date and time fields of a regex match whose groups 1–6 are YYYY, MM, DD, hh, mm, ss. */
-const calendarFields = (match: RegExpExecArray): CalendarFields => ({
-  year: Number(match[1]),
-  month: Number(match[2]),
-  day: Number(match[3]),
-  hour: Number(match[4]),
-  minute: Number(match[5]),
-  second: Number(match[6])
-})
-
-/** Whether the fields name a real wall-clock second (no Feb 30, no 24:00). */
-const isCalendarValid = ({ day, hour, minute, month, second, year }: CalendarFields): boolean =>
-  month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 &&
-  second <= 59
-
-/** `YYYY-MM-DDTHH:MM:SS` of an epoch-millisecond instant, in UTC. */
-const utcSeconds = (epochMillis: number): string => new Date(epochMillis).toISOString().slice(0, 19)
-
-/**
- * An instant as RFC 3339 UTC: whole seconds as `…:SSZ`, otherwise with
- * milliseconds (`…:SS.sssZ`).
- *
- * @internal
- */
-export const formatUtc = (epochMillis: number): string => {
-  const millis = ((epochMillis % 1000) + 1000) % 1000
-  return millis === 0
-    ? `${utcSeconds(epochMillis)}Z`
-    : `${utcSeconds(epochMillis)}.${String(millis).padStart(3, "0")}Z`
-}
-
-/**
- * Checks an RFC 3339 string and rewrites it in UTC (`…Z`) without a round
- * trip through `Date`: the fractional digits are copied as they are, so
- * sub-millisecond precision survives. A string already in UTC is returned
- * unchanged (apart from upper-casing `t`/`z`).
- *
- * @internal
- */
-export const normalizeRfc3339 = (field: string, input: string): Result<string> => {
-  const match = RFC3339.exec(input)
-  if (match === null) {
-    return invalid(field, `${field} "${input}" is not an RFC 3339 time such as "2026-06-15T10:00:00Z"`)
-  }
-  const [, y, mo, d, h, mi, s, fraction = "", zulu, sign, offsetHours, offsetMinutes] = match
-  const fields = calendarFields(match)
-  if (!isCalendarValid(fields)) return invalid(field, `${field} "${input}" is not a valid date and time`)
-  if (zulu !== undefined) return Either.right(`${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}Z`)
-  const offset = Number(offsetHours) * 60 + Number(offsetMinutes)
-  if (Number(offsetHours) > 23 || Number(offsetMinutes) > 59) {
-    return invalid(field, `${field} "${input}" has an invalid UTC offset`)
-  }
-  const wallClockMillis = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second)
-  const utcMillis = wallClockMillis - (sign === "-" ? -offset : offset) * 60_000
-  return Either.right(`${utcSeconds(utcMillis)}${fraction}Z`)
-}
-
-/**
- * Any {@link TimeInput} as an RFC 3339 UTC string (`…Z`).
- *
- * @internal
- */
-export const toUtcString = (field: string, input: TimeInput): Result<string> => {
-  if (typeof input === "string") return normalizeRfc3339(field, input)
-  if (input instanceof Date) {
-    const millis = input.getTime()
-    return Number.isNaN(millis) ? invalid(field, `${field} is an invalid Date`) : Either.right(formatUtc(millis))
-  }
-  if (DateTime.isDateTime(input)) return Either.right(formatUtc(DateTime.toEpochMillis(input)))
-  return invalid(field, `${field} must be a Date, a DateTime or an RFC 3339 string`)
-}
-
-/**
- * Checks a wall-clock time without offset, `YYYY-MM-DDTHH:MM:SS`.
- *
- * @internal
- */
-export const validateLocalDateTime = (field: string, input: unknown): Result<string> => {
-  const match = typeof input === "string" ? LOCAL_DATE_TIME.exec(input) : null
-  if (typeof input !== "string" || match === null) {
-    return invalid(
-      field,
-      `${field} must be a local date and time without offset, "YYYY-MM-DDTHH:MM:SS" (e.g. "2026-03-01T09:00:00")`
-    )
-  }
-  return isCalendarValid(calendarFields(match))
-    ? Either.right(input)
-    : invalid(field, `${field} "${input}" is not a valid date and time`)
-}
-
-/** IANA names are words separated by `/`; this keeps out offsets such as `+05:00`. */
-const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/
-
-/**
- * Checks an IANA time zone name with the runtime's `Intl` data and returns its
- * canonical spelling (`america/new_york` → `America/New_York`).
- *
- * @internal
- */
-export const validateTimeZone = (field: string, input: unknown): Result<string> => {
-  if (typeof input !== "string" || !IANA_NAME.test(input)) {
-    return invalid(field, `${field} must be an IANA time zone such as "America/New_York"`)
-  }
-  const canonical = canonicalTimeZone(input)
-  return canonical === undefined
-    ? invalid(field, `${field} "${input}" is not a known IANA time zone`)
-    : Either.right(canonical)
-}
-
-/**
- * Canonical spellings of the zones already checked. Building an
- * `Intl.DateTimeFormat` costs tens of microseconds, and most callers use a
- * handful of zones. Only known zones are kept, and at most
- * `MAX_CACHED_ZONES` spellings, so input from a server's clients cannot
- * grow it without bound.
- */
-const canonicalZones = new Map<string, string>()
-const MAX_CACHED_ZONES = 1024
-
-/** The canonical spelling of a zone `Intl` knows, or `undefined`. */
-const canonicalTimeZone = (name: string): string | undefined => {
-  const cached = canonicalZones.get(name)
-  if (cached !== undefined) return cached
-  let canonical: string
-  try {
-    canonical = new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone
-  } catch {
-    return undefined
-  }
-  if (canonicalZones.size < MAX_CACHED_ZONES) canonicalZones.set(name, canonical)
-  return canonical
-}
 
 // ---------------------------------------------------------------------------
 // Durations
@@ -222,11 +65,11 @@ export type PostInInput = string | Duration.Duration
  *
  * @internal
  */
-export const encodePostIn = (input: PostInInput): Result<string> => {
+export const encodePostIn = (input: PostInInput): Checked<string> => {
   if (typeof input === "string") {
-    return Either.match(PostDuration.parseSeconds(input), {
-      onLeft: (message) => invalid("postIn", message),
-      onRight: () => Either.right(input)
+    return Result.match(PostDuration.parseSeconds(input), {
+      onFailure: (message) => invalid("postIn", message),
+      onSuccess: () => Result.succeed(input)
     })
   }
   if (!Duration.isDuration(input) || !Duration.isFinite(input)) {
@@ -239,7 +82,7 @@ export const encodePostIn = (input: PostInInput): Result<string> => {
   const seconds = millis / 1000
   if (seconds < PostDuration.MIN_SECONDS) return invalid("postIn", "postIn must be at least 1 second")
   if (seconds > PostDuration.MAX_SECONDS) return invalid("postIn", "postIn must be at most 365 days")
-  return Either.right(PostDuration.formatSeconds(seconds))
+  return Result.succeed(PostDuration.formatSeconds(seconds))
 }
 
 // ---------------------------------------------------------------------------
@@ -329,14 +172,14 @@ const utf8Length = (text: string): number => {
  *
  * @internal
  */
-export const validateDataSize = (field: string, value: unknown): Result<unknown> => {
+export const validateDataSize = (field: string, value: unknown): Checked<unknown> => {
   const json = JSON.stringify(value) ?? "null"
   // A UTF-16 code unit is at most 3 UTF-8 bytes: small JSON needs no counting.
-  if (json.length * 3 <= MAX_DATA_BYTES) return Either.right(value)
+  if (json.length * 3 <= MAX_DATA_BYTES) return Result.succeed(value)
   const bytes = utf8Length(json)
   return bytes > MAX_DATA_BYTES
     ? invalid(field, `${field} is too large: its JSON is ${bytes} bytes, the limit is ${MAX_DATA_BYTES} bytes (64 KB)`)
-    : Either.right(value)
+    : Result.succeed(value)
 }
 
 /**
@@ -346,10 +189,10 @@ export const validateDataSize = (field: string, value: unknown): Result<unknown>
  *
  * @internal
  */
-export const validateJson = (field: string, value: unknown): Result<unknown> => {
+export const validateJson = (field: string, value: unknown): Checked<unknown> => {
   const problem = describeJsonProblem(value, field, new Set())
   return problem === undefined
-    ? Either.right(value)
+    ? Result.succeed(value)
     : invalid(field, `${field} must be JSON-serialisable: ${problem}`)
 }
 
@@ -361,7 +204,7 @@ const checkRange = (
   field: string,
   value: unknown,
   range: { readonly min: number; readonly max: number; readonly integer: boolean }
-): Result<number> => {
+): Checked<number> => {
   const kind = range.integer ? "an integer" : "a number"
   if (typeof value !== "number" || !Number.isFinite(value) || (range.integer && !Number.isInteger(value))) {
     return invalid(field, `${field} must be ${kind} from ${range.min} to ${range.max}`)
@@ -369,11 +212,11 @@ const checkRange = (
   if (value < range.min || value > range.max) {
     return invalid(field, `${field} must be ${kind} from ${range.min} to ${range.max}, got ${value}`)
   }
-  return Either.right(value)
+  return Result.succeed(value)
 }
 
 /**
- * Checks a retry override against the ranges of PROTOCOL §1.1:
+ * Checks a retry override against the ranges of docs/protocol.md §1.1:
  * `minRetries` 1–15, `delaySecs` 5–60, `strategy` `fixed` | `exponential`,
  * `backoffFactor` 1.1–4.0 and `maxDelaySecs` 60–3600 for `exponential` only
  * (`maxDelaySecs` is required there), `jitter` a boolean. Unknown fields are
@@ -381,9 +224,9 @@ const checkRange = (
  *
  * @internal
  */
-export const validateRetryOverride = (input: unknown, field = "retryOverride"): Result<Hook.RetryOverride> =>
-  Either.gen(function*() {
-    if (!Predicate.isRecord(input)) return yield* invalid(field, `${field} must be an object`)
+export const validateRetryOverride = (input: unknown, field = "retryOverride"): Checked<Hook.RetryOverride> =>
+  Result.gen(function*() {
+    if (!Predicate.isObject(input)) return yield* invalid(field, `${field} must be an object`)
     const ranges = RETRY_OVERRIDE_RANGES
     const minRetries = yield* checkRange(`${field}.minRetries`, input.minRetries, ranges.minRetries)
     const delaySecs = yield* checkRange(`${field}.delaySecs`, input.delaySecs, ranges.delaySecs)
@@ -449,9 +292,9 @@ const MODES = ["postIn", "postAt", "postAtLocal"] as const
  *
  * @internal
  */
-export const validatePath = (field: string, input: unknown): Result<string> =>
+export const validatePath = (field: string, input: unknown): Checked<string> =>
   typeof input === "string" && input.startsWith("/")
-    ? Either.right(input)
+    ? Result.succeed(input)
     : invalid(field, `${field} must be a string starting with "/" (e.g. "/webhooks/user-created")`)
 
 /**
@@ -461,9 +304,9 @@ export const validatePath = (field: string, input: unknown): Result<string> =>
  *
  * @internal
  */
-export const validateScheduleBody = (input: unknown): Result<ScheduleBody> =>
-  Either.gen(function*() {
-    if (!Predicate.isRecord(input)) return yield* invalid("body", "the body must be a JSON object")
+export const validateScheduleBody = (input: unknown): Checked<ScheduleBody> =>
+  Result.gen(function*() {
+    if (!Predicate.isObject(input)) return yield* invalid("body", "the body must be a JSON object")
     const path = yield* validatePath("path", input.path)
     const given = MODES.filter((mode) => input[mode] !== undefined && input[mode] !== null)
     if (given.length === 0) {
@@ -533,8 +376,8 @@ export interface ScheduleInput {
  *
  * @internal
  */
-export const encodeSchedule = (input: ScheduleInput): Result<ScheduleBody> =>
-  Either.gen(function*() {
+export const encodeSchedule = (input: ScheduleInput): Checked<ScheduleBody> =>
+  Result.gen(function*() {
     const postIn = input.postIn === undefined ? undefined : yield* encodePostIn(input.postIn)
     const postAt = input.postAt === undefined ? undefined : yield* toUtcString("postAt", input.postAt)
     if ("data" in input && input.data === undefined) {
@@ -558,11 +401,13 @@ const SORT_FIELDS = ["postAt", "createdAt"] as const
 const SORT_ORDERS = ["ASC", "DESC"] as const
 
 /**
- * The filters of `GET /v1/hooks` before encoding.
+ * The filters of `GET /v1/hooks` as the SDK takes them; all optional, unset
+ * ones are not sent. `limit` is 1–1000; times are {@link TimeInput}s.
+ * Published as `Hooks.ListParams`.
  *
  * @internal
  */
-export interface ListInput {
+export interface ListParams {
   readonly status?: Hook.HookStatus | undefined
   readonly limit?: number | undefined
   readonly offset?: number | undefined
@@ -581,17 +426,17 @@ export interface ListInput {
  */
 export type ListQuery = Readonly<Record<string, string | undefined>>
 
-const oneOf = <A extends string>(field: string, allowed: ReadonlyArray<A>, value: unknown): Result<A | undefined> => {
-  if (value === undefined) return Either.right(undefined)
+const oneOf = <A extends string>(field: string, allowed: ReadonlyArray<A>, value: unknown): Checked<A | undefined> => {
+  if (value === undefined) return Result.succeed(undefined)
   const found = allowed.find((candidate) => candidate === value)
-  return found === undefined ? invalid(field, `${field} must be one of ${allowed.join(", ")}`) : Either.right(found)
+  return found === undefined ? invalid(field, `${field} must be one of ${allowed.join(", ")}`) : Result.succeed(found)
 }
 
-const optionalTime = (field: string, value: TimeInput | undefined): Result<string | undefined> =>
-  value === undefined ? Either.right(undefined) : toUtcString(field, value)
+const optionalTime = (field: string, value: TimeInput | undefined): Checked<string | undefined> =>
+  value === undefined ? Result.succeed(undefined) : toUtcString(field, value)
 
-const optionalInteger = (field: string, value: unknown, min: number, max: number): Result<number | undefined> =>
-  value === undefined ? Either.right(undefined) : checkRange(field, value, { min, max, integer: true })
+const optionalInteger = (field: string, value: unknown, min: number, max: number): Checked<number | undefined> =>
+  value === undefined ? Result.succeed(undefined) : checkRange(field, value, { min, max, integer: true })
 
 /**
  * Checks list filters and encodes them as query parameters. Time strings in
@@ -599,8 +444,8 @@ const optionalInteger = (field: string, value: unknown, min: number, max: number
  *
  * @internal
  */
-export const encodeListQuery = (input: ListInput): Result<ListQuery> =>
-  Either.gen(function*() {
+export const encodeListQuery = (input: ListParams): Checked<ListQuery> =>
+  Result.gen(function*() {
     const limit = yield* optionalInteger("limit", input.limit, 1, MAX_LIMIT)
     const offset = yield* optionalInteger("offset", input.offset, 0, Number.MAX_SAFE_INTEGER)
     return {
@@ -633,8 +478,8 @@ export interface ListFilters {
   readonly sortOrder: "ASC" | "DESC" | undefined
 }
 
-const parseCount = (field: string, raw: string | undefined, min: number, max: number): Result<number | undefined> => {
-  if (raw === undefined) return Either.right(undefined)
+const parseCount = (field: string, raw: string | undefined, min: number, max: number): Checked<number | undefined> => {
+  if (raw === undefined) return Result.succeed(undefined)
   if (!/^\d+$/.test(raw)) return invalid(field, `${field} must be an integer from ${min} to ${max}`)
   return checkRange(field, Number(raw), { min, max, integer: true })
 }
@@ -646,11 +491,11 @@ const parseCount = (field: string, raw: string | undefined, min: number, max: nu
  *
  * @internal
  */
-export const validateListQuery = (query: Readonly<Record<string, string | undefined>>): Result<ListFilters> =>
-  Either.gen(function*() {
+export const validateListQuery = (query: Readonly<Record<string, string | undefined>>): Checked<ListFilters> =>
+  Result.gen(function*() {
     const time = (field: string) => {
       const raw = query[field]
-      return raw === undefined ? Either.right(undefined) : normalizeRfc3339(field, raw)
+      return raw === undefined ? Result.succeed(undefined) : normalizeRfc3339(field, raw)
     }
     const parsed: ListFilters = {
       status: yield* oneOf("status", STATUSES, query.status),
@@ -699,7 +544,7 @@ export interface BulkByFilterBody {
  */
 export type BulkBody = BulkByIdsBody | BulkByFilterBody
 
-const validateIds = (input: unknown): Result<ReadonlyArray<string>> => {
+const validateIds = (input: unknown): Checked<ReadonlyArray<string>> => {
   if (!Array.isArray(input)) return invalid("hookIDs", "hookIDs must be an array of hook ids")
   if (input.length === 0) return invalid("hookIDs", "hookIDs must name at least one hook")
   if (input.length > MAX_BULK_IDS) {
@@ -712,11 +557,11 @@ const validateIds = (input: unknown): Result<ReadonlyArray<string>> => {
     }
     ids.push(id)
   }
-  return Either.right(ids)
+  return Result.succeed(ids)
 }
 
-const validateFilter = (input: Readonly<Record<string, unknown>>): Result<BulkByFilterBody> =>
-  Either.gen(function*() {
+const validateFilter = (input: Readonly<Record<string, unknown>>): Checked<BulkByFilterBody> =>
+  Result.gen(function*() {
     if (typeof input.startTime !== "string") return yield* invalid("startTime", "startTime is required")
     if (typeof input.endTime !== "string") return yield* invalid("endTime", "endTime is required")
     const startTime = yield* normalizeRfc3339("startTime", input.startTime)
@@ -749,12 +594,12 @@ const validateFilter = (input: Readonly<Record<string, unknown>>): Result<BulkBy
  *
  * @internal
  */
-export const validateBulkBody = (input: unknown): Result<BulkBody> => {
-  if (!Predicate.isRecord(input)) return invalid("body", "the body must be a JSON object")
+export const validateBulkBody = (input: unknown): Checked<BulkBody> => {
+  if (!Predicate.isObject(input)) return invalid("body", "the body must be a JSON object")
   const byIds = input.hookIDs !== undefined && input.hookIDs !== null
   const byFilter = ["startTime", "endTime", "limit"].some((key) => input[key] !== undefined && input[key] !== null)
   if (byIds && byFilter) return invalid("hookIDs", "give either hookIDs or a time-range filter, not both")
-  if (byIds) return Either.map(validateIds(input.hookIDs), (hookIDs) => ({ hookIDs }))
+  if (byIds) return Result.map(validateIds(input.hookIDs), (hookIDs) => ({ hookIDs }))
   return validateFilter(input)
 }
 
@@ -776,16 +621,16 @@ export interface BulkFilterInput {
  *
  * @internal
  */
-export const encodeBulkByIds = (hookIds: ReadonlyArray<string>): Result<BulkByIdsBody> =>
-  Either.map(validateIds(hookIds), (hookIDs) => ({ hookIDs }))
+export const encodeBulkByIds = (hookIds: ReadonlyArray<string>): Checked<BulkByIdsBody> =>
+  Result.map(validateIds(hookIds), (hookIDs) => ({ hookIDs }))
 
 /**
  * Encodes a bulk filter as a bulk body (`sequenceId` → `sequenceID`).
  *
  * @internal
  */
-export const encodeBulkFilter = (input: BulkFilterInput): Result<BulkByFilterBody> =>
-  Either.gen(function*() {
+export const encodeBulkFilter = (input: BulkFilterInput): Checked<BulkByFilterBody> =>
+  Result.gen(function*() {
     return yield* validateFilter({
       startTime: yield* toUtcString("startTime", input.startTime),
       endTime: yield* toUtcString("endTime", input.endTime),
@@ -800,7 +645,7 @@ export const encodeBulkFilter = (input: BulkFilterInput): Result<BulkByFilterBod
  *
  * @internal
  */
-export const validateHookId = (input: unknown): Result<string> =>
+export const validateHookId = (input: unknown): Checked<string> =>
   typeof input === "string" && input.length > 0
-    ? Either.right(input)
+    ? Result.succeed(input)
     : invalid("id", "id must be a non-empty hook id")

@@ -1,5 +1,5 @@
 /**
- * The delivery signature of PROTOCOL §2, in one place for the verifier, the
+ * The delivery signature of docs/protocol.md §2, in one place for the verifier, the
  * test signer and the local server:
  * `hex(HMAC-SHA256(key, "<timestamp>." ++ rawBodyBytes))`, sent as `v1,<hex>`.
  *

@@ -19,10 +19,9 @@
  *
  * @since 0.1.0
  */
-import type * as HttpRouter from "@effect/platform/HttpRouter"
 import * as Paths from "./internal/dashboard/paths.js"
 import * as Router from "./internal/dashboard/router.js"
-import type { LocalPosthook } from "./LocalPosthook.js"
+import type { LocalPosthook, Routes } from "./LocalPosthook.js"
 
 /**
  * The dashboard's routes for a running server. Pass it as the server's
@@ -43,7 +42,7 @@ import type { LocalPosthook } from "./LocalPosthook.js"
  * @since 0.1.0
  * @category routes
  */
-export const routes = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> => Router.make(local)
+export const routes = (local: LocalPosthook): Routes => Router.make(local)
 
 /**
  * Where the dashboard's list page is: the server's base URL with a `/`.

@@ -28,7 +28,7 @@ import { formatInstant } from "./TimeZone.js"
  * @since 0.1.0
  * @category schemas
  */
-export const Transport = Schema.Literal("http", "websocket", "none")
+export const Transport = Schema.Literals(["http", "websocket", "none"])
 
 /**
  *
@@ -62,7 +62,7 @@ export type Transport = typeof Transport.Type
  * @since 0.1.0
  * @category schemas
  */
-export const InFlightPhase = Schema.Literal("sending", "awaiting_ack", "awaiting_callback")
+export const InFlightPhase = Schema.Literals(["sending", "awaiting_ack", "awaiting_callback"])
 
 /**
  * The attempt currently in flight.
@@ -179,7 +179,7 @@ export interface HookRecord extends Schema.Schema.Type<typeof HookRecord> {}
  * @since 0.1.0
  * @category schemas
  */
-export const AttemptOutcome = Schema.Literal(
+export const AttemptOutcome = Schema.Literals([
   "in_flight",
   "accepted",
   "completed",
@@ -188,7 +188,7 @@ export const AttemptOutcome = Schema.Literal(
   "timed_out",
   "interrupted",
   "cancelled"
-)
+])
 
 /**
  *
@@ -204,7 +204,7 @@ export const AttemptOutcome = Schema.Literal(
  */
 export type AttemptOutcome = typeof AttemptOutcome.Type
 
-const HeaderMap = Schema.Record({ key: Schema.String, value: Schema.String })
+const HeaderMap = Schema.Record(Schema.String, Schema.String)
 
 /**
  * The request of an attempt, exactly as sent: for HTTP the URL, headers and
@@ -340,7 +340,7 @@ export interface AttemptRecord extends Schema.Schema.Type<typeof AttemptRecord> 
  */
 export const toWire = (
   record: HookRecord
-): Schema.Schema.Encoded<typeof Hook.Hook> & { readonly tryAt?: string } => ({
+): typeof Hook.Hook.Encoded & { readonly tryAt?: string } => ({
   id: record.id,
   path: record.path,
   data: parseData(record.data),

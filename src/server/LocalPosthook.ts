@@ -13,18 +13,19 @@
  * @since 0.1.0
  */
 import * as Http from "node:http"
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import type * as ConfigError from "effect/ConfigError"
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as HttpServerError from "effect/http/HttpServerError"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
+import type * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Layer from "effect/Layer"
+import * as NetAddress from "effect/net/NetAddress"
 import * as Option from "effect/Option"
 import type * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Hook from "../Hook.js"
@@ -44,19 +45,46 @@ import * as SqliteStore from "./SqliteStore.js"
 import type * as Store from "./Store.js"
 
 /**
+ * Extra routes served next to the REST API: an HTTP application that answers
+ * the current request, or fails with an `HttpServerError` whose reason is
+ * `RouteNotFound` for a request it has no route for, as a router's
+ * `asHttpEffect()` does. Other failures pass through to the HTTP server.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as HttpRouter from "effect/http/HttpRouter"
+ * import * as HttpServerResponse from "effect/http/HttpServerResponse"
+ * import { LocalPosthook } from "posthook-effect/server"
+ *
+ * const program = Effect.gen(function* () {
+ *   const router = yield* HttpRouter.make
+ *   yield* router.add("GET", "/health", HttpServerResponse.text("ok"))
+ *   const routes: LocalPosthook.Routes = router.asHttpEffect()
+ *   return yield* LocalPosthook.make({ routes: () => routes })
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Routes = Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  unknown,
+  HttpServerRequest.HttpServerRequest | Scope.Scope
+>
+
+/**
  * Options of {@link make} and {@link layer}: the server options, plus extra
  * routes served on the same port (the dashboard mounts itself this way).
  *
  * @example
  * ```ts
- * import * as HttpRouter from "@effect/platform/HttpRouter"
- * import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
- * import { Effect } from "effect"
- * import type { LocalPosthook } from "posthook-effect/server"
+ * import { Dashboard, type LocalPosthook } from "posthook-effect/server"
  *
  * const options: LocalPosthook.Options = {
  *   targetOrigin: "http://127.0.0.1:3000",
- *   routes: () => HttpRouter.empty.pipe(HttpRouter.get("/health", Effect.succeed(HttpServerResponse.text("ok"))))
+ *   routes: Dashboard.routes
  * }
  * ```
  *
@@ -65,7 +93,7 @@ import type * as Store from "./Store.js"
  */
 export interface Options extends ServerConfig.Options {
   /** Extra routes, given the running server. Matched after the API's own routes. */
-  readonly routes?: ((local: LocalPosthook) => HttpRouter.HttpRouter<unknown, never>) | undefined
+  readonly routes?: ((local: LocalPosthook) => Routes) | undefined
 }
 
 /**
@@ -103,30 +131,24 @@ const toStoreFilter = (filter: HooksFilter): Store.HookFilter => ({
 })
 
 /**
- * A connected WebSocket listener.
+ * A connected WebSocket listener (owned by the listener registry).
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { LocalPosthook } from "posthook-effect/server"
  *
- * const forwarding = Effect.map(
- *   Effect.flatMap(LocalPosthook.LocalPosthook, (local) => local.listeners),
- *   (listeners: ReadonlyArray<LocalPosthook.ListenerInfo>) => listeners.filter((listener) => listener.forward)
- * )
+ * const forwarding = Effect.gen(function* () {
+ *   const local = yield* LocalPosthook.LocalPosthook
+ *   const listeners: ReadonlyArray<LocalPosthook.ListenerInfo> = yield* local.listeners
+ *   return listeners.filter((listener) => listener.forward)
+ * })
  * ```
  *
  * @since 0.1.0
  * @category models
  */
-export interface ListenerInfo {
-  readonly connectionId: string
-  readonly forward: boolean
-  readonly connectedAt: number
-  readonly lastFrameAt: number
-  /** Deliveries sent to it and not answered yet. */
-  readonly outstanding: number
-}
+export type ListenerInfo = Listeners.ListenerInfo
 
 /**
  * The monthly quota: `limit` is `undefined` when unlimited.
@@ -136,10 +158,11 @@ export interface ListenerInfo {
  * import { Effect } from "effect"
  * import { LocalPosthook } from "posthook-effect/server"
  *
- * const remaining = Effect.map(
- *   Effect.flatMap(LocalPosthook.LocalPosthook, (local) => local.quota),
- *   (quota: LocalPosthook.QuotaUsage) => quota.limit === undefined ? Infinity : quota.limit - quota.usage
- * )
+ * const remaining = Effect.gen(function* () {
+ *   const local = yield* LocalPosthook.LocalPosthook
+ *   const quota: LocalPosthook.QuotaUsage = yield* local.quota
+ *   return quota.limit === undefined ? Infinity : quota.limit - quota.usage
+ * })
  * ```
  *
  * @since 0.1.0
@@ -236,7 +259,7 @@ export interface LocalPosthook {
  * @since 0.1.0
  * @category tags
  */
-export const LocalPosthook: Context.Tag<LocalPosthook, LocalPosthook> = Context.GenericTag<LocalPosthook>(
+export const LocalPosthook: Context.Service<LocalPosthook, LocalPosthook> = Context.Service<LocalPosthook>(
   "posthook-effect/server/LocalPosthook"
 )
 
@@ -249,7 +272,7 @@ export const LocalPosthook: Context.Tag<LocalPosthook, LocalPosthook> = Context.
  * import { LocalPosthook } from "posthook-effect/server"
  *
  * const started = LocalPosthook.make({ port: 8787 }).pipe(
- *   Effect.catchAll((error: LocalPosthook.StartError) => Effect.die(`could not start: ${error._tag}`))
+ *   Effect.catch((error: LocalPosthook.StartError) => Effect.die(`could not start: ${error._tag}`))
  * )
  * ```
  *
@@ -301,17 +324,17 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     const listeners = Listeners.make()
     let targetOrigin = config.targetOrigin
 
-    // The HTTP server lives in its own scope, closed after everything below: the WebSocket server that
-    // platform adds to it lazily waits for every connection to end, so listeners must be told to go first.
-    const serverScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+    // The HTTP server lives in its own scope, closed after everything below: closing it cuts every
+    // WebSocket with a bare 1001, so listeners must be sent `closing` (and stop reconnecting) first.
+    const serverScope = yield* Scope.fork(yield* Effect.scope, "sequential")
     const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: config.port, host: config.host }).pipe(
-      Scope.extend(serverScope)
+      Scope.provide(serverScope)
     )
     const address = server.address
-    const port = address._tag === "TcpAddress" ? address.port : 0
-    const baseUrl = address._tag === "TcpAddress"
-      ? `http://${advertisedHost(address.hostname)}:${address.port}`
-      : `http://unix:${address.path}`
+    const port = address._tag === "UnixPathAddress" ? 0 : address.port
+    const baseUrl = address._tag === "UnixPathAddress"
+      ? `http://unix:${address.path}`
+      : `http://${advertisedHost(NetAddress.formatIp(address.address))}:${address.port}`
     const publicUrl = config.publicUrl ?? baseUrl
 
     const dispatcher = yield* NodeHttpClient.makeDispatcher
@@ -392,14 +415,14 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     })
     const extra = options.routes?.(local)
     yield* server.serve(Rest.withNotFound(extra === undefined ? api : Rest.orElse(api, extra))).pipe(
-      Scope.extend(serverScope)
+      Scope.provide(serverScope)
     )
 
     // Runs first on shutdown: tell listeners to reconnect elsewhere before connections are cut.
     yield* Effect.addFinalizer(() =>
-      Effect.zipRight(
+      Effect.andThen(
         // Listeners reconnect on `closing`: refuse them from here on, or the server never empties.
-        Effect.zipRight(
+        Effect.andThen(
           Effect.sync(() => listeners.stopAccepting()),
           WsEndpoint.closeAll(listeners, "shutdown", "the local Posthook server is shutting down")
         ),
@@ -415,7 +438,8 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
  *
  * @example
  * ```ts
- * import { Effect, TestClock } from "effect"
+ * import { Effect } from "effect"
+ * import { TestClock } from "effect/testing"
  * import { LocalPosthook } from "posthook-effect/server"
  *
  * // In an `it.effect` test (TestClock): a hook five days out is delivered by moving the clock.
@@ -434,8 +458,8 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
  */
 export const layer = (
   options: Options = {}
-): Layer.Layer<LocalPosthook | PosthookConfig.PosthookConfig, StartError | ConfigError.ConfigError> => {
-  const server = Layer.scoped(LocalPosthook, make(options))
+): Layer.Layer<LocalPosthook | PosthookConfig.PosthookConfig, StartError | Config.ConfigError> => {
+  const server = Layer.effect(LocalPosthook, make(options))
   const clientConfig = Layer.effect(
     PosthookConfig.PosthookConfig,
     Effect.flatMap(LocalPosthook, (local) => PosthookConfig.make(local.clientOptions))
@@ -448,7 +472,7 @@ export const layer = (
  *
  * @example
  * ```ts
- * import { NodeRuntime } from "@effect/platform-node"
+ * import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
  * import { LocalPosthook } from "posthook-effect/server"
  *
  * LocalPosthook.serve({ port: 8787, targetOrigin: "http://127.0.0.1:3000" }).pipe(NodeRuntime.runMain)
@@ -458,4 +482,4 @@ export const layer = (
  * @category constructors
  */
 export const serve = (options: Options = {}): Effect.Effect<never, StartError> =>
-  Effect.scoped(Effect.zipRight(make(options), Effect.never))
+  Effect.scoped(Effect.andThen(make(options), Effect.never))

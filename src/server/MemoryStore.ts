@@ -47,7 +47,7 @@ export const make: Effect.Effect<Store.Service> = Effect.sync(() => {
     description: "memory",
     insertHook: (hook) => Effect.sync(() => void hooks.set(hook.id, hook)),
     updateHook: (hook) => Effect.sync(() => void hooks.set(hook.id, hook)),
-    getHook: (id) => Effect.sync(() => Option.fromNullable(hooks.get(id))),
+    getHook: (id) => Effect.sync(() => Option.fromNullishOr(hooks.get(id))),
     deleteHook: (id) =>
       Effect.sync(() => {
         attempts.delete(id)
@@ -79,7 +79,7 @@ export const make: Effect.Effect<Store.Service> = Effect.sync(() => {
         else list[index] = attempt
       }),
     getAttempt: (hookId, attempt) =>
-      Effect.sync(() => Option.fromNullable(attempts.get(hookId)?.find((record) => record.attempt === attempt))),
+      Effect.sync(() => Option.fromNullishOr(attempts.get(hookId)?.find((record) => record.attempt === attempt))),
     listAttempts: ({ hookId, limit }) =>
       Effect.sync(() => {
         if (hookId !== undefined) {

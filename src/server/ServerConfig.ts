@@ -7,13 +7,12 @@
 import * as Crypto from "node:crypto"
 import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
-import type * as Hook from "../Hook.js"
 import type * as PosthookConfig from "../PosthookConfig.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as DeliveryRetries from "./DeliveryRetries.js"
 
 /**
  * Where hooks are kept: in memory (default), or in a SQLite file (needs the
- * optional `@effect/sql-sqlite-node` and `better-sqlite3` packages).
+ * optional `@effect/sql-sqlite-node` package, on Node's built-in `node:sqlite`).
  *
  * @example
  * ```ts
@@ -69,17 +68,17 @@ export interface Options {
   /** Monthly hook quota. Absent: unlimited and no quota headers. */
   readonly quotaLimit?: number | undefined
   /** How long a WebSocket listener has to answer a `hook` frame; default 10 s. */
-  readonly ackWindow?: Duration.DurationInput | undefined
+  readonly ackWindow?: Duration.Input | undefined
   /** How often listeners get a `ping`; default 30 s. */
-  readonly pingInterval?: Duration.DurationInput | undefined
+  readonly pingInterval?: Duration.Input | undefined
   /** How long an HTTP delivery may take; default 10 s. */
-  readonly deliveryTimeout?: Duration.DurationInput | undefined
+  readonly deliveryTimeout?: Duration.Input | undefined
   /** Async deadline after a 202 without `Posthook-Async-Timeout`; default 300 s. */
-  readonly asyncTimeout?: Duration.DurationInput | undefined
+  readonly asyncTimeout?: Duration.Input | undefined
   /** How long a WebSocket ticket stays valid; default 60 s. */
-  readonly ticketTtl?: Duration.DurationInput | undefined
-  /** The project's default retry policy; default {@link RetryPolicy.DEFAULT}. */
-  readonly retryPolicy?: Hook.RetryOverride | undefined
+  readonly ticketTtl?: Duration.Input | undefined
+  /** The project's default delivery retries; default {@link DeliveryRetries.DEFAULT}. */
+  readonly retryPolicy?: DeliveryRetries.DeliveryRetries | undefined
   /** Deliveries in flight at once (the delivery pool); default 64. */
   readonly concurrency?: number | undefined
   /** Events kept for `recentEvents`; default 1000. */
@@ -92,7 +91,7 @@ export interface Options {
    */
   readonly publicUrl?: string | undefined
   /** On shutdown, how long in-flight HTTP deliveries may take to finish; default 5 s. */
-  readonly shutdownGrace?: Duration.DurationInput | undefined
+  readonly shutdownGrace?: Duration.Input | undefined
   readonly projectId?: string | undefined
   readonly projectName?: string | undefined
 }
@@ -127,7 +126,7 @@ export interface Resolved {
   readonly deliveryTimeout: Duration.Duration
   readonly asyncTimeout: Duration.Duration
   readonly ticketTtl: Duration.Duration
-  readonly retryPolicy: Hook.RetryOverride
+  readonly retryPolicy: DeliveryRetries.DeliveryRetries
   readonly concurrency: number
   readonly eventCapacity: number
   readonly log: boolean
@@ -206,17 +205,17 @@ export const resolve = (options: Options = {}): Resolved => {
     signingKeys: signingKeys.length > 0 ? signingKeys : [Redacted.make(generateSigningKey())],
     asyncHooks: options.asyncHooks ?? true,
     quotaLimit: options.quotaLimit === undefined ? undefined : Math.max(0, Math.floor(options.quotaLimit)),
-    ackWindow: Duration.decode(options.ackWindow ?? "10 seconds"),
-    pingInterval: Duration.decode(options.pingInterval ?? "30 seconds"),
-    deliveryTimeout: Duration.decode(options.deliveryTimeout ?? "10 seconds"),
-    asyncTimeout: Duration.decode(options.asyncTimeout ?? "300 seconds"),
-    ticketTtl: Duration.decode(options.ticketTtl ?? "60 seconds"),
-    retryPolicy: options.retryPolicy ?? RetryPolicy.DEFAULT,
+    ackWindow: Duration.fromInputUnsafe(options.ackWindow ?? "10 seconds"),
+    pingInterval: Duration.fromInputUnsafe(options.pingInterval ?? "30 seconds"),
+    deliveryTimeout: Duration.fromInputUnsafe(options.deliveryTimeout ?? "10 seconds"),
+    asyncTimeout: Duration.fromInputUnsafe(options.asyncTimeout ?? "300 seconds"),
+    ticketTtl: Duration.fromInputUnsafe(options.ticketTtl ?? "60 seconds"),
+    retryPolicy: options.retryPolicy ?? DeliveryRetries.DEFAULT,
     concurrency: positiveInteger(options.concurrency, 64),
     eventCapacity: positiveInteger(options.eventCapacity, 1000),
     log: options.log ?? true,
     publicUrl: options.publicUrl === undefined ? undefined : trimOrigin(options.publicUrl),
-    shutdownGrace: Duration.decode(options.shutdownGrace ?? "5 seconds"),
+    shutdownGrace: Duration.fromInputUnsafe(options.shutdownGrace ?? "5 seconds"),
     projectId: options.projectId ?? "local",
     projectName: options.projectName ?? "Local Posthook"
   }

@@ -4,24 +4,23 @@
  * (every change is committed before the server acts on it; WAL journal,
  * `synchronous = NORMAL`).
  *
- * `@effect/sql-sqlite-node` and `better-sqlite3` are optional peer
- * dependencies: they are imported with a dynamic `import()` when this Layer
- * is built, never when the server module is loaded, so apps that only use
- * the memory store need not install (or compile) them.
+ * `@effect/sql-sqlite-node` (which runs on Node's built-in `node:sqlite`,
+ * Node 22.5 or later) is an optional peer dependency: it is imported with a
+ * dynamic `import()` when this Layer is built, never when the server module
+ * is loaded, so apps that only use the memory store need not install it.
  *
  * @since 0.1.0
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import type * as SqlClient from "@effect/sql/SqlClient"
-import type * as Statement from "@effect/sql/Statement"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import type * as SqlClient from "effect/sql/SqlClient"
+import type * as Statement from "effect/sql/Statement"
 import * as Hook from "../Hook.js"
 import { AttemptRecord, InFlight } from "./HookRecord.js"
 import type { HookRecord } from "./HookRecord.js"
@@ -69,9 +68,9 @@ const HookRow = Schema.Struct({
   attempts: Schema.Number,
   cycle_start: Schema.Number,
   next_attempt_at: Schema.NullOr(Schema.Number),
-  in_flight: Schema.NullOr(Schema.parseJson(InFlight)),
+  in_flight: Schema.NullOr(Schema.fromJsonString(InFlight)),
   failure_error: Schema.NullOr(Schema.String),
-  retry_override: Schema.NullOr(Schema.parseJson(Hook.RetryOverride)),
+  retry_override: Schema.NullOr(Schema.fromJsonString(Hook.RetryOverride)),
   post_duration_seconds: Schema.Number,
   created_at: Schema.Number,
   updated_at: Schema.Number
@@ -113,21 +112,24 @@ const rowFromRecord = (hook: HookRecord): HookRow => ({
   updated_at: hook.updatedAt
 })
 
-const decodeHookRow = (row: unknown) =>
-  Effect.map(Schema.decodeUnknown(HookRow, { onExcessProperty: "ignore" })(row), recordFromRow)
-const encodeHookRow = (hook: HookRecord) => Schema.encode(HookRow)(rowFromRecord(hook))
-const AttemptJson = Schema.parseJson(AttemptRecord)
-const decodeAttempt = Schema.decodeUnknown(AttemptJson)
-const encodeAttempt = Schema.encode(AttemptJson)
-const AttemptRow = Schema.Struct({ record: Schema.String })
-const CountRow = Schema.Struct({ count: Schema.Number })
-const ValueRow = Schema.Struct({ value: Schema.String })
+// Excess columns are ignored (the default of Schema 4 decoding), so a newer file still opens.
+const decodeHookRow = (row: unknown) => Effect.map(Schema.decodeUnknownEffect(HookRow)(row), recordFromRow)
+const encodeHookRow = (hook: HookRecord) => Schema.encodeEffect(HookRow)(rowFromRecord(hook))
+const AttemptJson = Schema.fromJsonString(AttemptRecord)
+const decodeAttempt = Schema.decodeUnknownEffect(AttemptJson)
+const encodeAttempt = Schema.encodeEffect(AttemptJson)
+const AttemptRows = Schema.Array(Schema.Struct({ record: Schema.String }))
+const CountRows = Schema.Array(Schema.Struct({ count: Schema.Number }))
+const ValueRows = Schema.Array(Schema.Struct({ value: Schema.String }))
+const decodeAttemptRows = Schema.decodeUnknownEffect(AttemptRows)
+const decodeCountRows = Schema.decodeUnknownEffect(CountRows)
+const decodeValueRows = Schema.decodeUnknownEffect(ValueRows)
 
 const storeError = (operation: string) => (cause: unknown) =>
   new Store.StoreError({
     operation,
-    message: ParseResult.isParseError(cause)
-      ? `unreadable row: ${ParseResult.TreeFormatter.formatErrorSync(cause)}`
+    message: Schema.isSchemaError(cause)
+      ? `unreadable row: ${cause.message}`
       : cause instanceof Error
       ? cause.message
       : String(cause),
@@ -201,7 +203,7 @@ export const fromClient = (
       getHook: (id) =>
         sql`SELECT * FROM hooks WHERE id = ${id}`.pipe(
           Effect.flatMap(decodeHooks),
-          Effect.map((hooks) => Option.fromNullable(hooks[0])),
+          Effect.map((hooks) => Option.fromNullishOr(hooks[0])),
           Effect.mapError(storeError("getHook"))
         ),
       deleteHook: (id) =>
@@ -216,7 +218,7 @@ export const fromClient = (
           .pipe(Effect.flatMap(decodeHooks), Effect.mapError(storeError("listHooks"))),
       countHooks: (filter) =>
         sql`SELECT COUNT(*) AS count FROM hooks WHERE ${where(filter)}`.pipe(
-          Effect.flatMap(Schema.decodeUnknown(Schema.Array(CountRow))),
+          Effect.flatMap(decodeCountRows),
           Effect.map((rows) => rows[0]?.count ?? 0),
           Effect.mapError(storeError("countHooks"))
         ),
@@ -234,7 +236,7 @@ export const fromClient = (
         ).pipe(Effect.asVoid, Effect.mapError(storeError("putAttempt"))),
       getAttempt: (hookId, attempt) =>
         sql`SELECT record FROM attempts WHERE hook_id = ${hookId} AND attempt = ${attempt}`.pipe(
-          Effect.flatMap(Schema.decodeUnknown(Schema.Array(AttemptRow))),
+          Effect.flatMap(decodeAttemptRows),
           Effect.flatMap((rows) =>
             rows[0] === undefined ? Effect.succeedNone : Effect.asSome(decodeAttempt(rows[0].record))
           ),
@@ -244,7 +246,7 @@ export const fromClient = (
         (hookId !== undefined
           ? sql`SELECT record FROM attempts WHERE hook_id = ${hookId} ORDER BY attempt ASC`
           : sql`SELECT record FROM attempts ORDER BY started_at DESC LIMIT ${limit ?? -1}`).pipe(
-            Effect.flatMap(Schema.decodeUnknown(Schema.Array(AttemptRow))),
+            Effect.flatMap(decodeAttemptRows),
             Effect.flatMap((rows) => Effect.forEach(rows, (row) => decodeAttempt(row.record))),
             Effect.map((records) => hookId !== undefined && limit !== undefined ? records.slice(-limit) : records),
             Effect.mapError(storeError("listAttempts"))
@@ -254,20 +256,18 @@ export const fromClient = (
           yield* sql`INSERT INTO quota_usage (period, count) VALUES (${period}, 1)
             ON CONFLICT (period) DO UPDATE SET count = count + 1`
           const rows = yield* sql`SELECT count FROM quota_usage WHERE period = ${period}`
-          const decoded = yield* Schema.decodeUnknown(Schema.Array(CountRow))(rows)
+          const decoded = yield* decodeCountRows(rows)
           return decoded[0]?.count ?? 0
         })).pipe(Effect.mapError(storeError("addUsage"))),
       usage: (period) =>
         sql`SELECT count FROM quota_usage WHERE period = ${period}`.pipe(
-          Effect.flatMap(Schema.decodeUnknown(Schema.Array(CountRow))),
+          Effect.flatMap(decodeCountRows),
           Effect.map((rows) => rows[0]?.count ?? 0),
           Effect.mapError(storeError("usage"))
         ),
       setting: (key, initial) =>
         sql.withTransaction(Effect.gen(function*() {
-          const rows = yield* Schema.decodeUnknown(Schema.Array(ValueRow))(
-            yield* sql`SELECT value FROM settings WHERE key = ${key}`
-          )
+          const rows = yield* decodeValueRows(yield* sql`SELECT value FROM settings WHERE key = ${key}`)
           const existing = rows[0]
           if (existing !== undefined) return existing.value
           const value = initial()
@@ -277,6 +277,52 @@ export const fromClient = (
     }
     return service
   }).pipe(Effect.mapError(storeError("open")))
+
+const SQLITE_WARNING = "SQLite is an experimental feature"
+
+const isSqliteExperimentalWarning = (warning: string | Error, rest: ReadonlyArray<unknown>): boolean => {
+  const message = typeof warning === "string" ? warning : warning.message
+  const type = typeof warning === "string"
+    ? (typeof rest[0] === "string" ? rest[0] : undefined)
+    : warning.name
+  return type === "ExperimentalWarning" && message.startsWith(SQLITE_WARNING)
+}
+
+/**
+ * Runs `load` with Node's "SQLite is an experimental feature" warning dropped.
+ *
+ * Node 22 prints that `ExperimentalWarning` on stderr the first time
+ * `node:sqlite` is loaded, which happens inside the dynamic import of the
+ * SQLite client. It is noise in the CLI's output and in test logs, and the
+ * user can do nothing about it, so only while that import runs,
+ * `process.emitWarning` is wrapped to swallow exactly that warning (matched
+ * by type and text); every other warning goes through untouched. Node emits
+ * it once per process, so after the first load there is nothing to filter.
+ * The original function is put back when the import settles, unless someone
+ * else replaced it meanwhile.
+ */
+const withoutSqliteWarning = <A>(load: () => Promise<A>): Promise<A> => {
+  const original = process.emitWarning
+  const filtered = (warning: string | Error, ...rest: Array<unknown>): void => {
+    if (isSqliteExperimentalWarning(warning, rest)) return
+    Reflect.apply(original, process, [warning, ...rest])
+  }
+  process.emitWarning = filtered
+  return load().finally(() => {
+    if (process.emitWarning === filtered) process.emitWarning = original
+  })
+}
+
+/** What to do when the SQLite client cannot be loaded: an older Node lacks `node:sqlite`, else the package is missing. */
+const loadFailureMessage = (cause: unknown): string =>
+  cause instanceof Error && cause.message.includes("node:sqlite")
+    ? `the SQLite store needs Node 22.5 or later (for node:sqlite); this is Node ${process.version}`
+    : "the SQLite store needs the optional package @effect/sql-sqlite-node: npm i @effect/sql-sqlite-node"
+
+const loadSqliteClient = Effect.tryPromise({
+  try: () => withoutSqliteWarning(() => import("@effect/sql-sqlite-node/SqliteClient")),
+  catch: (cause) => new Store.StoreError({ operation: "open", message: loadFailureMessage(cause), cause })
+})
 
 /**
  * Opens (or creates, with its directory) the SQLite file and builds the store. Loads
@@ -299,16 +345,7 @@ export const fromClient = (
  */
 export const make = (filename: string): Effect.Effect<Store.Service, Store.StoreError, Scope.Scope> =>
   Effect.gen(function*() {
-    const module = yield* Effect.tryPromise({
-      try: () => import("@effect/sql-sqlite-node/SqliteClient"),
-      catch: (cause) =>
-        new Store.StoreError({
-          operation: "open",
-          message:
-            "the SQLite store needs the optional packages @effect/sql-sqlite-node and better-sqlite3: npm i @effect/sql-sqlite-node better-sqlite3",
-          cause
-        })
-    })
+    const module = yield* loadSqliteClient
     if (filename !== ":memory:" && filename !== "") {
       // A fresh checkout has no `.posthook/` yet: create the file's directory, like the file itself.
       yield* Effect.try({
@@ -318,7 +355,7 @@ export const make = (filename: string): Effect.Effect<Store.Service, Store.Store
     }
     const context = yield* Layer.build(module.layer({ filename })).pipe(
       Effect.mapError(storeError("open")),
-      Effect.catchAllDefect((defect) => Effect.fail(storeError("open")(defect)))
+      Effect.catchDefect((defect) => Effect.fail(storeError("open")(defect)))
     )
     return yield* fromClient(Context.get(context, module.SqliteClient), filename)
   })
@@ -340,4 +377,4 @@ export const make = (filename: string): Effect.Effect<Store.Service, Store.Store
  * @category layers
  */
 export const layer = (filename: string): Layer.Layer<Store.Store, Store.StoreError> =>
-  Layer.scoped(Store.Store, make(filename))
+  Layer.effect(Store.Store, make(filename))

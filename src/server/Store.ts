@@ -149,4 +149,4 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Store extends Context.Tag("posthook-effect/server/Store")<Store, Service>() {}
+export class Store extends Context.Service<Store, Service>()("posthook-effect/server/Store") {}

@@ -16,9 +16,9 @@
  * @since 0.1.0
  */
 import * as DateTime from "effect/DateTime"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { formatUtc, normalizeRfc3339, validateLocalDateTime, validateTimeZone } from "../protocol/schedule.js"
+import * as Result from "effect/Result"
+import { formatUtc, normalizeRfc3339, validateLocalDateTime, validateTimeZone } from "../protocol/calendar.js"
 
 const LOCAL_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/
 
@@ -29,20 +29,20 @@ const LOCAL_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/
  *
  * @example
  * ```ts
- * import { Either } from "effect"
+ * import { Result } from "effect"
  * import { TimeZone } from "posthook-effect/server"
  *
- * console.log(TimeZone.parseInstant("2026-06-15T12:00:00+02:00", "postAt")) // Right(1781517600000)
- * console.log(Either.isLeft(TimeZone.parseInstant("2026-06-15 10:00", "postAt"))) // true
+ * console.log(TimeZone.parseInstant("2026-06-15T12:00:00+02:00", "postAt")) // success(1781517600000)
+ * console.log(Result.isFailure(TimeZone.parseInstant("2026-06-15 10:00", "postAt"))) // true
  * ```
  *
  * @since 0.1.0
  * @category parsing
  */
-export const parseInstant = (input: string, field: string): Either.Either<number, string> =>
-  Either.match(normalizeRfc3339(field, input), {
-    onLeft: (error) => Either.left(error.message),
-    onRight: (utc) => Either.right(Date.parse(utc))
+export const parseInstant = (input: string, field: string): Result.Result<number, string> =>
+  Result.match(normalizeRfc3339(field, input), {
+    onFailure: (error) => Result.fail(error.message),
+    onSuccess: (utc) => Result.succeed(Date.parse(utc))
   })
 
 /**
@@ -61,7 +61,7 @@ export const parseInstant = (input: string, field: string): Either.Either<number
  * @since 0.1.0
  * @category parsing
  */
-export const isZoneName = (zone: string): boolean => Either.isRight(validateTimeZone("timezone", zone))
+export const isZoneName = (zone: string): boolean => Result.isSuccess(validateTimeZone("timezone", zone))
 
 /**
  * Resolves a wall-clock time (`YYYY-MM-DDTHH:MM:SS`, no offset) in an IANA
@@ -75,32 +75,32 @@ export const isZoneName = (zone: string): boolean => Either.isRight(validateTime
  *
  * // 02:30 does not exist on 2026-03-08 in New York: it becomes 03:30 EDT.
  * const gap = TimeZone.resolveLocal("2026-03-08T02:30:00", "America/New_York")
- * // Right(Date.parse("2026-03-08T07:30:00Z"))
+ * // success(Date.parse("2026-03-08T07:30:00Z"))
  *
  * // 01:30 happens twice on 2026-11-01: the earlier one (EDT) is taken.
  * const ambiguous = TimeZone.resolveLocal("2026-11-01T01:30:00", "America/New_York")
- * // Right(Date.parse("2026-11-01T05:30:00Z"))
+ * // success(Date.parse("2026-11-01T05:30:00Z"))
  * ```
  *
  * @since 0.1.0
  * @category parsing
  */
-export const resolveLocal = (localTime: string, zone: string): Either.Either<number, string> =>
-  Either.gen(function*() {
-    const wallClock = yield* Either.mapLeft(validateLocalDateTime("postAtLocal", localTime), (error) => error.message)
-    const zoneName = yield* Either.mapLeft(validateTimeZone("timezone", zone), (error) => error.message)
+export const resolveLocal = (localTime: string, zone: string): Result.Result<number, string> =>
+  Result.gen(function*() {
+    const wallClock = yield* Result.mapError(validateLocalDateTime("postAtLocal", localTime), (error) => error.message)
+    const zoneName = yield* Result.mapError(validateTimeZone("timezone", zone), (error) => error.message)
     const parts = (LOCAL_PARTS.exec(wallClock) ?? []).slice(1).map(Number)
-    const [year = 0, month = 1, day = 1, hours = 0, minutes = 0, seconds = 0] = parts
+    const [year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0] = parts
     const timeZone = DateTime.zoneMakeNamed(zoneName)
     const resolved = Option.flatMap(timeZone, (timeZone) =>
       DateTime.makeZoned(
-        { year, month, day, hours, minutes, seconds },
+        { year, month, day, hour, minute, second },
         // "compatible": a gap moves forward by its length, a repeated time takes the earlier instant.
         { timeZone, adjustForTimeZone: true, disambiguation: "compatible" }
       ))
     return yield* Option.match(resolved, {
-      onNone: () => Either.left(`postAtLocal "${localTime}" cannot be resolved in ${zone}`),
-      onSome: (zoned) => Either.right(DateTime.toEpochMillis(zoned))
+      onNone: () => Result.fail(`postAtLocal "${localTime}" cannot be resolved in ${zone}`),
+      onSome: (zoned) => Result.succeed(DateTime.toEpochMillis(zoned))
     })
   })
 

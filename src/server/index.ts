@@ -55,11 +55,12 @@ export * as MemoryStore from "./MemoryStore.js"
 export * as SqliteStore from "./SqliteStore.js"
 
 /**
- * Retry policy: attempts per cycle and delays.
+ * Delivery retries: attempts per cycle and the delays between them (was
+ * `RetryPolicy` before 0.2.0).
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
-export * as RetryPolicy from "./RetryPolicy.js"
+export * as DeliveryRetries from "./DeliveryRetries.js"
 
 /**
  * RFC 3339 parsing and `postAtLocal` + IANA zone resolution (DST rules).

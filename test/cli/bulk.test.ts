@@ -38,7 +38,7 @@ const setup = Effect.gen(function*() {
 })
 
 describe("posthook bulk", () => {
-  it.scopedLive("retry by --ids re-queues the failed hook; --json gives the action and the count", () =>
+  it.live("retry by --ids re-queues the failed hook; --json gives the action and the count", () =>
     Effect.gen(function*() {
       const { env, failed, local } = yield* setup
       const run = yield* runCli(["bulk", "retry", "--ids", failed.id, "--json"], env)
@@ -51,7 +51,7 @@ describe("posthook bulk", () => {
       expect(requeued.reason).toBe("retry")
     }), TIMEOUT)
 
-  it.scopedLive("replay by filter re-delivers the completed hook; cancel by comma-separated, repeated --ids", () =>
+  it.live("replay by filter re-delivers the completed hook; cancel by comma-separated, repeated --ids", () =>
     Effect.gen(function*() {
       const { completed, env, local, pending } = yield* setup
       const [replay, cancel] = yield* runAll([
@@ -85,7 +85,7 @@ describe("posthook bulk", () => {
       )).toBe(true)
     }), TIMEOUT)
 
-  it.scopedLive("usage errors exit 1; API errors exit 2", () =>
+  it.live("usage errors exit 1; API errors exit 2", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const env = envFor(local)

@@ -15,12 +15,12 @@ const TIMEOUT = { timeout: 300_000 }
 
 const hookId = (run: CliRun): string => {
   const json = jsonOf(run)
-  if (!Predicate.isRecord(json) || typeof json.id !== "string") throw new Error(`no hook id in ${run.stdout}`)
+  if (!Predicate.isObject(json) || typeof json.id !== "string") throw new Error(`no hook id in ${run.stdout}`)
   return json.id
 }
 
 describe("posthook dev", () => {
-  it.scopedLive("prints where it listens and export lines that work as pasted, then one line per event", () =>
+  it.live("prints where it listens and export lines that work as pasted, then one line per event", () =>
     Effect.gen(function*() {
       const app = yield* startApp(() => ({ status: 200 }))
       const dev = yield* startCli(["dev", "--port", "0", "--target", app.origin])
@@ -57,7 +57,7 @@ describe("posthook dev", () => {
       expect(dev.lines().at(-1)).toBe("Stopped.")
     }), TIMEOUT)
 
-  it.scopedLive("--db: a pending hook survives a restart; keys passed in are never printed", () =>
+  it.live("--db: a pending hook survives a restart; keys passed in are never printed", () =>
     Effect.gen(function*() {
       const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "posthook-dev-"))
       const db = Path.join(dir, "dev.db")
@@ -94,7 +94,7 @@ describe("posthook dev", () => {
       expect(everything).not.toContain("SECRET_PART")
     }), TIMEOUT)
 
-  it.scopedLive("Ctrl-C with a WebSocket listener connected: the listener is told to go, dev exits 0", () =>
+  it.live("Ctrl-C with a WebSocket listener connected: the listener is told to go, dev exits 0", () =>
     Effect.gen(function*() {
       const apiKey = "pk_local_listener_test"
       const dev = yield* startCli(["dev", "--port", "0", "--api-key", apiKey, "--json"])
@@ -112,7 +112,7 @@ describe("posthook dev", () => {
       yield* listener.waitForLine((line) => jsonLine(line)?.event === "disconnected", "listener told to go")
     }), TIMEOUT)
 
-  it.scopedLive("bad flags and a port in use exit 1", () =>
+  it.live("bad flags and a port in use exit 1", () =>
     Effect.gen(function*() {
       const taken = yield* startLocal()
       const runs = yield* runAll([

@@ -21,10 +21,11 @@ const decodeHooks = Schema.decodeUnknownSync(Schema.Array(Hook.Hook))
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** The server's record of a hook (the test fails if there is none). */
-const stored = (local: LocalPosthook.LocalPosthook, id: string) => local.hook(id).pipe(Effect.flatten, Effect.orDie)
+const stored = (local: LocalPosthook.LocalPosthook, id: string) =>
+  local.hook(id).pipe(Effect.flatMap(Effect.fromOption), Effect.orDie)
 
 /** A local port nobody listens on: bound, then released. */
-const closedPort = Effect.async<number>((resume) => {
+const closedPort = Effect.callback<number>((resume) => {
   const server = Net.createServer()
   server.listen(0, "127.0.0.1", () => {
     const address = server.address()
@@ -34,7 +35,7 @@ const closedPort = Effect.async<number>((resume) => {
 })
 
 describe("posthook hooks schedule", () => {
-  it.scopedLive("--in with inline --data: prints the hook, the server holds it with that payload", () =>
+  it.live("--in with inline --data: prints the hook, the server holds it with that payload", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const run = yield* runCli(
@@ -52,7 +53,7 @@ describe("posthook hooks schedule", () => {
       expect(JSON.parse(hook.data)).toEqual({ userId: "123" })
     }), TIMEOUT)
 
-  it.scopedLive("--at --json: the API's hook object and the quota; --data @file reads the payload from a file", () =>
+  it.live("--at --json: the API's hook object and the quota; --data @file reads the payload from a file", () =>
     Effect.gen(function*() {
       const local = yield* startLocal({ quotaLimit: 10 })
       const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "posthook-cli-"))
@@ -72,14 +73,14 @@ describe("posthook hooks schedule", () => {
         attempts: 0,
         data: { report: "weekly", pages: [1, 2] }
       })
-      expect(hook.postAt.epochMillis).toBe(Date.parse("2030-06-15T10:00:00Z"))
+      expect(hook.postAt.epochMilliseconds).toBe(Date.parse("2030-06-15T10:00:00Z"))
       expect(json).toMatchObject({ quota: { limit: 10, usage: 1, remaining: 9 } })
 
       const table = yield* runCli(["hooks", "schedule", "--path", "/webhooks/report", "--in", "1h"], envFor(local))
       expect(table.stdout).toMatch(/^quota\s+2\/10 used, 8 left, resets \S+Z$/m)
     }), TIMEOUT)
 
-  it.scopedLive("--at-local + --timezone resolves the wall-clock time in that zone; retry flags set retryOverride", () =>
+  it.live("--at-local + --timezone resolves the wall-clock time in that zone; retry flags set retryOverride", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const run = yield* runCli(
@@ -108,14 +109,14 @@ describe("posthook hooks schedule", () => {
       expect(run.code).toBe(0)
       const hook = decodeHook(jsonOf(run))
       // 09:00 in New York on 1 March (EST, UTC-5) is 14:00 UTC.
-      expect(hook.postAt.epochMillis).toBe(Date.parse("2030-03-01T14:00:00Z"))
+      expect(hook.postAt.epochMilliseconds).toBe(Date.parse("2030-03-01T14:00:00Z"))
       const record = yield* stored(local, hook.id)
       expect(record).toMatchObject({
         retryOverride: { minRetries: 10, delaySecs: 15, strategy: "exponential", maxDelaySecs: 3600, jitter: true }
       })
     }), TIMEOUT)
 
-  it.scopedLive("usage errors exit 1 with a message naming the flag, and nothing is scheduled", () =>
+  it.live("usage errors exit 1 with a message naming the flag, and nothing is scheduled", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const env = envFor(local)
@@ -143,7 +144,7 @@ describe("posthook hooks schedule", () => {
       expect(yield* local.hooks()).toEqual([])
     }), TIMEOUT)
 
-  it.scopedLive("no API key anywhere: exit 1, says which flag or variable to set", () =>
+  it.live("no API key anywhere: exit 1, says which flag or variable to set", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const run = yield* runCli(["hooks", "schedule", "--path", "/x", "--in", "5m"], {
@@ -153,7 +154,7 @@ describe("posthook hooks schedule", () => {
       expect(run.stderr).toContain("error: no API key: pass --api-key or set POSTHOOK_API_KEY")
     }), TIMEOUT)
 
-  it.scopedLive("API errors exit 2 with the server's message and status; the key is never echoed", () =>
+  it.live("API errors exit 2 with the server's message and status; the key is never echoed", () =>
     Effect.gen(function*() {
       const local = yield* startLocal({ quotaLimit: 0 })
       const quota = yield* runCli(["hooks", "schedule", "--path", "/x", "--in", "5m"], envFor(local))
@@ -169,7 +170,7 @@ describe("posthook hooks schedule", () => {
       expect(unauthorized.stdout + unauthorized.stderr).not.toContain(secret)
     }), TIMEOUT)
 
-  it.scopedLive("a server that does not answer: exit 2, connection error", () =>
+  it.live("a server that does not answer: exit 2, connection error", () =>
     Effect.gen(function*() {
       const port = yield* closedPort
       const run = yield* runCli(["hooks", "get", "7f1c2d3e-5b6a-4c8d-9e0f-112233445566"], {
@@ -182,7 +183,7 @@ describe("posthook hooks schedule", () => {
 })
 
 describe("posthook hooks get", () => {
-  it.scopedLive("table and --json; an unknown id exits 2 with 404", () =>
+  it.live("table and --json; an unknown id exits 2 with 404", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const env = envFor(local)
@@ -210,7 +211,7 @@ describe("posthook hooks get", () => {
 })
 
 describe("posthook hooks list", () => {
-  it.scopedLive("filters, table, --json, and --all paging through every hook", () =>
+  it.live("filters, table, --json, and --all paging through every hook", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const env = envFor(local)
@@ -247,7 +248,7 @@ describe("posthook hooks list", () => {
       expect(allTable!.stdout.trim().split("\n").slice(1).map((row) => row.split(/\s+/)[0])).toEqual(pending)
     }), TIMEOUT)
 
-  it.scopedLive("bad filters exit 1", () =>
+  it.live("bad filters exit 1", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const env = envFor(local)
@@ -268,7 +269,7 @@ describe("posthook hooks list", () => {
 })
 
 describe("posthook hooks delete", () => {
-  it.scopedLive("deletes a pending hook; deleting it again still succeeds", () =>
+  it.live("deletes a pending hook; deleting it again still succeeds", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const env = envFor(local)

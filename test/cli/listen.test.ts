@@ -29,7 +29,7 @@ const deliveryLineFor = (hookId: string) => (line: string) => {
 }
 
 describe("posthook listen --forward", () => {
-  it.scopedLive("replays signed deliveries to the local app; 200 → ack, 202 → accept, 500 → nack", () =>
+  it.live("replays signed deliveries to the local app; 200 → ack, 202 → accept, 500 → nack", () =>
     Effect.gen(function*() {
       const app = yield* startApp((request) =>
         request.path === "/webhooks/ok"
@@ -107,7 +107,7 @@ describe("posthook listen --forward", () => {
 })
 
 describe("posthook listen", () => {
-  it.scopedLive("without --forward: prints each delivery (--verbose: its data) and acks it", () =>
+  it.live("without --forward: prints each delivery (--verbose: its data) and acks it", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const listener = yield* startCli(["listen", "--verbose"], envFor(local))
@@ -125,7 +125,7 @@ describe("posthook listen", () => {
       expect(yield* listener.exited).toBe(0)
     }), TIMEOUT)
 
-  it.scopedLive("a bad --forward URL exits 1; a wrong API key exits 2", () =>
+  it.live("a bad --forward URL exits 1; a wrong API key exits 2", () =>
     Effect.gen(function*() {
       const local = yield* startLocal()
       const [badUrl, badKey] = yield* runAll([

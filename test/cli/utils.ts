@@ -68,7 +68,7 @@ export const runNode = (
   args: ReadonlyArray<string>,
   options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly cwd?: string } = {}
 ): Effect.Effect<CliRun> =>
-  Effect.async<CliRun>((resume) => {
+  Effect.callback<CliRun>((resume) => {
     const child = ChildProcess.spawn(process.execPath, args, {
       env: childEnv(options.env ?? {}),
       stdio: ["ignore", "pipe", "pipe"],
@@ -88,18 +88,17 @@ export const runCli = (
   env: Readonly<Record<string, string | undefined>> = {}
 ): Effect.Effect<CliRun> =>
   runNode([CLI_BIN, ...args], { env }).pipe(
-    Effect.timeoutFail({
+    Effect.timeoutOrElse({
       duration: RUN_DEADLINE,
-      onTimeout: () => new Error(`posthook ${args.join(" ")} did not finish within ${Duration.format(RUN_DEADLINE)}`)
-    }),
-    Effect.orDie
+      orElse: () => Effect.die(new Error(`posthook ${args.join(" ")} did not finish within ${Duration.format(RUN_DEADLINE)}`))
+    })
   )
 
 /** One line of output as a JSON object (`undefined` for other lines). */
 export const jsonLine = (line: string): Record<string, unknown> | undefined => {
   try {
     const value: unknown = JSON.parse(line)
-    return Predicate.isRecord(value) ? value : undefined
+    return Predicate.isObject(value) ? value : undefined
   } catch {
     return undefined
   }
@@ -185,7 +184,7 @@ export const eventuallyEffect = <A, E, R>(what: string | (() => string), probe: 
       const value = yield* probe
       if (value !== undefined) return value
       if (Date.now() > deadline) {
-        return yield* Effect.dieMessage(`timed out waiting for: ${typeof what === "string" ? what : what()}`)
+        return yield* Effect.die(new Error(`timed out waiting for: ${typeof what === "string" ? what : what()}`))
       }
       yield* Effect.sleep("50 millis")
     }
@@ -235,7 +234,7 @@ export interface LocalApp {
 /** Starts a local app in the current scope; `answer` decides each response from the request. */
 export const startApp = (answer: (request: ReceivedRequest) => AppAnswer): Effect.Effect<LocalApp, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.async<{ readonly server: Http.Server; readonly app: LocalApp }>((resume) => {
+    Effect.callback<{ readonly server: Http.Server; readonly app: LocalApp }>((resume) => {
       const received: Array<ReceivedRequest> = []
       const server = Http.createServer((request, response) => {
         const chunks: Array<Buffer> = []
@@ -264,7 +263,7 @@ export const startApp = (answer: (request: ReceivedRequest) => AppAnswer): Effec
       })
     }),
     ({ server }) =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         server.closeAllConnections()
         server.close(() => resume(Effect.void))
       })

@@ -68,7 +68,7 @@ const openFromList = (page: Page, id: string) =>
 const badgeText = (page: Page) => page.textContent(".hook-head .badge")
 
 describe.skipIf(!hasChromium)("Dashboard in Chromium", () => {
-  it.scopedLive(
+  it.live(
     "hooks appear live; open one; retry, cancel and deliver now change its state",
     () =>
       Effect.gen(function*() {
@@ -98,7 +98,7 @@ describe.skipIf(!hasChromium)("Dashboard in Chromium", () => {
         // Scheduled through the SDK, while the page is open.
         const past = () => new Date(Date.now() - 1000).toISOString()
         // Apart by a few milliseconds, so that "newest first" is one order.
-        const schedule = (params: Hooks.ScheduleParams) => Effect.zipLeft(hooks.schedule(params), Effect.sleep("5 millis"))
+        const schedule = (params: Hooks.ScheduleParams) => Effect.tap(hooks.schedule(params), () => Effect.sleep("5 millis"))
         const soon = yield* schedule({
           path: "/webhooks/user-created",
           postIn: "4m",

@@ -79,7 +79,7 @@ const connectListener = (
     const ticket = yield* raw(local, "POST", "/v1/ws/ticket")
     const { ticket: token, url } = (ticket.json as { data: { ticket: string; url: string } }).data
     return yield* Effect.acquireRelease(
-      Effect.async<WebSocket>((resume) => {
+      Effect.callback<WebSocket>((resume) => {
         const ws = new WebSocket(`${url}?ticket=${encodeURIComponent(token)}${options.forward === true ? "&forward=true" : ""}`)
         ws.on("message", (data) => {
           const frame = JSON.parse(String(data)) as { readonly type: string; readonly id?: string }
@@ -96,7 +96,7 @@ const errorOf = (answer: { readonly json: unknown }) =>
   typeof answer.json === "object" && answer.json !== null && "error" in answer.json ? answer.json.error : undefined
 
 describe("Dashboard pages and assets", () => {
-  it.scopedLive("serves the list page with a strict CSP, and a script that compiles", () =>
+  it.live("serves the list page with a strict CSP, and a script that compiles", () =>
     Effect.gen(function*() {
       const { local } = yield* startDashboard()
       const page = yield* request(local, "GET", "/")
@@ -121,7 +121,7 @@ describe("Dashboard pages and assets", () => {
       expect(style.text).toContain(":focus-visible")
     }))
 
-  it.scopedLive("a hook's page; an unknown or malformed id gets a 404 / 400 page with a message, not a stack", () =>
+  it.live("a hook's page; an unknown or malformed id gets a 404 / 400 page with a message, not a stack", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startDashboard()
       const hook = yield* hooks.schedule({ path: "/webhooks/later", postIn: "1h" })
@@ -143,7 +143,7 @@ describe("Dashboard pages and assets", () => {
       for (const answer of [unknown, malformed]) expect(answer.text).not.toMatch(/at [\w.]+ \(|\.ts:\d+/)
     }))
 
-  it.scopedLive("escapes the project name", () =>
+  it.live("escapes the project name", () =>
     Effect.gen(function*() {
       const { local } = yield* startDashboard({ projectName: `<script>alert("x")</script> & co` })
       const page = yield* request(local, "GET", "/")
@@ -152,7 +152,7 @@ describe("Dashboard pages and assets", () => {
       expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
     }))
 
-  it.scopedLive("leaves the REST API alone", () =>
+  it.live("leaves the REST API alone", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startDashboard()
       const hook = yield* hooks.schedule({ path: "/x", postIn: "1h" })
@@ -163,7 +163,7 @@ describe("Dashboard pages and assets", () => {
 })
 
 describe("GET /_dashboard/api/overview and /keys", () => {
-  it.scopedLive("shows the configuration with masked keys; the full keys only with the dashboard header", () =>
+  it.live("shows the configuration with masked keys; the full keys only with the dashboard header", () =>
     Effect.gen(function*() {
       const apiKey = "pk_local_0123456789abcdef"
       const signingKeys = ["ph_sk_local_new_0123456789", "ph_sk_local_old_0123456789"]
@@ -193,7 +193,7 @@ describe("GET /_dashboard/api/overview and /keys", () => {
       expect(keys.json).toEqual({ apiKey, signingKeys })
     }))
 
-  it.scopedLive("counts a connected WebSocket listener", () =>
+  it.live("counts a connected WebSocket listener", () =>
     Effect.gen(function*() {
       const { local } = yield* startDashboard()
       const socket = yield* connectListener(local, () => undefined, { forward: true })
@@ -208,7 +208,7 @@ describe("GET /_dashboard/api/overview and /keys", () => {
 })
 
 describe("GET /_dashboard/api/hooks", () => {
-  it.scopedLive("newest first, filtered by status and exact path, searched by id, paged", () =>
+  it.live("newest first, filtered by status and exact path, searched by id, paged", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startDashboard()
       const a1 = yield* hooks.schedule({ path: "/webhooks/a", postIn: "1h" })
@@ -237,7 +237,7 @@ describe("GET /_dashboard/api/hooks", () => {
       expect(second.hasMore).toBe(false)
     }))
 
-  it.scopedLive("refuses bad parameters with a message per parameter", () =>
+  it.live("refuses bad parameters with a message per parameter", () =>
     Effect.gen(function*() {
       const { local } = yield* startDashboard()
       const cases: ReadonlyArray<readonly [string, string]> = [
@@ -256,7 +256,7 @@ describe("GET /_dashboard/api/hooks", () => {
       }
     }))
 
-  it.scopedLive("shows the last response code and duration of delivered and failed hooks", () =>
+  it.live("shows the last response code and duration of delivered and failed hooks", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startDashboard()
       const past = new Date(Date.now() - 1000).toISOString()
@@ -281,7 +281,7 @@ describe("GET /_dashboard/api/hooks", () => {
 })
 
 describe("GET /_dashboard/api/hooks/:id", () => {
-  it.scopedLive("the data, every attempt with the exact signed request and answer, and a curl that replays it", () =>
+  it.live("the data, every attempt with the exact signed request and answer, and a curl that replays it", () =>
     Effect.gen(function*() {
       const { hooks, local, receiver } = yield* startDashboard()
       const data = { userId: "123", note: "it's <b>bold</b>" }
@@ -311,7 +311,7 @@ describe("GET /_dashboard/api/hooks/:id", () => {
 
       if (Fs.existsSync("/usr/bin/curl")) {
         // The command, run by a shell, is the same signed request: the receiver verifies it again.
-        const output = yield* Effect.async<string>((resume) => {
+        const output = yield* Effect.callback<string>((resume) => {
           ChildProcess.execFile("/bin/sh", ["-c", attempt.curl!], { encoding: "utf8", timeout: 15_000 }, (error, stdout) => {
             resume(error === null ? Effect.succeed(stdout) : Effect.die(error))
           })
@@ -323,7 +323,7 @@ describe("GET /_dashboard/api/hooks/:id", () => {
       }
     }))
 
-  it.scopedLive("a WebSocket attempt: the frame that was sent, the listener, an ack, no curl", () =>
+  it.live("a WebSocket attempt: the frame that was sent, the listener, an ack, no curl", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startDashboard()
       yield* connectListener(local, (ws, frame) => {
@@ -340,7 +340,7 @@ describe("GET /_dashboard/api/hooks/:id", () => {
       expect((yield* list(local)).hooks[0]?.last).toMatchObject({ label: "ack", transport: "websocket", statusCode: null })
     }))
 
-  it.scopedLive("unknown and malformed ids get 404 / 400 with a message", () =>
+  it.live("unknown and malformed ids get 404 / 400 with a message", () =>
     Effect.gen(function*() {
       const { local } = yield* startDashboard()
       const unknown = yield* getJson(local, `/hooks/${UNKNOWN_ID}`)
@@ -357,7 +357,7 @@ describe("GET /_dashboard/api/hooks/:id", () => {
 })
 
 describe("POST /_dashboard/api/hooks/:id/:action", () => {
-  it.scopedLive("cancel, retry, replay and deliver now change the state; the wrong state gets 409 and why", () =>
+  it.live("cancel, retry, replay and deliver now change the state; the wrong state gets 409 and why", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startDashboard()
       const hook = yield* hooks.schedule({ path: "/webhooks/a", postIn: "1h" })
@@ -405,7 +405,7 @@ describe("POST /_dashboard/api/hooks/:id/:action", () => {
       expect(errorOf(deliverCompleted)).toContain("only a pending hook (or one waiting to retry) can be delivered now")
     }))
 
-  it.scopedLive("refuses unknown actions and ids, and requests without the dashboard header or from elsewhere", () =>
+  it.live("refuses unknown actions and ids, and requests without the dashboard header or from elsewhere", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startDashboard()
       const hook = yield* hooks.schedule({ path: "/webhooks/a", postIn: "1h" })
@@ -438,7 +438,7 @@ describe("POST /_dashboard/api/hooks/:id/:action", () => {
 })
 
 describe("GET /_dashboard/api/events", () => {
-  it.scopedLive("streams the server's events as they happen", () =>
+  it.live("streams the server's events as they happen", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startDashboard()
       const events = yield* openEvents(local)
@@ -467,20 +467,20 @@ describe("GET /_dashboard/api/events", () => {
       })
     }))
 
-  it.scopedLive("an open event stream does not hold up the server's shutdown, and ends with it", () =>
+  it.live("an open event stream does not hold up the server's shutdown, and ends with it", () =>
     Effect.gen(function*() {
       const serverScope = yield* Scope.make()
-      const { local } = yield* startDashboard().pipe(Scope.extend(serverScope))
+      const { local } = yield* startDashboard().pipe(Scope.provide(serverScope))
       // The browser tab: opened in the test's scope, so it stays open while the server stops.
       const events = yield* openEvents(local)
       yield* events.waitFor((text) => text.includes("event: ready"))
       const started = Date.now()
       yield* Scope.close(serverScope, Exit.void).pipe(
-        Effect.timeoutFail({ duration: "15 seconds", onTimeout: () => new Error("the server's shutdown hung") }),
+        Effect.timeoutOrElse({ duration: "15 seconds", orElse: () => Effect.fail(new Error("the server's shutdown hung")) }),
         Effect.orDie
       )
       expect(Date.now() - started).toBeLessThan(5000)
-      yield* events.ended.pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("stream still open") }), Effect.orDie)
+      yield* events.ended.pipe(Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.fail(new Error("stream still open")) }), Effect.orDie)
     }))
 })
 

@@ -1,18 +1,21 @@
 import { describe, expect, it } from "@effect/vitest"
-import { FastCheck } from "effect"
+import { Schema } from "effect"
 import { type DueEntry, DueIndex } from "../../src/server/internal/dueIndex.js"
 
-const entry: FastCheck.Arbitrary<DueEntry> = FastCheck.record({
-  at: FastCheck.integer({ min: 0, max: 50 }),
-  hookId: FastCheck.uuid(),
-  deadlineOf: FastCheck.option(FastCheck.integer({ min: 1, max: 20 }), { nil: undefined })
-}).map(({ at, deadlineOf, hookId }) =>
-  deadlineOf === undefined
-    ? { at, hookId, kind: "attempt", attempt: 0 }
-    : { at, hookId, kind: "deadline", attempt: deadlineOf }
-)
+const At = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 50 }))
+const HookId = Schema.String.check(Schema.isUUID())
 
-const entries = FastCheck.array(entry, { maxLength: 300 })
+const Entry = Schema.Union([
+  Schema.Struct({ at: At, hookId: HookId, kind: Schema.Literal("attempt"), attempt: Schema.Literal(0) }),
+  Schema.Struct({
+    at: At,
+    hookId: HookId,
+    kind: Schema.Literal("deadline"),
+    attempt: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 20 }))
+  })
+])
+
+const entries = Schema.Array(Entry).check(Schema.isMaxLength(300))
 
 const fill = (items: ReadonlyArray<DueEntry>) => {
   const index = new DueIndex()
@@ -30,7 +33,7 @@ describe("DueIndex", () => {
     expect(index.size).toBe(0)
   })
 
-  it.prop("popDue takes exactly what is due and leaves the rest", [entries, FastCheck.integer({ min: -1, max: 51 })], ([items, now]) => {
+  it.prop("popDue takes exactly what is due and leaves the rest", [entries, Schema.Int.check(Schema.isBetween({ minimum: -1, maximum: 51 }))], ([items, now]) => {
     const { index, pushed } = fill(items)
     const due = index.popDue(now)
     expect(due).toEqual(pushed.filter((entry) => entry.at <= now).sort((a, b) => a.at - b.at))

@@ -4,13 +4,14 @@
  * `PosthookConfig` it provides, `TestClock` for time, and the inspection API
  * for assertions.
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Logger, Option, Redacted, Stream, TestClock } from "effect"
+import { DateTime, Effect, Fiber, Layer, Logger, Option, Redacted, Stream } from "effect"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import { TestClock } from "effect/testing"
 import * as Hooks from "../../src/Hooks.js"
 import * as PosthookConfig from "../../src/PosthookConfig.js"
 import * as LocalPosthook from "../../src/server/LocalPosthook.js"
@@ -24,7 +25,7 @@ const TestPosthook = LocalPosthook.layer({ log: false, quotaLimit: 1000, project
 const HooksLive = Hooks.layer.pipe(Layer.provide(NodeHttpClient.layerUndici))
 
 layer(Layer.provideMerge(HooksLive, TestPosthook))("LocalPosthook.layer", (it) => {
-  it.scoped("postIn 5d + TestClock.adjust('5 days') = a verified delivery at the user's endpoint", () =>
+  it.effect("postIn 5d + TestClock.adjust('5 days') = a verified delivery at the user's endpoint", () =>
     Effect.gen(function*() {
       const local = yield* LocalPosthook.LocalPosthook
       const hooks = yield* Hooks.Hooks
@@ -72,7 +73,7 @@ layer(Layer.provideMerge(HooksLive, TestPosthook))("LocalPosthook.layer", (it) =
         (yield* local.hooks({ status: "pending" })).length
       )
       expect(Option.map(yield* local.hook(a.id), (hook) => hook.nextAttemptAt)).toEqual(
-        Option.some(DateTimeMillis(a.postAt))
+        Option.some(DateTime.toEpochMillis(a.postAt))
       )
       const quota = yield* local.quota
       expect(quota.limit).toBe(1000)
@@ -92,7 +93,7 @@ layer(Layer.provideMerge(HooksLive, TestPosthook))("LocalPosthook.layer", (it) =
       expect(deleted.path).toBe("/inspect/b")
     }))
 
-  it.scoped("deliverNow makes a waiting hook due at once", () =>
+  it.effect("deliverNow makes a waiting hook due at once", () =>
     Effect.gen(function*() {
       const local = yield* LocalPosthook.LocalPosthook
       const hooks = yield* Hooks.Hooks
@@ -107,7 +108,7 @@ layer(Layer.provideMerge(HooksLive, TestPosthook))("LocalPosthook.layer", (it) =
       expect(yield* local.deliverNow(hook.id)).toBe(false)
     }))
 
-  it.scoped("a subscription sees every event after it starts, in order", () =>
+  it.effect("a subscription sees every event after it starts, in order", () =>
     Effect.gen(function*() {
       const local = yield* LocalPosthook.LocalPosthook
       const hooks = yield* Hooks.Hooks
@@ -116,11 +117,11 @@ layer(Layer.provideMerge(HooksLive, TestPosthook))("LocalPosthook.layer", (it) =
         Stream.filter((event) => event._tag === "HookScheduled"),
         Stream.take(3),
         Stream.runCollect,
-        Effect.fork
+        Effect.forkChild
       )
       const ids: Array<string> = []
       for (const path of ["/s/1", "/s/2", "/s/3"]) ids.push((yield* hooks.schedule({ path, postIn: "1h" })).id)
-      const seen = Chunk.toReadonlyArray(yield* Fiber.join(collected))
+      const seen = yield* Fiber.join(collected)
       expect(seen.map((event) => "hookId" in event ? event.hookId : "")).toEqual(ids)
       expect(seen.map((event) => event.seq)).toEqual([...seen.map((event) => event.seq)].sort((x, y) => x - y))
       const recent = yield* local.recentEvents(3)
@@ -128,26 +129,20 @@ layer(Layer.provideMerge(HooksLive, TestPosthook))("LocalPosthook.layer", (it) =
     }))
 })
 
-const DateTimeMillis = (dateTime: { readonly epochMillis: number }) => dateTime.epochMillis
-
 describe("LocalPosthook.make options", () => {
-  it.scoped("extra routes are served on the same port, after the API's own", () =>
+  it.effect("extra routes are served on the same port, after the API's own", () =>
     Effect.gen(function*() {
-      const local = yield* LocalPosthook.make({
-        log: false,
-        routes: () =>
-          HttpRouter.empty.pipe(
-            HttpRouter.get("/", Effect.succeed(HttpServerResponse.text("dashboard"))),
-            HttpRouter.get("/v1/hooks", Effect.succeed(HttpServerResponse.text("shadowed")))
-          )
-      })
+      const extra = yield* HttpRouter.make
+      yield* extra.add("GET", "/", HttpServerResponse.text("dashboard"))
+      yield* extra.add("GET", "/v1/hooks", HttpServerResponse.text("shadowed"))
+      const local = yield* LocalPosthook.make({ log: false, routes: () => extra.asHttpEffect() })
       const home = yield* raw(local, "GET", "/")
       expect([home.status, home.text]).toEqual([200, "dashboard"])
       const api = yield* raw(local, "GET", "/v1/hooks")
       expect(api.json).toEqual({ data: [] })
     }))
 
-  it.scoped("a public URL (behind a proxy) is used for callback URLs and tickets", () =>
+  it.effect("a public URL (behind a proxy) is used for callback URLs and tickets", () =>
     Effect.gen(function*() {
       const local = yield* LocalPosthook.make({ log: false, publicUrl: "https://posthook.example.test/" })
       expect(local.publicUrl).toBe("https://posthook.example.test")
@@ -155,20 +150,19 @@ describe("LocalPosthook.make options", () => {
       expect(ticket.json).toMatchObject({ data: { url: "wss://posthook.example.test/v1/ws" } })
     }))
 
-  it.scoped("fails to start, with a ServeError, when the port is taken", () =>
+  it.effect("fails to start, with a ServeError, when the port is taken", () =>
     Effect.gen(function*() {
       const first = yield* LocalPosthook.make({ log: false })
       const error = yield* Effect.flip(LocalPosthook.make({ log: false, port: first.port }))
       expect(error._tag).toBe("ServeError")
     }))
 
-  it.scoped("writes one log line per scheduled, delivered, retried and failed hook", () =>
+  it.effect("writes one log line per scheduled, delivered, retried and failed hook", () =>
     Effect.gen(function*() {
       const lines: Array<string> = []
-      const capture = Logger.replace(
-        Logger.defaultLogger,
+      const capture = Logger.layer([
         Logger.make(({ message }) => lines.push(String(Array.isArray(message) ? message[0] : message)))
-      )
+      ])
       yield* Effect.gen(function*() {
         const local = yield* LocalPosthook.make({
           retryPolicy: { minRetries: 1, delaySecs: 5, strategy: "fixed" }

@@ -10,7 +10,8 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Option, Redacted, Scope, TestClock } from "effect"
+import { Deferred, Effect, Exit, Option, Redacted, Scope } from "effect"
+import { TestClock } from "effect/testing"
 import * as Callbacks from "../../src/Callbacks.js"
 import * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import type { ServerEvent } from "../../src/server/ServerEvent.js"
@@ -46,13 +47,13 @@ const withServer = <A, E>(
     const result = yield* Effect.gen(function*() {
       const local = yield* LocalPosthook.make({ log: false, store: { sqlite: file }, ...options })
       return yield* use(local)
-    }).pipe(Scope.extend(scope), Effect.exit)
+    }).pipe(Scope.provide(scope), Effect.exit)
     yield* Scope.close(scope, Exit.void)
     return yield* result
   })
 
 describe("SQLite persistence", () => {
-  it.scoped("a pending hook survives a restart and is delivered after it; generated keys stay", () =>
+  it.effect("a pending hook survives a restart and is delivered after it; generated keys stay", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const file = yield* databaseFile
@@ -78,13 +79,16 @@ describe("SQLite persistence", () => {
         }))
     }))
 
-  it.scoped("an attempt cut off by a stop is delivered again after the restart", () =>
+  it.effect("an attempt cut off by a stop is delivered again after the restart", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const file = yield* databaseFile
       const signingKeys = [Redacted.make("ph_sk_persistence")]
       const hanging = yield* makeReceiver(signingKeys)
-      yield* hanging.reply(() => "hang")
+      // Answers only once the first server is gone, so the attempt is cut off by the stop. (A reply that never
+      // comes would leave the receiver's own shutdown waiting for its graceful timeout, which TestClock never ends.)
+      const firstServerStopped = yield* Deferred.make<void>()
+      yield* hanging.reply(() => Effect.as(Deferred.await(firstServerStopped), { status: 500 }))
       const id = yield* withServer(file, { shutdownGrace: 0, signingKeys, targetOrigin: hanging.origin }, (local) =>
         Effect.gen(function*() {
           const hooks = yield* hooksClient(local)
@@ -93,6 +97,7 @@ describe("SQLite persistence", () => {
           yield* hanging.next
           return hook.id
         }))
+      yield* Deferred.succeed(firstServerStopped, undefined)
 
       // The redelivery is due at once: the endpoint must be known when the server starts.
       const receiver = yield* makeReceiver(signingKeys)
@@ -107,7 +112,7 @@ describe("SQLite persistence", () => {
         }))
     }))
 
-  it.scoped("callback URLs handed out before a restart still work after it", () =>
+  it.effect("callback URLs handed out before a restart still work after it", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const file = yield* databaseFile
@@ -134,7 +139,7 @@ describe("SQLite persistence", () => {
         }))
     }))
 
-  it.scopedLive("a pending hook survives kill -9 of the server process", () =>
+  it.live("a pending hook survives kill -9 of the server process", () =>
     Effect.gen(function*() {
       const file = yield* databaseFile
       const child = yield* Effect.acquireRelease(
@@ -142,9 +147,9 @@ describe("SQLite persistence", () => {
           ChildProcess.spawn(
             process.execPath,
             [
-              Path.join("node_modules", "vite-node", "vite-node.mjs"),
-              "--config",
-              "vitest.config.ts",
+              // tsx as a loader of this very process (its CLI would start a child that survives a SIGKILL of its parent).
+              "--import",
+              "tsx",
               Path.join("test", "server", "fixtures", "sqliteServer.ts"),
               file
             ],
@@ -153,7 +158,7 @@ describe("SQLite persistence", () => {
         ),
         (child) => Effect.sync(() => child.kill("SIGKILL"))
       )
-      const started = yield* Effect.async<{ readonly baseUrl: string; readonly apiKey: string }, Error>((resume) => {
+      const started = yield* Effect.callback<{ readonly baseUrl: string; readonly apiKey: string }, Error>((resume) => {
         let output = ""
         child.stdout?.on("data", (chunk: Buffer) => {
           output += String(chunk)
@@ -170,7 +175,7 @@ describe("SQLite persistence", () => {
         }).then((answer) => answer.json())
       )
       const id = (response as { readonly data: { readonly id: string } }).data.id
-      const exited = yield* Effect.async<NodeJS.Signals | null>((resume) => {
+      const exited = yield* Effect.callback<NodeJS.Signals | null>((resume) => {
         child.on("exit", (_code, signal) => resume(Effect.succeed(signal)))
         child.kill("SIGKILL")
       })

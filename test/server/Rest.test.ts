@@ -1,17 +1,18 @@
 /**
- * The REST API of the local server (PROTOCOL §1), end to end over real
+ * The REST API of the local server (docs/protocol.md §1), end to end over real
  * sockets with the SDK's `Hooks` as the client; raw requests only for what
  * the SDK refuses to send.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, DateTime, Duration, Effect, Option, Stream, TestClock } from "effect"
+import { DateTime, Duration, Effect, Option, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { hooksClient, raw, startServer } from "./utils/sdk.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
 const iso = (dateTime: DateTime.Utc) => DateTime.formatIso(dateTime)
 
 describe("POST /v1/hooks", () => {
-  it.scoped("schedules with postIn relative to the server clock", () =>
+  it.effect("schedules with postIn relative to the server clock", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const { hooks } = yield* startServer()
@@ -26,7 +27,7 @@ describe("POST /v1/hooks", () => {
       expect(Option.isNone(hook.quota)).toBe(true)
     }))
 
-  it.scoped("schedules with postAt, keeping the instant", () =>
+  it.effect("schedules with postAt, keeping the instant", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const { hooks } = yield* startServer()
@@ -35,7 +36,7 @@ describe("POST /v1/hooks", () => {
       expect(hook.data).toBeNull()
     }))
 
-  it.scoped("resolves postAtLocal in an IANA zone, with the DST rules", () =>
+  it.effect("resolves postAtLocal in an IANA zone, with the DST rules", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const { hooks } = yield* startServer()
@@ -53,7 +54,7 @@ describe("POST /v1/hooks", () => {
       expect(iso(ambiguous.postAt)).toBe("2026-11-01T05:30:00.000Z")
     }))
 
-  it.scoped("keeps a retry override", () =>
+  it.effect("keeps a retry override", () =>
     Effect.gen(function*() {
       const { hooks } = yield* startServer()
       const retryOverride = {
@@ -69,7 +70,7 @@ describe("POST /v1/hooks", () => {
       expect((yield* hooks.get(hook.id)).retryOverride).toEqual(retryOverride)
     }))
 
-  it.scoped("refuses what the service refuses, with 400 and the error envelope", () =>
+  it.effect("refuses what the service refuses, with 400 and the error envelope", () =>
     Effect.gen(function*() {
       const { local } = yield* startServer()
       const cases: ReadonlyArray<readonly [string, unknown]> = [
@@ -118,7 +119,7 @@ describe("POST /v1/hooks", () => {
       expect(yield* local.hooks()).toEqual([])
     }))
 
-  it.scoped("answers 413 for data over 64 KB (the SDK refuses it before sending)", () =>
+  it.effect("answers 413 for data over 64 KB (the SDK refuses it before sending)", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startServer()
       const justFits = "x".repeat(64 * 1024 - 2)
@@ -133,7 +134,7 @@ describe("POST /v1/hooks", () => {
       expect((yield* local.hooks()).length).toBe(1)
     }))
 
-  it.scoped("needs the API key", () =>
+  it.effect("needs the API key", () =>
     Effect.gen(function*() {
       const { local } = yield* startServer()
       const missing = yield* raw(local, "GET", "/v1/hooks", { apiKey: null })
@@ -144,7 +145,7 @@ describe("POST /v1/hooks", () => {
       expect(wrong.json).toEqual({ error: "invalid API key" })
     }))
 
-  it.scoped("the SDK sees a wrong key as AuthenticationError", () =>
+  it.effect("the SDK sees a wrong key as AuthenticationError", () =>
     Effect.gen(function*() {
       const { local } = yield* startServer({ apiKey: "pk_right" })
       const wrong = yield* hooksClient(local, { apiKey: "pk_wrong" })
@@ -154,7 +155,7 @@ describe("POST /v1/hooks", () => {
 })
 
 describe("quota", () => {
-  it.scoped("reports usage in headers and answers 429 when the monthly quota is spent", () =>
+  it.effect("reports usage in headers and answers 429 when the monthly quota is spent", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const { hooks, local } = yield* startServer({ quotaLimit: 2 })
@@ -184,7 +185,7 @@ describe("quota", () => {
       expect(Option.map(july.quota, (quota) => quota.usage)).toEqual(Option.some(1))
     }))
 
-  it.scoped("deleting a hook does not give quota back", () =>
+  it.effect("deleting a hook does not give quota back", () =>
     Effect.gen(function*() {
       const { hooks } = yield* startServer({ quotaLimit: 1 })
       const hook = yield* hooks.schedule({ path: "/x", postIn: "5m" })
@@ -195,7 +196,7 @@ describe("quota", () => {
 })
 
 describe("GET and DELETE /v1/hooks/{id}", () => {
-  it.scoped("gets a hook; an unknown id is 404, a malformed one 400", () =>
+  it.effect("gets a hook; an unknown id is 404, a malformed one 400", () =>
     Effect.gen(function*() {
       const { hooks } = yield* startServer()
       const hook = yield* hooks.schedule({ path: "/x", postIn: "5m", data: [1, "two", { three: 3 }] })
@@ -206,7 +207,7 @@ describe("GET and DELETE /v1/hooks/{id}", () => {
       expect((yield* Effect.flip(hooks.get("not-a-uuid")))._tag).toBe("BadRequestError")
     }))
 
-  it.scoped("deletes a hook; deleting again succeeds (404 is treated as done)", () =>
+  it.effect("deletes a hook; deleting again succeeds (404 is treated as done)", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* startServer()
       const hook = yield* hooks.schedule({ path: "/x", postIn: "5m" })
@@ -221,7 +222,7 @@ describe("GET and DELETE /v1/hooks/{id}", () => {
       expect([deleted.status, deleted.json]).toEqual([200, { data: {} }])
     }))
 
-  it.scoped("answers unknown routes with the error envelope", () =>
+  it.effect("answers unknown routes with the error envelope", () =>
     Effect.gen(function*() {
       const { local } = yield* startServer()
       const response = yield* raw(local, "GET", "/v1/nothing-here")
@@ -246,7 +247,7 @@ describe("GET /v1/hooks", () => {
     return { ...server, ids }
   })
 
-  it.scoped("lists newest first by default, and sorts by postAt or createdAt either way", () =>
+  it.effect("lists newest first by default, and sorts by postAt or createdAt either way", () =>
     Effect.gen(function*() {
       const { hooks, ids } = yield* seed
       expect((yield* hooks.list()).map((hook) => hook.id)).toEqual([...ids].reverse())
@@ -258,7 +259,7 @@ describe("GET /v1/hooks", () => {
       expect(latestFirst.map((hook) => hook.path)).toEqual(["/h12", "/h11", "/h10", "/h9", "/h9"])
     }))
 
-  it.scoped("filters by time (exclusive bounds), status, limit and offset", () =>
+  it.effect("filters by time (exclusive bounds), status, limit and offset", () =>
     Effect.gen(function*() {
       const { hooks, ids } = yield* seed
       const paths = (list: ReadonlyArray<{ readonly path: string }>) => list.map((hook) => hook.path)
@@ -280,7 +281,7 @@ describe("GET /v1/hooks", () => {
       expect(page.map((hook) => hook.id)).toEqual(ids.slice(1, 3))
     }))
 
-  it.scoped("refuses bad filters with 400", () =>
+  it.effect("refuses bad filters with 400", () =>
     Effect.gen(function*() {
       const { local } = yield* startServer()
       for (
@@ -300,7 +301,7 @@ describe("GET /v1/hooks", () => {
       }
     }))
 
-  it.scoped("listAll yields every hook once, also when many share a postAt across page edges", () =>
+  it.effect("listAll yields every hook once, also when many share a postAt across page edges", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const { hooks } = yield* startServer()
@@ -312,20 +313,18 @@ describe("GET /v1/hooks", () => {
           scheduled.push(hook.id)
         }
       }
-      const all = Chunk.toReadonlyArray(yield* Stream.runCollect(hooks.listAll({ pageSize: 10 })))
+      const all = yield* Stream.runCollect(hooks.listAll({ pageSize: 10 }))
       expect(all.length).toBe(scheduled.length)
       expect(new Set(all.map((hook) => hook.id))).toEqual(new Set(scheduled))
       const postAts = all.map((hook) => DateTime.toEpochMillis(hook.postAt))
       expect(postAts).toEqual([...postAts].sort((a, b) => a - b))
-      const after = Chunk.toReadonlyArray(
-        yield* Stream.runCollect(hooks.listAll({ pageSize: 7, postAtAfter: "2026-06-04T08:00:00Z" }))
-      )
+      const after = yield* Stream.runCollect(hooks.listAll({ pageSize: 7, postAtAfter: "2026-06-04T08:00:00Z" }))
       expect(after.map((hook) => hook.path).sort()).toEqual([...Array(23).fill("/g3"), ...Array(23).fill("/g4")])
     }))
 })
 
 describe("POST /v1/ws/ticket", () => {
-  it.scoped("hands out a short-lived ticket and the WebSocket URL", () =>
+  it.effect("hands out a short-lived ticket and the WebSocket URL", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const { local } = yield* startServer({ ticketTtl: "30 seconds" })

@@ -3,7 +3,7 @@
  * answers the same from SQLite as from the in-memory store (the reference).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck, Option } from "effect"
+import { Arbitrary, Effect, Option, Schema } from "effect"
 import type { AttemptRecord, HookRecord } from "../../src/server/HookRecord.js"
 import * as MemoryStore from "../../src/server/MemoryStore.js"
 import * as SqliteStore from "../../src/server/SqliteStore.js"
@@ -13,80 +13,101 @@ const STATUSES = ["pending", "retry", "completed", "failed"] as const
 const PATHS = ["/a", "/b", "/c/d"] as const
 const BASE = Date.parse("2026-06-01T00:00:00Z")
 
+const constantFrom = <const A extends ReadonlyArray<string>>(values: A) => Arbitrary.schema(Schema.Literals(values))
+const integer = (minimum: number, maximum: number) =>
+  Arbitrary.schema(Schema.Int.check(Schema.isBetween({ minimum, maximum })))
+const boolean = Arbitrary.schema(Schema.Boolean)
+const jsonText = Arbitrary.map(Arbitrary.schema(Schema.Json), (value) => JSON.stringify(value))
+
+/** A random subset of `values`, in their order, at most `maxLength` long. */
+const subarray = <A>(values: ReadonlyArray<A>, maxLength = values.length) =>
+  Arbitrary.map(
+    Arbitrary.all(values.map(() => boolean)),
+    (picked) => values.filter((_, index) => picked[index]).slice(0, maxLength)
+  )
+
+/** `first` or `second`, chosen by a coin. */
+const either = <A, B>(first: Arbitrary.Arbitrary<A>, second: Arbitrary.Arbitrary<B>): Arbitrary.Arbitrary<A | B> =>
+  Arbitrary.flatMap(boolean, (heads): Arbitrary.Arbitrary<A | B> => heads ? first : second)
+
 const hookArbitrary = (id: string) =>
-  FastCheck.record({
-    path: FastCheck.constantFrom(...PATHS),
-    status: FastCheck.constantFrom(...STATUSES),
-    // Few distinct times, so ties on the sort key are common.
-    postAt: FastCheck.integer({ min: 0, max: 5 }).map((n) => BASE + n * 1000),
-    createdAt: FastCheck.integer({ min: 0, max: 5 }).map((n) => BASE - n * 1000),
-    attempts: FastCheck.integer({ min: 0, max: 4 }),
-    data: FastCheck.jsonValue().map((value) => JSON.stringify(value)),
-    withOverride: FastCheck.boolean(),
-    inFlight: FastCheck.boolean()
-  }).map((fields): HookRecord => ({
-    id,
-    path: fields.path,
-    data: fields.data,
-    postAt: fields.postAt,
-    status: fields.status,
-    attempts: fields.attempts,
-    cycleStart: 0,
-    nextAttemptAt: fields.status === "pending" || fields.status === "retry" ? fields.postAt : null,
-    inFlight: fields.inFlight
-      ? {
-        attempt: fields.attempts,
-        transport: "http",
-        phase: "awaiting_callback",
-        startedAt: fields.postAt,
-        deadlineAt: fields.postAt + 300_000,
-        connectionId: null
-      }
-      : null,
-    failureError: fields.status === "failed" ? "HTTP 500" : null,
-    retryOverride: fields.withOverride
-      ? { minRetries: 3, delaySecs: 10, strategy: "exponential", backoffFactor: 1.5, maxDelaySecs: 600, jitter: true }
-      : null,
-    postDurationSeconds: 0.25,
-    createdAt: fields.createdAt,
-    updatedAt: fields.createdAt
-  }))
+  Arbitrary.map(
+    Arbitrary.all({
+      path: constantFrom(PATHS),
+      status: constantFrom(STATUSES),
+      // Few distinct times, so ties on the sort key are common.
+      postAt: Arbitrary.map(integer(0, 5), (n) => BASE + n * 1000),
+      createdAt: Arbitrary.map(integer(0, 5), (n) => BASE - n * 1000),
+      attempts: integer(0, 4),
+      data: jsonText,
+      withOverride: boolean,
+      inFlight: boolean
+    }),
+    (fields): HookRecord => ({
+      id,
+      path: fields.path,
+      data: fields.data,
+      postAt: fields.postAt,
+      status: fields.status,
+      attempts: fields.attempts,
+      cycleStart: 0,
+      nextAttemptAt: fields.status === "pending" || fields.status === "retry" ? fields.postAt : null,
+      inFlight: fields.inFlight
+        ? {
+          attempt: fields.attempts,
+          transport: "http",
+          phase: "awaiting_callback",
+          startedAt: fields.postAt,
+          deadlineAt: fields.postAt + 300_000,
+          connectionId: null
+        }
+        : null,
+      failureError: fields.status === "failed" ? "HTTP 500" : null,
+      retryOverride: fields.withOverride
+        ? { minRetries: 3, delaySecs: 10, strategy: "exponential", backoffFactor: 1.5, maxDelaySecs: 600, jitter: true }
+        : null,
+      postDurationSeconds: 0.25,
+      createdAt: fields.createdAt,
+      updatedAt: fields.createdAt
+    })
+  )
 
 const idFor = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
 
-const hooksArbitrary = FastCheck.integer({ min: 0, max: 25 }).chain((count) =>
-  FastCheck.tuple(...Array.from({ length: count }, (_, n) => hookArbitrary(idFor(n))))
+const hooksArbitrary = Arbitrary.flatMap(
+  integer(0, 25),
+  (count) => Arbitrary.all(Array.from({ length: count }, (_, n) => hookArbitrary(idFor(n))))
 )
 
 /** Set in one query out of four: several filters at once rarely leave anything to compare. */
-const optional = <A>(arbitrary: FastCheck.Arbitrary<A>): FastCheck.Arbitrary<A | undefined> =>
-  FastCheck.oneof({ arbitrary: FastCheck.constant(undefined), weight: 3 }, { arbitrary, weight: 1 })
+const optional = <A>(arbitrary: Arbitrary.Arbitrary<A>): Arbitrary.Arbitrary<A | undefined> =>
+  Arbitrary.flatMap(integer(0, 3), (n): Arbitrary.Arbitrary<A | undefined> => n < 3 ? Arbitrary.Constant(undefined) : arbitrary)
 
-const time = (offsetSeconds: FastCheck.Arbitrary<number>) => offsetSeconds.map((n) => BASE + n * 1000)
+const time = (minimum: number, maximum: number) => Arbitrary.map(integer(minimum, maximum), (n) => BASE + n * 1000)
 
-const queryArbitrary: FastCheck.Arbitrary<HookQuery> = FastCheck.record({
-  statuses: optional(FastCheck.subarray([...STATUSES])),
-  path: optional(FastCheck.constantFrom(...PATHS)),
-  ids: optional(FastCheck.subarray(Array.from({ length: 25 }, (_, n) => idFor(n)), { maxLength: 6 })),
-  postAtFrom: optional(time(FastCheck.integer({ min: 0, max: 5 }))),
-  postAtAfter: optional(time(FastCheck.integer({ min: -1, max: 5 }))),
-  postAtBefore: optional(time(FastCheck.integer({ min: 0, max: 6 }))),
-  createdAtAfter: optional(time(FastCheck.integer({ min: -6, max: 0 }))),
-  createdAtBefore: optional(time(FastCheck.integer({ min: -5, max: 1 }))),
-  idContains: optional(FastCheck.constantFrom("0001", "00000000000", "zz")),
-  sortBy: FastCheck.constantFrom("postAt" as const, "createdAt" as const),
-  sortOrder: FastCheck.constantFrom("ASC" as const, "DESC" as const),
-  limit: FastCheck.oneof(FastCheck.constant(1000), FastCheck.integer({ min: 1, max: 30 })),
-  offset: FastCheck.oneof(FastCheck.constant(0), FastCheck.integer({ min: 0, max: 10 }))
+const queryArbitrary: Arbitrary.Arbitrary<HookQuery> = Arbitrary.all({
+  statuses: optional(subarray(STATUSES)),
+  path: optional(constantFrom(PATHS)),
+  ids: optional(subarray(Array.from({ length: 25 }, (_, n) => idFor(n)), 6)),
+  postAtFrom: optional(time(0, 5)),
+  postAtAfter: optional(time(-1, 5)),
+  postAtBefore: optional(time(0, 6)),
+  createdAtAfter: optional(time(-6, 0)),
+  createdAtBefore: optional(time(-5, 1)),
+  idContains: optional(constantFrom(["0001", "00000000000", "zz"])),
+  sortBy: constantFrom(["postAt", "createdAt"]),
+  sortOrder: constantFrom(["ASC", "DESC"]),
+  limit: either(Arbitrary.Constant(1000), integer(1, 30)),
+  offset: either(Arbitrary.Constant(0), integer(0, 10))
 })
 
 describe("stores", () => {
-  it.scoped("SQLite answers every query exactly as the memory store does", () =>
+  it.effect("SQLite answers every query exactly as the memory store does", () =>
     Effect.gen(function*() {
-      const samples = FastCheck.sample(FastCheck.tuple(hooksArbitrary, FastCheck.array(queryArbitrary, { maxLength: 8 })), {
-        numRuns: 60,
-        seed: 20260601
-      })
+      const samples = yield* Arbitrary.sampleEffect(
+        Arbitrary.all([hooksArbitrary, Arbitrary.array(queryArbitrary, { maxLength: 8 })]),
+        { count: 60, seed: 20260601 }
+      )
       let compared = 0
       let informative = 0
       for (const [hooks, queries] of samples) {
@@ -113,11 +134,11 @@ describe("stores", () => {
     }))
 
   for (const [name, open] of [["memory", () => MemoryStore.make], ["sqlite", () => SqliteStore.make(":memory:")]] as const) {
-    it.scoped(`${name}: updates, deletes (with attempts), quota usage and settings`, () =>
+    it.effect(`${name}: updates, deletes (with attempts), quota usage and settings`, () =>
       Effect.gen(function*() {
         const store = yield* open()
-        const [hook] = FastCheck.sample(hookArbitrary(idFor(1)), { numRuns: 1, seed: 7 })
-        if (hook === undefined) return yield* Effect.dieMessage("no sample")
+        const [hook] = yield* Arbitrary.sampleEffect(hookArbitrary(idFor(1)), { count: 1, seed: 7 })
+        if (hook === undefined) return yield* Effect.die(new Error("no sample"))
         yield* store.insertHook(hook)
         yield* store.updateHook({ ...hook, status: "completed", attempts: 9 })
         expect(Option.map(yield* store.getHook(hook.id), (found) => [found.status, found.attempts])).toEqual(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, FastCheck } from "effect"
+import { Result, Schema } from "effect"
 import * as TimeZone from "../../src/server/TimeZone.js"
 
 const utc = (millis: number) => new Date(millis).toISOString()
@@ -7,44 +7,49 @@ const utc = (millis: number) => new Date(millis).toISOString()
 describe("TimeZone.resolveLocal (DST rules)", () => {
   it("America/New_York: a spring-forward gap moves forward by the gap", () => {
     // 2026-03-08: clocks jump from 02:00 EST to 03:00 EDT.
-    expect(Either.map(TimeZone.resolveLocal("2026-03-08T02:00:00", "America/New_York"), utc)).toEqual(
-      Either.right("2026-03-08T07:00:00.000Z")
+    expect(Result.map(TimeZone.resolveLocal("2026-03-08T02:00:00", "America/New_York"), utc)).toEqual(
+      Result.succeed("2026-03-08T07:00:00.000Z")
     )
-    expect(Either.map(TimeZone.resolveLocal("2026-03-08T02:59:59", "America/New_York"), utc)).toEqual(
-      Either.right("2026-03-08T07:59:59.000Z")
+    expect(Result.map(TimeZone.resolveLocal("2026-03-08T02:59:59", "America/New_York"), utc)).toEqual(
+      Result.succeed("2026-03-08T07:59:59.000Z")
     )
-    expect(Either.map(TimeZone.resolveLocal("2026-03-08T01:59:59", "America/New_York"), utc)).toEqual(
-      Either.right("2026-03-08T06:59:59.000Z")
+    expect(Result.map(TimeZone.resolveLocal("2026-03-08T01:59:59", "America/New_York"), utc)).toEqual(
+      Result.succeed("2026-03-08T06:59:59.000Z")
     )
   })
 
   it("America/New_York: an ambiguous fall-back time takes the earlier instant", () => {
     // 2026-11-01: 01:00–01:59 happens twice (EDT, then EST).
-    expect(Either.map(TimeZone.resolveLocal("2026-11-01T01:00:00", "America/New_York"), utc)).toEqual(
-      Either.right("2026-11-01T05:00:00.000Z")
+    expect(Result.map(TimeZone.resolveLocal("2026-11-01T01:00:00", "America/New_York"), utc)).toEqual(
+      Result.succeed("2026-11-01T05:00:00.000Z")
     )
-    expect(Either.map(TimeZone.resolveLocal("2026-11-01T02:00:00", "America/New_York"), utc)).toEqual(
-      Either.right("2026-11-01T07:00:00.000Z")
+    expect(Result.map(TimeZone.resolveLocal("2026-11-01T02:00:00", "America/New_York"), utc)).toEqual(
+      Result.succeed("2026-11-01T07:00:00.000Z")
     )
   })
 
   it("other zones follow the same rules", () => {
-    expect(Either.map(TimeZone.resolveLocal("2026-03-29T02:30:00", "Europe/Berlin"), utc)).toEqual(
-      Either.right("2026-03-29T01:30:00.000Z")
+    expect(Result.map(TimeZone.resolveLocal("2026-03-29T02:30:00", "Europe/Berlin"), utc)).toEqual(
+      Result.succeed("2026-03-29T01:30:00.000Z")
     )
-    expect(Either.map(TimeZone.resolveLocal("2026-10-25T02:30:00", "Europe/Berlin"), utc)).toEqual(
-      Either.right("2026-10-25T00:30:00.000Z")
+    expect(Result.map(TimeZone.resolveLocal("2026-10-25T02:30:00", "Europe/Berlin"), utc)).toEqual(
+      Result.succeed("2026-10-25T00:30:00.000Z")
     )
-    expect(Either.map(TimeZone.resolveLocal("2026-06-15T09:00:00", "Asia/Kolkata"), utc)).toEqual(
-      Either.right("2026-06-15T03:30:00.000Z")
+    expect(Result.map(TimeZone.resolveLocal("2026-06-15T09:00:00", "Asia/Kolkata"), utc)).toEqual(
+      Result.succeed("2026-06-15T03:30:00.000Z")
     )
   })
 
   it.prop(
     "away from transitions, the instant shows the same wall time in the zone",
-    [FastCheck.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2040-12-31T00:00:00Z"), noInvalidDate: true }),
-      FastCheck.constantFrom("America/New_York", "Europe/London", "Australia/Sydney", "UTC", "Asia/Tokyo")],
-    ([date, zone]) => {
+    [
+      Schema.Int.check(
+        Schema.isBetween({ minimum: Date.parse("2000-01-01T00:00:00Z"), maximum: Date.parse("2040-12-31T00:00:00Z") })
+      ),
+      Schema.Literals(["America/New_York", "Europe/London", "Australia/Sydney", "UTC", "Asia/Tokyo"])
+    ],
+    ([millis, zone]) => {
+      const date = new Date(millis)
       const wall = new Intl.DateTimeFormat("sv-SE", {
         timeZone: zone,
         year: "numeric",
@@ -56,8 +61,8 @@ describe("TimeZone.resolveLocal (DST rules)", () => {
         hourCycle: "h23"
       }).format(new Date(Math.floor(date.getTime() / 1000) * 1000)).replace(" ", "T")
       const resolved = TimeZone.resolveLocal(wall, zone)
-      expect(Either.isRight(resolved)).toBe(true)
-      if (Either.isLeft(resolved)) return
+      expect(Result.isSuccess(resolved)).toBe(true)
+      if (Result.isFailure(resolved)) return
       // An ambiguous wall time may resolve to the other (earlier) instant; it must still show `wall`.
       const shown = new Intl.DateTimeFormat("sv-SE", {
         timeZone: zone,
@@ -68,16 +73,16 @@ describe("TimeZone.resolveLocal (DST rules)", () => {
         minute: "2-digit",
         second: "2-digit",
         hourCycle: "h23"
-      }).format(new Date(resolved.right)).replace(" ", "T")
+      }).format(new Date(resolved.success)).replace(" ", "T")
       expect(shown).toBe(wall)
     }
   )
 
   it("refuses malformed times and unknown zones", () => {
-    expect(Either.isLeft(TimeZone.resolveLocal("2026-02-30T09:00:00", "UTC"))).toBe(true)
-    expect(Either.isLeft(TimeZone.resolveLocal("2026-03-01 09:00:00", "UTC"))).toBe(true)
-    expect(Either.isLeft(TimeZone.resolveLocal("2026-03-01T09:00:00", "Mars/Olympus_Mons"))).toBe(true)
-    expect(Either.isLeft(TimeZone.resolveLocal("2026-03-01T09:00:00", "+02:00"))).toBe(true)
+    expect(Result.isFailure(TimeZone.resolveLocal("2026-02-30T09:00:00", "UTC"))).toBe(true)
+    expect(Result.isFailure(TimeZone.resolveLocal("2026-03-01 09:00:00", "UTC"))).toBe(true)
+    expect(Result.isFailure(TimeZone.resolveLocal("2026-03-01T09:00:00", "Mars/Olympus_Mons"))).toBe(true)
+    expect(Result.isFailure(TimeZone.resolveLocal("2026-03-01T09:00:00", "+02:00"))).toBe(true)
     expect(TimeZone.isZoneName("Europe/Paris")).toBe(true)
     expect(TimeZone.isZoneName("Europe/Atlantis")).toBe(false)
   })
@@ -86,12 +91,12 @@ describe("TimeZone.resolveLocal (DST rules)", () => {
 describe("TimeZone.parseInstant / formatInstant", () => {
   it("parses offsets and fractions, formats whole seconds without them", () => {
     expect(TimeZone.parseInstant("2026-06-15T12:00:00+02:00", "postAt")).toEqual(
-      Either.right(Date.parse("2026-06-15T10:00:00Z"))
+      Result.succeed(Date.parse("2026-06-15T10:00:00Z"))
     )
     expect(TimeZone.parseInstant("2026-06-15T10:00:00.250Z", "postAt")).toEqual(
-      Either.right(Date.parse("2026-06-15T10:00:00.250Z"))
+      Result.succeed(Date.parse("2026-06-15T10:00:00.250Z"))
     )
-    expect(Either.isLeft(TimeZone.parseInstant("yesterday", "postAt"))).toBe(true)
+    expect(Result.isFailure(TimeZone.parseInstant("yesterday", "postAt"))).toBe(true)
     expect(TimeZone.formatInstant(Date.parse("2026-06-15T10:00:00Z"))).toBe("2026-06-15T10:00:00Z")
     expect(TimeZone.formatInstant(Date.parse("2026-06-15T10:00:00.250Z"))).toBe("2026-06-15T10:00:00.250Z")
   })

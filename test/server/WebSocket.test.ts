@@ -1,12 +1,13 @@
 /**
- * WebSocket delivery (PROTOCOL §4) end to end: the SDK's `Listener` (or a
+ * WebSocket delivery (docs/protocol.md §4) end to end: the SDK's `Listener` (or a
  * bare `ws` client where the listener hides the wire) against the local
  * server, with `TestClock` for ack windows and deadlines.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Layer, Option, Queue, Schedule, Scope, TestClock } from "effect"
+import { Deferred, Effect, Exit, Layer, Option, Queue, Schedule, Scope } from "effect"
+import { TestClock } from "effect/testing"
 import { type Delivery, Result } from "../../src/Delivery.js"
 import * as Listener from "../../src/Listener.js"
 import * as PosthookConfig from "../../src/PosthookConfig.js"
@@ -59,11 +60,11 @@ const setup = (options: LocalPosthook.Options = {}) =>
 const recording = (answer: (delivery: Delivery) => Effect.Effect<Result>) =>
   Effect.map(Queue.unbounded<Delivery>(), (seen) => ({
     seen,
-    handler: (delivery: Delivery) => Effect.zipRight(Queue.offer(seen, delivery), answer(delivery))
+    handler: (delivery: Delivery) => Effect.andThen(Queue.offer(seen, delivery), answer(delivery))
   }))
 
 describe("WebSocket delivery", () => {
-  it.scoped("goes to the connected listener, and its ack completes the hook", () =>
+  it.effect("goes to the connected listener, and its ack completes the hook", () =>
     Effect.gen(function*() {
       const { hooks, listen, local, receiver } = yield* setup()
       const { handler, seen } = yield* recording(() => Effect.succeed(Result.ack()))
@@ -84,7 +85,7 @@ describe("WebSocket delivery", () => {
       expect(yield* Queue.size(receiver.deliveries)).toBe(0)
     }))
 
-  it.scoped("a nack is retried per policy; attempt and maxAttempts count within the cycle", () =>
+  it.effect("a nack is retried per policy; attempt and maxAttempts count within the cycle", () =>
     Effect.gen(function*() {
       const { hooks, listen, local } = yield* setup()
       const { handler, seen } = yield* recording((delivery) =>
@@ -113,7 +114,7 @@ describe("WebSocket delivery", () => {
       ])
     }))
 
-  it.scoped("no answer within the ack window (wall clock): ack_timeout, then a retry", () =>
+  it.effect("no answer within the ack window (wall clock): ack_timeout, then a retry", () =>
     Effect.gen(function*() {
       const { ackTimeouts, hooks, listen, local } = yield* setup({ ackWindow: "200 millis" })
       const release = yield* Deferred.make<void>()
@@ -140,7 +141,7 @@ describe("WebSocket delivery", () => {
       expect((yield* hooks.get(hook.id)).status).toBe("completed")
     }))
 
-  it.scoped("moving the clock far ahead does not time out a delivery the listener is answering", () =>
+  it.effect("moving the clock far ahead does not time out a delivery the listener is answering", () =>
     Effect.gen(function*() {
       const { hooks, listen, local } = yield* setup()
       const { handler, seen } = yield* recording(() => Effect.succeed(Result.ack()))
@@ -152,7 +153,7 @@ describe("WebSocket delivery", () => {
       expect((yield* local.attempts(hook.id)).map((attempt) => attempt.outcome)).toEqual(["completed"])
     }))
 
-  it.scoped("accept: async_ack, then the ack callback completes the hook before the deadline", () =>
+  it.effect("accept: async_ack, then the ack callback completes the hook before the deadline", () =>
     Effect.gen(function*() {
       const { hooks, listen, local } = yield* setup()
       const { handler, seen } = yield* recording(() => Effect.succeed(Result.accept("2 minutes")))
@@ -169,7 +170,7 @@ describe("WebSocket delivery", () => {
       expect((yield* hooks.get(hook.id)).status).toBe("completed")
     }))
 
-  it.scoped("the server tells the listener when an ack window ran out over async_ack's deadline too", () =>
+  it.effect("the server tells the listener when an ack window ran out over async_ack's deadline too", () =>
     Effect.gen(function*() {
       const { hooks, listen, local } = yield* setup({ retryPolicy: { minRetries: 1, delaySecs: 5, strategy: "fixed" } })
       const { handler, seen } = yield* recording(() => Effect.succeed(Result.accept("30 seconds")))
@@ -183,7 +184,7 @@ describe("WebSocket delivery", () => {
       expect(retrying.error).toBe("no ack or nack callback arrived before the async deadline")
     }))
 
-  it.scoped("falls back to HTTP when no listener is connected, and back to the WebSocket when one is", () =>
+  it.effect("falls back to HTTP when no listener is connected, and back to the WebSocket when one is", () =>
     Effect.gen(function*() {
       const { hooks, listen, local, receiver } = yield* setup()
       const before = yield* hooks.schedule({ path: "/fallback/before", postIn: "1s" })
@@ -193,7 +194,7 @@ describe("WebSocket delivery", () => {
 
       const { handler, seen } = yield* recording(() => Effect.succeed(Result.ack()))
       const scope = yield* Scope.make()
-      yield* listen(handler).pipe(Scope.extend(scope))
+      yield* listen(handler).pipe(Scope.provide(scope))
       const during = yield* hooks.schedule({ path: "/fallback/during", postIn: "1s" })
       yield* TestClock.adjust("1 second")
       expect((yield* Queue.take(seen)).hookId).toBe(during.id)
@@ -209,7 +210,7 @@ describe("WebSocket delivery", () => {
       expect((yield* eventFor(local, "HookDelivered", after.id)).transport).toBe("http")
     }))
 
-  it.scoped("a listener that reconnects after the server closes its connection keeps receiving", () =>
+  it.effect("a listener that reconnects after the server closes its connection keeps receiving", () =>
     Effect.gen(function*() {
       const { connections, hooks, listen, local } = yield* setup()
       const { handler, seen } = yield* recording(() => Effect.succeed(Result.ack()))
@@ -225,7 +226,7 @@ describe("WebSocket delivery", () => {
       yield* eventFor(local, "HookDelivered", hook.id)
     }))
 
-  it.scoped("a listener at capacity nacks at once and the hook is retried", () =>
+  it.effect("a listener at capacity nacks at once and the hook is retried", () =>
     Effect.gen(function*() {
       const { hooks, listen, local } = yield* setup({ retryPolicy: { minRetries: 2, delaySecs: 5, strategy: "fixed" } })
       const release = yield* Deferred.make<void>()
@@ -244,7 +245,7 @@ describe("WebSocket delivery", () => {
       yield* eventFor(local, "HookDelivered", other, 2)
     }))
 
-  it.scoped("forward mode carries the exact signed HTTP request", () =>
+  it.effect("forward mode carries the exact signed HTTP request", () =>
     Effect.gen(function*() {
       const { hooks, listen, local } = yield* setup()
       const { handler, seen } = yield* recording(() => Effect.succeed(Result.ack()))
@@ -274,7 +275,7 @@ describe("the WebSocket endpoint on the wire", () => {
       return `${data.url}?ticket=${encodeURIComponent(data.ticket)}`
     })
 
-  it.scoped("says connected, pings, and answers frames it cannot read with an error frame", () =>
+  it.effect("says connected, pings, and answers frames it cannot read with an error frame", () =>
     Effect.gen(function*() {
       const { local } = yield* setup({ pingInterval: "20 millis", projectName: "Wire Test" })
       const socket = yield* connectRaw(yield* ticketUrl(local))
@@ -298,7 +299,7 @@ describe("the WebSocket endpoint on the wire", () => {
       expect(Option.isNone(yield* Deferred.poll(socket.closed))).toBe(true)
     }))
 
-  it.scoped("closes with 4001 for a missing, unknown, reused or expired ticket", () =>
+  it.effect("closes with 4001 for a missing, unknown, reused or expired ticket", () =>
     Effect.gen(function*() {
       const { local } = yield* setup()
       const wsBase = `${local.baseUrl.replace("http", "ws")}/v1/ws`
@@ -318,7 +319,7 @@ describe("the WebSocket endpoint on the wire", () => {
       expect((yield* Deferred.await(late.closed)).code).toBe(4001)
     }))
 
-  it.scoped("the SDK listener stops for good on 4001", () =>
+  it.effect("the SDK listener stops for good on 4001", () =>
     Effect.gen(function*() {
       // Tickets that expire the moment they are issued: the endpoint refuses every one of them.
       const { local } = yield* setup({ ticketTtl: "0 millis" })
@@ -338,11 +339,11 @@ describe("the WebSocket endpoint on the wire", () => {
       expect(yield* local.listeners).toEqual([])
     }))
 
-  it.scoped("on shutdown, listeners get closing and close code 1001", () =>
+  it.effect("on shutdown, listeners get closing and close code 1001", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(JUNE_1)
       const scope = yield* Scope.make()
-      const local = yield* LocalPosthook.make({ log: false }).pipe(Scope.extend(scope))
+      const local = yield* LocalPosthook.make({ log: false }).pipe(Scope.provide(scope))
       const socket = yield* connectRaw(yield* ticketUrl(local))
       yield* socket.nextOfType("connected")
       yield* Scope.close(scope, Exit.void)

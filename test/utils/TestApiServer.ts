@@ -1,10 +1,13 @@
 /**
- * A small programmable Posthook REST server for tests: a real
- * `@effect/platform-node` HTTP server on 127.0.0.1 (port 0) that records every
- * request (method, path, query, headers, body) and answers either with a
- * scripted reply (FIFO, one per request) or, when none is queued, like a tiny
- * in-memory Posthook (schedule, get, list with every filter and cursor
- * paging, delete, bulk actions, ws ticket).
+ * A fault-injecting, request-recording front for the real local Posthook
+ * (`LocalPosthook` from `posthook-effect/server`), for the tests of what the
+ * SDK sends and how it copes with what a server should not do.
+ *
+ * Every request is recorded (method, path, query, headers, body). It is then
+ * answered by the next scripted reply, if one is queued (5xx, HTML error
+ * bodies, connection resets, hangs, canned bodies, …); otherwise by the
+ * standing reply set with `answerWith`, if any; otherwise it is passed on to
+ * a `LocalPosthook` started beside it, which answers as the service does.
  *
  * Usage:
  *
@@ -21,16 +24,14 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { Clock, Context, Effect, Either, Layer, Option, Ref, Stream, SubscriptionRef } from "effect"
-import type { ConfigError } from "effect/ConfigError"
+import { type Config, Context, Effect, Layer, Option, Ref, Schema, Stream, SubscriptionRef } from "effect"
+import type * as HttpClient from "effect/http/HttpClient"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Crypto from "node:crypto"
 import * as Http from "node:http"
-import { Posthook, type PosthookConfig } from "posthook-effect"
-import * as Rules from "../../src/protocol/schedule.js"
-import { parseSeconds } from "../../src/protocol/duration.js"
+import { type Hooks, Posthook, type PosthookConfig } from "posthook-effect"
+import { LocalPosthook } from "posthook-effect/server"
 
 /** The API key `layerWithClient` configures and the server accepts by default. */
 export const TEST_API_KEY = "pk_test_0123456789abcdef_SECRET"
@@ -97,7 +98,7 @@ export const Reply = {
   reset
 } as const
 
-/** A hook as the fake stores and serves it (wire shape). */
+/** A hook in wire shape, for canned replies. */
 export interface WireHook {
   readonly id: string
   readonly path: string
@@ -128,8 +129,10 @@ export const wireHook = (fields: Partial<WireHook> = {}): WireHook => ({
 type Scripted = Reply | ((request: RecordedRequest) => Reply)
 
 export interface Options {
-  /** When set, requests with another `X-API-Key` get 401. Default: `TEST_API_KEY`. */
+  /** The API key the local Posthook accepts (others get 401). Default: `TEST_API_KEY`. */
   readonly apiKey?: string | undefined
+  /** The local Posthook's monthly quota (its schedule answers carry the quota headers). Default: 10000. */
+  readonly quotaLimit?: number | undefined
 }
 
 export interface TestApiServerService {
@@ -142,20 +145,23 @@ export interface TestApiServerService {
   readonly aborted: Effect.Effect<number>
   /** Waits until at least `count` requests were abandoned by the client. */
   readonly awaitAborted: (count: number) => Effect.Effect<void>
-  /** Queues replies for the next requests, in order; the fake answers once they are used up. */
+  /** Queues replies for the next requests, in order; once they are used up, requests go on as before. */
   readonly enqueue: (...replies: ReadonlyArray<Scripted>) => Effect.Effect<void>
-  /** Adds hooks to the fake's store. */
-  readonly seed: (hooks: ReadonlyArray<WireHook>) => Effect.Effect<void>
-  /** The fake's stored hooks. */
-  readonly hooks: Effect.Effect<ReadonlyArray<WireHook>>
-  /** Quota headers added to schedule answers (none by default). */
-  readonly setQuotaHeaders: (headers: Readonly<Record<string, string>> | undefined) => Effect.Effect<void>
+  /** Answers every unscripted request with `reply` (e.g. {@link listing}) instead of the local Posthook. */
+  readonly answerWith: (reply: Scripted) => Effect.Effect<void>
+  /** The local Posthook behind this server. */
+  readonly local: LocalPosthook.LocalPosthook
+  /**
+   * Schedules hooks on the local Posthook directly (not recorded, not
+   * scripted) and returns them as it answered.
+   */
+  readonly seed: (hooks: ReadonlyArray<Hooks.ScheduleParams>) => Effect.Effect<ReadonlyArray<SeededHook>>
 }
 
-export class TestApiServer extends Context.Tag("test/TestApiServer")<TestApiServer, TestApiServerService>() {}
+export class TestApiServer extends Context.Service<TestApiServer, TestApiServerService>()("test/TestApiServer") {}
 
 // ---------------------------------------------------------------------------
-// The fake Posthook
+// A model of the list endpoint, for hooks LocalPosthook cannot hold
 // ---------------------------------------------------------------------------
 
 /** Orders RFC 3339 UTC strings exactly, sub-millisecond digits included. */
@@ -171,111 +177,33 @@ export const compareTimes = (a: string, b: string): number => {
   return secondsA !== secondsB ? secondsA - secondsB : fractionA < fractionB ? -1 : fractionA > fractionB ? 1 : 0
 }
 
-interface Store {
-  readonly hooks: Map<string, WireHook>
-  quotaHeaders: Readonly<Record<string, string>> | undefined
-}
-
-const badRequest = (message: string) => Reply.error(400, message)
-
-const listHooks = (store: Store, query: Readonly<Record<string, string>>): Reply => {
-  let hooks = [...store.hooks.values()]
-  const { status, postAtAfter, postAtBefore, createdAtAfter, createdAtBefore } = query
-  if (status !== undefined) hooks = hooks.filter((hook) => hook.status === status)
-  if (postAtAfter !== undefined) hooks = hooks.filter((hook) => compareTimes(hook.postAt, postAtAfter) > 0)
-  if (postAtBefore !== undefined) hooks = hooks.filter((hook) => compareTimes(hook.postAt, postAtBefore) < 0)
-  if (createdAtAfter !== undefined) hooks = hooks.filter((hook) => compareTimes(hook.createdAt, createdAtAfter) > 0)
-  if (createdAtBefore !== undefined) hooks = hooks.filter((hook) => compareTimes(hook.createdAt, createdAtBefore) < 0)
-  const sortBy = query.sortBy === "createdAt" ? "createdAt" : "postAt"
-  const direction = query.sortOrder === "DESC" ? -1 : 1
+/**
+ * A standing reply answering `GET /v1/hooks` from `hooks`, as the API pages:
+ * filters, `postAt`/`createdAt` order (ties by id), `offset`, `limit`, times
+ * compared with every digit. For hooks the real local server cannot hold
+ * (chosen ids and statuses, sub-millisecond `postAt` texts); anything else
+ * is a 404.
+ */
+export const listing = (hooks: ReadonlyArray<WireHook>) => (request: RecordedRequest): Reply => {
+  if (request.method !== "GET" || request.path !== "/v1/hooks") return Reply.error(404, "not found")
+  const { createdAtAfter, createdAtBefore, postAtAfter, postAtBefore, status } = request.query
+  let selected = [...hooks]
+  if (status !== undefined) selected = selected.filter((hook) => hook.status === status)
+  if (postAtAfter !== undefined) selected = selected.filter((hook) => compareTimes(hook.postAt, postAtAfter) > 0)
+  if (postAtBefore !== undefined) selected = selected.filter((hook) => compareTimes(hook.postAt, postAtBefore) < 0)
+  if (createdAtAfter !== undefined) selected = selected.filter((hook) => compareTimes(hook.createdAt, createdAtAfter) > 0)
+  if (createdAtBefore !== undefined) {
+    selected = selected.filter((hook) => compareTimes(hook.createdAt, createdAtBefore) < 0)
+  }
+  const sortBy = request.query.sortBy === "createdAt" ? "createdAt" : "postAt"
+  const direction = request.query.sortOrder === "DESC" ? -1 : 1
   // Ties are broken by id so that paging over equal timestamps is stable.
-  hooks.sort((a, b) => direction * (compareTimes(a[sortBy], b[sortBy]) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
-  const offset = Number(query.offset ?? 0)
-  const limit = Number(query.limit ?? 100)
-  if (!Number.isInteger(offset) || offset < 0) return badRequest("invalid offset")
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return badRequest("invalid limit")
-  return Reply.data(hooks.slice(offset, offset + limit))
-}
-
-const bulkAction = (store: Store, action: string, body: unknown): Reply => {
-  const validated = Rules.validateBulkBody(body)
-  if (validated._tag === "Left") return badRequest(validated.left.message)
-  const from = action === "retry" ? "failed" : action === "replay" ? "completed" : "pending"
-  let candidates: Array<WireHook>
-  if ("hookIDs" in validated.right) {
-    candidates = validated.right.hookIDs.flatMap((id) => {
-      const hook = store.hooks.get(id)
-      return hook === undefined ? [] : [hook]
-    })
-  } else {
-    const filter = validated.right
-    candidates = [...store.hooks.values()]
-      .filter((hook) =>
-        compareTimes(hook.postAt, filter.startTime) >= 0 && compareTimes(hook.postAt, filter.endTime) <= 0 &&
-        (filter.endpointKey === undefined || hook.path === filter.endpointKey)
-      )
-      .slice(0, filter.limit)
-  }
-  const affected = candidates.filter((hook) => hook.status === from)
-  for (const hook of affected) {
-    if (action === "cancel") store.hooks.delete(hook.id)
-    else store.hooks.set(hook.id, { ...hook, status: "pending" })
-  }
-  return Reply.data({ affected: affected.length })
-}
-
-const scheduleHook = (store: Store, body: unknown, nowMillis: number): Reply => {
-  const validated = Rules.validateScheduleBody(body)
-  if (validated._tag === "Left") return badRequest(validated.left.message)
-  const params = validated.right
-  const now = new Date(nowMillis).toISOString()
-  const delaySeconds = params.postIn === undefined ? 0 : Either.getOrElse(parseSeconds(params.postIn), () => 0)
-  const postAt = params.postAt ??
-    (params.postIn === undefined
-      ? `${params.postAtLocal}Z` // the fake ignores the zone: good enough for tests
-      : new Date(nowMillis + delaySeconds * 1000).toISOString())
-  const hook = wireHook({
-    path: params.path,
-    data: params.data ?? null,
-    postAt,
-    createdAt: now,
-    updatedAt: now,
-    ...(params.retryOverride === undefined ? {} : { retryOverride: params.retryOverride })
-  })
-  store.hooks.set(hook.id, hook)
-  return Reply.data(hook, 201, store.quotaHeaders ?? {})
-}
-
-const fakePosthook = (store: Store, request: RecordedRequest, nowMillis: number): Reply => {
-  const segments = request.path.split("/").filter((segment) => segment.length > 0).map(decodeURIComponent)
-  const [v1, resource, id, action] = segments
-  if (v1 !== "v1") return Reply.error(404, "not found")
-  if (resource === "ws" && id === "ticket" && request.method === "POST") {
-    return Reply.data({
-      ticket: Crypto.randomUUID(),
-      url: "ws://127.0.0.1:1/ws",
-      expiresAt: new Date(nowMillis + 60_000).toISOString()
-    })
-  }
-  if (resource !== "hooks") return Reply.error(404, "not found")
-  if (id === undefined) {
-    if (request.method === "GET") return listHooks(store, request.query)
-    if (request.method === "POST") return scheduleHook(store, request.json, nowMillis)
-    return Reply.error(405, "method not allowed")
-  }
-  if (id === "bulk" && action !== undefined && request.method === "POST") {
-    return ["retry", "replay", "cancel"].includes(action)
-      ? bulkAction(store, action, request.json)
-      : Reply.error(404, "not found")
-  }
-  const hook = store.hooks.get(id)
-  if (request.method === "GET") return hook === undefined ? Reply.error(404, "hook not found") : Reply.data(hook)
-  if (request.method === "DELETE") {
-    if (hook === undefined) return Reply.error(404, "hook not found")
-    store.hooks.delete(id)
-    return Reply.data({})
-  }
-  return Reply.error(405, "method not allowed")
+  selected.sort((a, b) =>
+    direction * (compareTimes(a[sortBy], b[sortBy]) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  )
+  const offset = Number(request.query.offset ?? 0)
+  const limit = Number(request.query.limit ?? 100)
+  return Reply.data(selected.slice(offset, offset + limit))
 }
 
 // ---------------------------------------------------------------------------
@@ -291,13 +219,58 @@ const parseJson = (text: string): unknown => {
   }
 }
 
+/** Headers that describe one hop of a connection, not the message: never passed on. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "host", "date"])
+
+const endToEnd = (headers: Iterable<readonly [string, string]>): Record<string, string> => {
+  const kept: Record<string, string> = {}
+  for (const [name, value] of headers) if (!HOP_BY_HOP.has(name.toLowerCase())) kept[name] = value
+  return kept
+}
+
+/** Passes a recorded request on to the local Posthook and turns its answer into a reply. */
+const forward = (baseUrl: string, request: RecordedRequest): Effect.Effect<Reply> =>
+  Effect.promise(async (signal) => {
+    const query = request.rawQuery === "" ? "" : `?${request.rawQuery}`
+    const response = await fetch(`${baseUrl}${request.path}${query}`, {
+      method: request.method,
+      headers: endToEnd(Object.entries(request.headers)),
+      ...(request.body === "" ? {} : { body: request.body }),
+      signal
+    })
+    const body = await response.text()
+    const contentType = response.headers.get("content-type") ?? "application/json"
+    const { "content-type": _, ...headers } = endToEnd(response.headers.entries())
+    return Reply.text(response.status, body, contentType, headers)
+  })
+
+/** What a test needs of a seeded hook, as the local Posthook answered it. */
+export const SeededHook = Schema.Struct({ id: Schema.String, path: Schema.String, postAt: Schema.String, data: Schema.Unknown })
+export type SeededHook = typeof SeededHook.Type
+
+const decodeSeeded = Schema.decodeUnknownSync(Schema.fromJsonString(Schema.Struct({ data: SeededHook })))
+
+/** Schedules one hook on the local Posthook, bypassing the recorder. */
+const seedOne = (baseUrl: string, apiKey: string, params: Hooks.ScheduleParams): Effect.Effect<SeededHook> =>
+  Effect.promise(async () => {
+    const response = await fetch(`${baseUrl}/v1/hooks`, {
+      method: "POST",
+      headers: { "x-api-key": apiKey, "content-type": "application/json" },
+      body: JSON.stringify(params)
+    })
+    const text = await response.text()
+    if (!response.ok) throw new Error(`seeding ${JSON.stringify(params)} failed: ${response.status} ${text}`)
+    return decodeSeeded(text).data
+  })
+
 export const make = (options: Options = {}) =>
   Effect.gen(function*() {
-    const expectedKey = options.apiKey ?? TEST_API_KEY
+    const apiKey = options.apiKey ?? TEST_API_KEY
+    const local = yield* LocalPosthook.make({ log: false, apiKey, quotaLimit: options.quotaLimit ?? 10_000 })
     const recorded = yield* SubscriptionRef.make<ReadonlyArray<RecordedRequest>>([])
     const abortedCount = yield* SubscriptionRef.make(0)
     const script = yield* Ref.make<ReadonlyArray<Scripted>>([])
-    const store: Store = { hooks: new Map(), quotaHeaders: undefined }
+    const standing = yield* Ref.make<Scripted | undefined>(undefined)
 
     const nodeServer = Http.createServer()
     const server = yield* NodeHttpServer.make(() => nodeServer, { port: 0, host: "127.0.0.1" })
@@ -318,12 +291,9 @@ export const make = (options: Options = {}) =>
         json: parseJson(body)
       }
       yield* SubscriptionRef.update(recorded, (all) => [...all, recordedRequest])
-      const next = yield* Ref.modify(script, (queue) => [queue[0], queue.slice(1)] as const)
-      const now = yield* Clock.currentTimeMillis
+      const next = (yield* Ref.modify(script, (queue) => [queue[0], queue.slice(1)] as const)) ?? (yield* Ref.get(standing))
       const reply: Reply = next === undefined
-        ? recordedRequest.headers["x-api-key"] === expectedKey
-          ? fakePosthook(store, recordedRequest, now)
-          : Reply.error(401, "invalid API key")
+        ? yield* forward(local.baseUrl, recordedRequest)
         : typeof next === "function"
         ? next(recordedRequest)
         : next
@@ -347,37 +317,31 @@ export const make = (options: Options = {}) =>
     yield* server.serve(app)
 
     const address = server.address
-    if (address._tag !== "TcpAddress") return yield* Effect.die("expected a TCP address")
+    if (address._tag === "UnixPathAddress") return yield* Effect.die("expected a TCP address")
 
     const service: TestApiServerService = {
       url: `http://127.0.0.1:${address.port}`,
       requests: SubscriptionRef.get(recorded),
       awaitRequests: (count) =>
-        recorded.changes.pipe(
+        SubscriptionRef.changes(recorded).pipe(
           Stream.filter((all) => all.length >= count),
           Stream.runHead,
           Effect.map(Option.getOrElse((): ReadonlyArray<RecordedRequest> => []))
         ),
       aborted: SubscriptionRef.get(abortedCount),
       awaitAborted: (count) =>
-        abortedCount.changes.pipe(Stream.filter((n) => n >= count), Stream.runHead, Effect.asVoid),
+        SubscriptionRef.changes(abortedCount).pipe(Stream.filter((n) => n >= count), Stream.runHead, Effect.asVoid),
       enqueue: (...replies) => Ref.update(script, (queue) => [...queue, ...replies]),
-      seed: (hooks) =>
-        Effect.sync(() => {
-          for (const hook of hooks) store.hooks.set(hook.id, hook)
-        }),
-      hooks: Effect.sync(() => [...store.hooks.values()]),
-      setQuotaHeaders: (headers) =>
-        Effect.sync(() => {
-          store.quotaHeaders = headers
-        })
+      answerWith: (reply) => Ref.set(standing, reply),
+      local,
+      seed: (hooks) => Effect.forEach(hooks, (params) => seedOne(local.baseUrl, apiKey, params))
     }
     return service
   })
 
 /** The server alone. */
 export const layer = (options: Options = {}): Layer.Layer<TestApiServer> =>
-  Layer.scoped(TestApiServer, Effect.orDie(make(options)))
+  Layer.effect(TestApiServer, Effect.orDie(make(options)))
 
 /**
  * The server plus `Posthook` (and `Hooks`, `PosthookConfig`) pointed at it
@@ -388,8 +352,8 @@ export const layer = (options: Options = {}): Layer.Layer<TestApiServer> =>
 export const layerWithClient = (
   config: Partial<PosthookConfig.Options> = {},
   options: Options = {}
-): Layer.Layer<Posthook.Services | TestApiServer, ConfigError> =>
-  Layer.unwrapEffect(
+): Layer.Layer<Posthook.Services | TestApiServer, Config.ConfigError> =>
+  Layer.unwrap(
     Effect.map(TestApiServer, (server) =>
       Posthook.layer({ apiKey: TEST_API_KEY, timeout: "10 minutes", ...config, baseUrl: config.baseUrl ?? server.url }))
   ).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provideMerge(layer(options)))
@@ -398,8 +362,8 @@ export const layerWithClient = (
 export const layerWithHttpClient = (
   httpClient: Layer.Layer<HttpClient.HttpClient>,
   config: Partial<PosthookConfig.Options> = {}
-): Layer.Layer<Posthook.Services | TestApiServer, ConfigError> =>
-  Layer.unwrapEffect(
+): Layer.Layer<Posthook.Services | TestApiServer, Config.ConfigError> =>
+  Layer.unwrap(
     Effect.map(TestApiServer, (server) =>
       Posthook.layer({ apiKey: TEST_API_KEY, timeout: "10 minutes", ...config, baseUrl: config.baseUrl ?? server.url }))
   ).pipe(Layer.provide(httpClient), Layer.provideMerge(layer()))

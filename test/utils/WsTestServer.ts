@@ -8,10 +8,10 @@
  * the client share one definition of the protocol.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import type { HttpClient } from "@effect/platform/HttpClient"
-import type { WebSocketConstructor } from "@effect/platform/Socket"
-import { Duration, Effect, Layer, Logger, LogLevel, type Scope } from "effect"
+import * as NodeWS from "@effect/platform-node/NodeWS"
+import { Duration, Effect, Layer, References, type Scope } from "effect"
+import type { HttpClient } from "effect/http/HttpClient"
+import type { WebSocketConstructor } from "effect/socket/Socket"
 import * as Http from "node:http"
 import { WebSocket, WebSocketServer } from "ws"
 import { PosthookConfig } from "posthook-effect"
@@ -57,7 +57,10 @@ export interface WsTestServer {
   onConnection: (connection: ServerConnection) => void
   /** Called for every parsed client frame. */
   onFrame: (connection: ServerConnection, frame: Record<string, unknown>) => void
-  /** Config (base URL = this server), an HTTP client and the `ws` WebSocket constructor. */
+  /**
+   * Config (base URL = this server), an HTTP client and the `ws` WebSocket
+   * constructor (`NodeWS`, so WebSocket-level pings reach the listener).
+   */
   readonly layer: Layer.Layer<PosthookConfig.PosthookConfig | HttpClient | WebSocketConstructor>
 }
 
@@ -82,7 +85,7 @@ interface Running {
   readonly close: () => Promise<void>
 }
 
-const start = Effect.async<Running>((resume) => {
+const start = Effect.callback<Running>((resume) => {
   const http = Http.createServer()
   const wss = new WebSocketServer({ noServer: true })
   const unused = new Set<string>()
@@ -196,8 +199,8 @@ const start = Effect.async<Running>((resume) => {
       onFrame: () => {},
       layer: Layer.mergeAll(
         PosthookConfig.layer({ apiKey: "pk_test_key", baseUrl: httpUrl }),
-        NodeHttpClient.layer,
-        NodeSocket.layerWebSocketConstructor
+        NodeHttpClient.layerUndici,
+        NodeWS.layerWebSocketConstructor
       ).pipe(Layer.orDie)
     }
     resume(Effect.succeed({ server, close }))
@@ -217,12 +220,12 @@ export const make: Effect.Effect<WsTestServer, never, Scope.Scope> = Effect.acqu
 export const eventually = (
   label: string,
   condition: () => boolean,
-  timeout: Duration.DurationInput = "20 seconds"
+  timeout: Duration.Input = "20 seconds"
 ): Effect.Effect<void> =>
   Effect.promise(
     () =>
       new Promise<boolean>((resolve) => {
-        const deadline = Date.now() + Duration.toMillis(Duration.decode(timeout))
+        const deadline = Date.now() + Duration.toMillis(Duration.fromInputUnsafe(timeout))
         const poll = () => {
           if (condition()) return resolve(true)
           if (Date.now() > deadline) return resolve(false)
@@ -253,4 +256,4 @@ export const connectionAt = (server: WsTestServer, index: number): ServerConnect
 
 /** The server's layer, with logging silenced (the listener logs every drop and failed handler). */
 export const quietLayer = (server: WsTestServer) =>
-  Layer.merge(server.layer, Logger.minimumLogLevel(LogLevel.None))
+  Layer.merge(server.layer, Layer.succeed(References.MinimumLogLevel, "None"))

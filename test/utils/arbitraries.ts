@@ -1,16 +1,79 @@
 /**
- * Generators shared by the property tests of the hand-written decoders.
+ * Generators shared by the property tests, on Effect's own `Arbitrary`
+ * (Effect 4 has no FastCheck re-export): a few fast-check-style helpers
+ * (`oneOf`, `weighted`, `constantFrom`, `integer`, …) and the date texts
+ * the hand-written decoders are pinned against.
  */
-import { FastCheck as fc } from "effect"
+import * as Arbitrary from "effect/Arbitrary"
+import * as Schema from "effect/Schema"
+
+/** The type an `Arbitrary` generates. */
+export type Value<T> = T extends Arbitrary.Arbitrary<infer A> ? A : never
+
+/** One of the given values. */
+export const constantFrom = <const A extends ReadonlyArray<unknown>>(...values: A): Arbitrary.Arbitrary<A[number]> =>
+  Arbitrary.map(integer({ min: 0, max: values.length - 1 }), (index) => values[index])
+
+/** An integer from `min` to `max`, both included. */
+export const integer = (range: { readonly min: number; readonly max: number }): Arbitrary.Arbitrary<number> =>
+  Arbitrary.schema(Schema.Int.check(Schema.isBetween({ minimum: range.min, maximum: range.max })))
+
+/** A natural number (0 and up, a safe integer). */
+export const nat: Arbitrary.Arbitrary<number> = integer({ min: 0, max: Number.MAX_SAFE_INTEGER })
+
+/** Any JavaScript number, `NaN`, `±Infinity` and `-0` included. */
+export const double: Arbitrary.Arbitrary<number> = Arbitrary.schema(Schema.Number)
+
+/** Any string. */
+export const string: Arbitrary.Arbitrary<string> = Arbitrary.schema(Schema.String)
+
+/** A UUID text. */
+export const uuid: Arbitrary.Arbitrary<string> = Arbitrary.schema(Schema.String.check(Schema.isUUID()))
+
+/** Any JSON value (what `JSON.parse` can return). */
+export const jsonValue: Arbitrary.Arbitrary<Schema.Json> = Arbitrary.schema(Schema.Json)
+
+/** A boolean. */
+export const boolean: Arbitrary.Arbitrary<boolean> = Arbitrary.schema(Schema.Boolean)
+
+/** Picks one generator, each with the given weight, then generates from it. */
+export const weighted = <const Arbs extends ReadonlyArray<readonly [number, Arbitrary.Arbitrary<unknown>]>>(
+  ...choices: Arbs
+): Arbitrary.Arbitrary<Value<Arbs[number][1]>> => {
+  const total = choices.reduce((sum, [weight]) => sum + weight, 0)
+  return Arbitrary.flatMap(integer({ min: 0, max: total - 1 }), (ticket) => {
+    let rest = ticket
+    for (const [weight, arbitrary] of choices) {
+      // The tuple pairs each generator with its own weight; `Value` names what it makes.
+      if (rest < weight) return arbitrary as Arbitrary.Arbitrary<Value<Arbs[number][1]>>
+      rest -= weight
+    }
+    return choices[choices.length - 1]![1] as Arbitrary.Arbitrary<Value<Arbs[number][1]>>
+  })
+}
+
+/** One of the generators, equally likely. */
+export const oneOf = <const Arbs extends ReadonlyArray<Arbitrary.Arbitrary<unknown>>>(
+  ...arbitraries: Arbs
+): Arbitrary.Arbitrary<Value<Arbs[number]>> =>
+  Arbitrary.flatMap(
+    integer({ min: 0, max: arbitraries.length - 1 }),
+    // Each element of `Arbs` generates a `Value<Arbs[number]>`.
+    (index) => arbitraries[index] as Arbitrary.Arbitrary<Value<Arbs[number]>>
+  )
+
+/** A `Date` from `min` to `max` (never an invalid one). */
+export const date = (range: { readonly min: Date; readonly max: Date }): Arbitrary.Arbitrary<Date> =>
+  Arbitrary.map(integer({ min: range.min.getTime(), max: range.max.getTime() }), (millis) => new Date(millis))
 
 /**
- * Date texts that hit every branch of a `Schema.DateTimeUtc` decode: any ISO
- * instant a `Date` can hold, and valid, zone-less, offset, impossible and
- * garbage texts.
+ * Date texts that hit every branch of a `Schema.DateTimeUtcFromString`
+ * decode: any ISO instant a `Date` can hold, and valid, zone-less, offset,
+ * impossible and garbage texts.
  */
-export const dateText = fc.oneof(
-  fc.date({ min: new Date(-8.6e15), max: new Date(8.6e15), noInvalidDate: true }).map((date) => date.toISOString()),
-  fc.constantFrom(
+export const dateText: Arbitrary.Arbitrary<string> = oneOf(
+  Arbitrary.map(date({ min: new Date(-8.6e15), max: new Date(8.6e15) }), (value) => value.toISOString()),
+  constantFrom(
     "2026-01-01T00:00:00Z",
     "2026-01-01T00:00:00",
     "2026-01-01T00:00:00.123+02:00",

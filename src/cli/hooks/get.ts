@@ -8,8 +8,8 @@
  *
  * @internal
  */
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Hooks from "../../Hooks.js"
@@ -26,7 +26,7 @@ export const command = Command.make(
   "get",
   {
     ...CliOptions.rest,
-    id: Args.text({ name: "id" }).pipe(Args.withDescription("The hook's id."))
+    id: Argument.String("id").pipe(Argument.withDescription("The hook's id."))
   },
   (flags) =>
     Client.run(

@@ -11,8 +11,8 @@
  *
  * @internal
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -28,9 +28,9 @@ const time = (name: string, description: string) => CliOptions.optionalText(name
 
 const flags = {
   ...CliOptions.rest,
-  status: Options.choice("status", Hook.HookStatus.literals).pipe(
-    Options.withDescription("Only hooks in this status."),
-    Options.optional
+  status: Flag.Literals("status", Hook.HookStatus.literals).pipe(
+    Flag.withDescription("Only hooks in this status."),
+    Flag.optional
   ),
   limit: CliOptions.optionalInteger("limit", "At most this many hooks (1-1000)."),
   offset: CliOptions.optionalInteger("offset", "Skip this many hooks."),
@@ -38,14 +38,14 @@ const flags = {
   postAtAfter: time("post-at-after", "Only hooks due after this RFC 3339 time."),
   createdAtBefore: time("created-at-before", "Only hooks created before this RFC 3339 time."),
   createdAtAfter: time("created-at-after", "Only hooks created after this RFC 3339 time."),
-  sortBy: Options.choice("sort-by", ["postAt", "createdAt"]).pipe(
-    Options.withDescription("Sort field."),
-    Options.optional
+  sortBy: Flag.Literals("sort-by", ["postAt", "createdAt"]).pipe(
+    Flag.withDescription("Sort field."),
+    Flag.optional
   ),
-  sortOrder: Options.choiceWithValue("sort-order", [["ASC", "ASC"], ["asc", "ASC"], ["DESC", "DESC"], [
+  sortOrder: Flag.ChoiceWithValue("sort-order", [["ASC", "ASC"], ["asc", "ASC"], ["DESC", "DESC"], [
     "desc",
     "DESC"
-  ]] as const).pipe(Options.withDescription("Sort order."), Options.optional),
+  ]] as const).pipe(Flag.withDescription("Sort order."), Flag.optional),
   all: CliOptions.toggle(
     "all",
     "Every matching hook, fetched page by page in postAt order (no --limit/--offset/--sort-*)."
@@ -53,7 +53,7 @@ const flags = {
   pageSize: CliOptions.optionalInteger("page-size", "With --all: hooks per request (1-1000, default 100).")
 } as const
 
-type Flags = Command.Command.ParseConfig<typeof flags>
+type Flags = Command.Command.Config.Infer<typeof flags>
 
 const some = <A>(option: Option.Option<A>): A | undefined => Option.getOrUndefined(option)
 

@@ -11,8 +11,8 @@
  *
  * @internal
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -26,9 +26,9 @@ import * as Output from "../internal/output.js"
 
 const flags = {
   ...CliOptions.rest,
-  path: Options.text("path").pipe(
-    Options.withPseudoName("PATH"),
-    Options.withDescription("Where the hook is delivered, on the project's domain, e.g. /webhooks/user-created.")
+  path: Flag.String("path").pipe(
+    Flag.withMetavar("PATH"),
+    Flag.withDescription("Where the hook is delivered, on the project's domain, e.g. /webhooks/user-created.")
   ),
   data: CliOptions.optionalText("data", "The payload: JSON, or @file to read it from a file.", "JSON"),
   postIn: CliOptions.optionalText("in", "Deliver after a delay: 30s, 5m, 1h30m, 1d12h (1s to 365d).", "DURATION"),
@@ -41,13 +41,13 @@ const flags = {
   timezone: CliOptions.optionalText("timezone", "The IANA time zone of --at-local, e.g. America/New_York.", "ZONE"),
   retries: CliOptions.retries("Retry override: retries after the first attempt (1-15)."),
   retryDelay: CliOptions.retryDelay("Retry override: seconds before a retry (5-60)."),
-  retryStrategy: Options.choice("retry-strategy", ["fixed", "exponential"]).pipe(
-    Options.withDescription("Retry override: how the delay grows (default fixed)."),
-    Options.optional
+  retryStrategy: Flag.Literals("retry-strategy", ["fixed", "exponential"]).pipe(
+    Flag.withDescription("Retry override: how the delay grows (default fixed)."),
+    Flag.optional
   ),
-  backoffFactor: Options.float("backoff-factor").pipe(
-    Options.withDescription("Retry override, exponential: the growth factor (1.1-4.0, default 2)."),
-    Options.optional
+  backoffFactor: Flag.Finite("backoff-factor").pipe(
+    Flag.withDescription("Retry override, exponential: the growth factor (1.1-4.0, default 2)."),
+    Flag.optional
   ),
   maxRetryDelay: CliOptions.optionalInteger(
     "max-retry-delay",
@@ -57,7 +57,7 @@ const flags = {
   jitter: CliOptions.toggle("jitter", "Retry override: add 0-25% random extra delay.")
 } as const
 
-type Flags = Command.Command.ParseConfig<typeof flags>
+type Flags = Command.Command.Config.Infer<typeof flags>
 
 /** The one scheduling mode the flags name; exactly one is required. */
 const timingOf = (flags: Flags): Effect.Effect<Hooks.ScheduleTiming, Exit.CliFailure> => {

@@ -4,8 +4,8 @@
  * @internal
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Posthook from "../../Posthook.js"
@@ -24,13 +24,17 @@ export const layer = (
   connection: Connection
 ): Layer.Layer<Posthook.Services | HttpClient.HttpClient, Exit.CliFailure> =>
   Option.match(connection.apiKey, {
-    onNone: () => Layer.fail(Exit.usage("no API key: pass --api-key or set POSTHOOK_API_KEY")),
+    onNone: () => failWith(Exit.usage("no API key: pass --api-key or set POSTHOOK_API_KEY")),
     onSome: (apiKey) =>
       Posthook.layer({ apiKey, baseUrl: Option.getOrUndefined(connection.baseUrl) }).pipe(
-        Layer.mapError(Exit.fromConfigError),
-        Layer.provideMerge(NodeHttpClient.layerUndici)
+        Layer.provideMerge(NodeHttpClient.layerUndici),
+        Layer.catchTag("ConfigError", (error) => failWith(Exit.fromConfigError(error)))
       )
   })
+
+/** A Layer that fails to build with `failure`. */
+const failWith = (failure: Exit.CliFailure): Layer.Layer<Posthook.Services | HttpClient.HttpClient, Exit.CliFailure> =>
+  Layer.effectContext(Effect.fail(failure))
 
 /**
  * Runs a command's body with the client built from its connection flags, in

@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import type * as ConfigError from "effect/ConfigError"
+import type * as Config from "effect/Config"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as PosthookError from "../../PosthookError.js"
@@ -140,4 +140,4 @@ export const mapPosthookErrors = <A, R>(
  *
  * @internal
  */
-export const fromConfigError = (error: ConfigError.ConfigError): CliFailure => usage(error.message)
+export const fromConfigError = (error: Config.ConfigError): CliFailure => usage(error.message)

@@ -1,8 +1,8 @@
 /**
  * Forward mode of `posthook listen`: replay a WebSocket delivery as the
- * signed HTTP POST the endpoint would have received (PROTOCOL §4,
+ * signed HTTP POST the endpoint would have received (docs/protocol.md §4,
  * `forwardRequest`), and turn the local app's answer into the delivery's
- * result exactly as PROTOCOL §2 maps an HTTP answer:
+ * result exactly as docs/protocol.md §2 maps an HTTP answer:
  *
  * | local answer | result |
  * |---|---|
@@ -13,12 +13,11 @@
  *
  * @internal
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { type Delivery, Result } from "../../Delivery.js"
 
 /**
@@ -30,7 +29,7 @@ import { type Delivery, Result } from "../../Delivery.js"
 export const DEFAULT_FORWARD_TIMEOUT: Duration.Duration = Duration.seconds(9)
 
 /**
- * The async timeout when a 202 names none (PROTOCOL §2).
+ * The async timeout when a 202 names none (docs/protocol.md §2).
  *
  * @internal
  */
@@ -156,10 +155,9 @@ export const forward = (
   Effect.gen(function*() {
     const request = buildRequest(target, delivery)
     const asyncHooks = delivery.ackUrl !== undefined && delivery.nackUrl !== undefined
-    // The replay carries the delivery's headers only: no trace headers of ours.
-    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
+    const client = yield* HttpClient.HttpClient
     const start = yield* Clock.currentTimeMillis
-    const answer = yield* client.execute(
+    const outcome = yield* client.execute(
       HttpClientRequest.post(request.url).pipe(
         HttpClientRequest.setHeaders(request.headers),
         HttpClientRequest.bodyText(request.body, "application/json")
@@ -171,31 +169,30 @@ export const forward = (
           (text) => ({ status: response.status, headers: response.headers, text })
         )
       ),
-      Effect.scoped,
-      Effect.timeoutFail({
+      Effect.mapError(describeFailure),
+      Effect.timeoutOrElse({
         duration: timeout,
-        onTimeout: () => `no answer within ${Duration.format(timeout)}`
+        orElse: () => Effect.fail(`no answer within ${Duration.format(timeout)}`)
       }),
-      Effect.mapError((error) => typeof error === "string" ? error : describeFailure(error)),
-      Effect.either
+      // The replay carries the delivery's headers only: no trace headers of ours.
+      Effect.provideService(HttpClient.TracerPropagationEnabled, false),
+      Effect.match({
+        onFailure: (reason): Omit<Forwarded, "durationMs"> => ({
+          request,
+          status: undefined,
+          responseHeaders: {},
+          responseBody: "",
+          result: Result.nack(`no answer from ${request.url}: ${reason}`)
+        }),
+        onSuccess: ({ headers, status, text }): Omit<Forwarded, "durationMs"> => ({
+          request,
+          status,
+          responseHeaders: headers,
+          responseBody: text,
+          result: resultOf(status, headers, text, asyncHooks)
+        })
+      })
     )
     const durationMs = (yield* Clock.currentTimeMillis) - start
-    return Either.match(answer, {
-      onLeft: (reason) => ({
-        request,
-        status: undefined,
-        responseHeaders: {},
-        responseBody: "",
-        durationMs,
-        result: Result.nack(`no answer from ${request.url}: ${reason}`)
-      }),
-      onRight: ({ headers, status, text }) => ({
-        request,
-        status,
-        responseHeaders: headers,
-        responseBody: text,
-        durationMs,
-        result: resultOf(status, headers, text, asyncHooks)
-      })
-    })
+    return { ...outcome, durationMs }
   }).pipe(Effect.withSpan("posthook.cli.listen.forward", { attributes: { "posthook.hook_id": delivery.hookId } }))

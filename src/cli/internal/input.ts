@@ -4,13 +4,12 @@
  *
  * @internal
  */
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
+import * as FileSystem from "effect/FileSystem"
 import * as Schema from "effect/Schema"
 import * as Exit from "./exit.js"
 
-const decodeJson = Schema.decodeUnknown(Schema.parseJson())
+const decodeJson = Schema.decodeUnknownEffect(Schema.fromJsonString(Schema.Unknown))
 
 /**
  * Parses a JSON value given inline or, with a leading `@`, as a file path
@@ -27,9 +26,7 @@ export const jsonValue = (flag: string, input: string): Effect.Effect<unknown, E
       )
       : input
     return yield* decodeJson(text).pipe(
-      Effect.mapError((error) =>
-        Exit.usage(`${flag}: not valid JSON: ${ParseResult.TreeFormatter.formatErrorSync(error).split("\n").pop()}`)
-      )
+      Effect.mapError((error) => Exit.usage(`${flag}: not valid JSON: ${error.message.split("\n").pop()}`))
     )
   })
 

@@ -15,14 +15,14 @@
  *
  * @internal
  */
-import * as Options from "@effect/cli/Options"
+import * as Flag from "effect/cli/Flag"
 import * as Config from "effect/Config"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 
 /** Names the flag's value in the help (`--db FILE`) when given; the default is the value's type. */
-const withPseudoName = (pseudoName: string | undefined) => <A>(options: Options.Options<A>): Options.Options<A> =>
-  pseudoName === undefined ? options : Options.withPseudoName(options, pseudoName)
+const withMetavar = (metavar: string | undefined) => <A>(flag: Flag.Flag<A>): Flag.Flag<A> =>
+  metavar === undefined ? flag : Flag.withMetavar(flag, metavar)
 
 /**
  * An optional `--NAME VALUE` text flag.
@@ -33,8 +33,8 @@ export const optionalText = (
   name: string,
   description: string,
   pseudoName?: string
-): Options.Options<Option.Option<string>> =>
-  Options.text(name).pipe(withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
+): Flag.Flag<Option.Option<string>> =>
+  Flag.String(name).pipe(withMetavar(pseudoName), Flag.withDescription(description), Flag.optional)
 
 /**
  * An optional `--NAME N` integer flag.
@@ -45,8 +45,8 @@ export const optionalInteger = (
   name: string,
   description: string,
   pseudoName?: string
-): Options.Options<Option.Option<number>> =>
-  Options.integer(name).pipe(withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
+): Flag.Flag<Option.Option<number>> =>
+  Flag.Int(name).pipe(withMetavar(pseudoName), Flag.withDescription(description), Flag.optional)
 
 /**
  * A `--NAME VALUE` text flag that may be given any number of times; not
@@ -58,22 +58,17 @@ export const repeatedText = (
   name: string,
   description: string,
   pseudoName: string
-): Options.Options<ReadonlyArray<string>> =>
-  Options.text(name).pipe(
-    Options.withPseudoName(pseudoName),
-    Options.withDescription(description),
-    Options.repeated,
-    Options.optional,
-    Options.map(Option.getOrElse((): ReadonlyArray<string> => []))
-  )
+): Flag.Flag<ReadonlyArray<string>> =>
+  Flag.String(name).pipe(Flag.withMetavar(pseudoName), Flag.withDescription(description), Flag.atLeast(0))
 
 /**
- * An on/off `--NAME` flag (off unless given).
+ * An on/off `--NAME` flag (off unless given). No `--no-NAME` form: off is
+ * simply not giving it.
  *
  * @internal
  */
-export const toggle = (name: string, description: string): Options.Options<boolean> =>
-  Options.boolean(name).pipe(Options.withDescription(description))
+export const toggle = (name: string, description: string): Flag.Flag<boolean> =>
+  Flag.Boolean(name).pipe(Flag.withDescription(description), Flag.withDefault(false), Flag.withoutNegation)
 
 /**
  * An optional `--NAME KEY` flag whose value is a secret: kept `Redacted`,
@@ -81,8 +76,8 @@ export const toggle = (name: string, description: string): Options.Options<boole
  *
  * @internal
  */
-export const secret = (name: string, description: string): Options.Options<Option.Option<Redacted.Redacted<string>>> =>
-  Options.redacted(name).pipe(Options.withPseudoName("KEY"), Options.withDescription(description), Options.optional)
+export const secret = (name: string, description: string): Flag.Flag<Option.Option<Redacted.Redacted<string>>> =>
+  Flag.Redacted(name).pipe(Flag.withMetavar("KEY"), Flag.withDescription(description), Flag.optional)
 
 /**
  * A repeatable `--NAME KEY` secret flag (key rotation); not given is the
@@ -90,9 +85,8 @@ export const secret = (name: string, description: string): Options.Options<Optio
  *
  * @internal
  */
-export const secrets = (name: string, description: string): Options.Options<ReadonlyArray<Redacted.Redacted<string>>> =>
-  // Text, wrapped in Redacted right after parsing: @effect/cli 0.77 rejects `Options.redacted` under `Options.repeated`.
-  repeatedText(name, description, "KEY").pipe(Options.map((keys) => keys.map((key) => Redacted.make(key))))
+export const secrets = (name: string, description: string): Flag.Flag<ReadonlyArray<Redacted.Redacted<string>>> =>
+  Flag.Redacted(name).pipe(Flag.withMetavar("KEY"), Flag.withDescription(description), Flag.atLeast(0))
 
 /**
  * `--api-key KEY`, falling back to `POSTHOOK_API_KEY`. Optional here so the
@@ -100,11 +94,11 @@ export const secrets = (name: string, description: string): Options.Options<Read
  *
  * @internal
  */
-export const apiKey: Options.Options<Option.Option<Redacted.Redacted<string>>> = Options.redacted("api-key").pipe(
-  Options.withPseudoName("KEY"),
-  Options.withDescription("The project's API key (pk_…). Default: $POSTHOOK_API_KEY."),
-  Options.withFallbackConfig(Config.redacted("POSTHOOK_API_KEY")),
-  Options.optional
+export const apiKey: Flag.Flag<Option.Option<Redacted.Redacted<string>>> = Flag.Redacted("api-key").pipe(
+  Flag.withMetavar("KEY"),
+  Flag.withDescription("The project's API key (pk_…). Default: $POSTHOOK_API_KEY."),
+  Flag.withFallbackConfig(Config.Redacted("POSTHOOK_API_KEY")),
+  Flag.optional
 )
 
 /**
@@ -113,13 +107,13 @@ export const apiKey: Options.Options<Option.Option<Redacted.Redacted<string>>> =
  *
  * @internal
  */
-export const baseUrl: Options.Options<Option.Option<string>> = Options.text("base-url").pipe(
-  Options.withPseudoName("URL"),
-  Options.withDescription(
+export const baseUrl: Flag.Flag<Option.Option<string>> = Flag.String("base-url").pipe(
+  Flag.withMetavar("URL"),
+  Flag.withDescription(
     "The Posthook API, e.g. http://127.0.0.1:8787 for `posthook dev`. Default: $POSTHOOK_BASE_URL, else https://api.posthook.io."
   ),
-  Options.withFallbackConfig(Config.string("POSTHOOK_BASE_URL")),
-  Options.optional
+  Flag.withFallbackConfig(Config.String("POSTHOOK_BASE_URL")),
+  Flag.optional
 )
 
 /**
@@ -128,7 +122,7 @@ export const baseUrl: Options.Options<Option.Option<string>> = Options.text("bas
  *
  * @internal
  */
-export const jsonOutput = (description: string): Options.Options<boolean> => toggle("json", description)
+export const jsonOutput = (description: string): Flag.Flag<boolean> => toggle("json", description)
 
 /**
  * `--json` for commands that print one result: machine-readable JSON
@@ -136,14 +130,14 @@ export const jsonOutput = (description: string): Options.Options<boolean> => tog
  *
  * @internal
  */
-export const json: Options.Options<boolean> = jsonOutput("Print JSON instead of a table (for scripts).")
+export const json: Flag.Flag<boolean> = jsonOutput("Print JSON instead of a table (for scripts).")
 
 /**
  * `--retries N`, described for what the retries apply to.
  *
  * @internal
  */
-export const retries = (description: string): Options.Options<Option.Option<number>> =>
+export const retries = (description: string): Flag.Flag<Option.Option<number>> =>
   optionalInteger("retries", description)
 
 /**
@@ -151,7 +145,7 @@ export const retries = (description: string): Options.Options<Option.Option<numb
  *
  * @internal
  */
-export const retryDelay = (description: string): Options.Options<Option.Option<number>> =>
+export const retryDelay = (description: string): Flag.Flag<Option.Option<number>> =>
   optionalInteger("retry-delay", description, "SECONDS")
 
 /**

@@ -29,7 +29,7 @@ export const formatTime = (time: DateTime.DateTime): string => DateTime.formatIs
  */
 export const printJson = (value: unknown): Effect.Effect<void> => Console.log(JSON.stringify(value, null, 2))
 
-const encodeHook = Schema.encode(Hook.Hook)
+const encodeHook = Schema.encodeEffect(Hook.Hook)
 
 /**
  * A hook as the API spells it (times as RFC 3339 strings, absent optional
@@ -37,7 +37,7 @@ const encodeHook = Schema.encode(Hook.Hook)
  *
  * @internal
  */
-export const hookJson = (hook: Hook.Hook): Effect.Effect<Schema.Schema.Encoded<typeof Hook.Hook>> =>
+export const hookJson = (hook: Hook.Hook): Effect.Effect<typeof Hook.Hook.Encoded> =>
   // Re-encoding a hook the SDK just decoded cannot fail; if it ever did, that is a bug.
   Effect.orDie(encodeHook(hook))
 

@@ -1,5 +1,5 @@
 /**
- * Ack/nack callback tokens (PROTOCOL §3): `<hookId>.<attempt>.<mac>` where
+ * Ack/nack callback tokens (docs/protocol.md §3): `<hookId>.<attempt>.<mac>` where
  * `mac = base64url(HMAC-SHA256(secret, "<hookId>.<attempt>"))` (43
  * characters: the whole token stays under the router's 100-character limit
  * for a path parameter). They are

@@ -1,5 +1,5 @@
 /**
- * One delivery attempt on the wire (PROTOCOL §2 and §4): the signed body and
+ * One delivery attempt on the wire (docs/protocol.md §2 and §4): the signed body and
  * headers, the HTTP POST with its timeout, and the WebSocket `hook` frame.
  * Signing reuses the SDK's signer; frames reuse the SDK's frame schemas.
  *
@@ -8,14 +8,18 @@
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
+import * as Result from "effect/Result"
+import { causeCodes, connectionFailureOf } from "../../protocol/errors.js"
 import { legacySignature, signatureHeader } from "../../protocol/signing.js"
 import type { ServerMessage } from "../../protocol/frames.js"
 import type { AttemptResponse, HookRecord } from "../HookRecord.js"
 import { parseData } from "../HookRecord.js"
 import { formatInstant } from "../TimeZone.js"
 
-/** The User-Agent of every HTTP delivery (PROTOCOL §2). @internal */
+/** Where HTTP deliveries go out: an undici dispatcher (connection pools per origin). @internal */
+export type UndiciDispatcher = Undici.Dispatcher
+
+/** The User-Agent of every HTTP delivery (docs/protocol.md §2). @internal */
 export const USER_AGENT = "Posthook/1.0"
 
 /** Response bodies kept on attempt records are cut here. @internal */
@@ -45,7 +49,7 @@ export const prepare = (options: {
   readonly callbackUrls: { readonly ackUrl: string; readonly nackUrl: string } | undefined
 }): Prepared => {
   const { hook, now } = options
-  // Field order as PROTOCOL §2 lists it; `data` is spliced in as the stored JSON text.
+  // Field order as docs/protocol.md §2 lists it; `data` is spliced in as the stored JSON text.
   const body = `{"id":${JSON.stringify(hook.id)},"path":${JSON.stringify(hook.path)},"postAt":${
     JSON.stringify(formatInstant(hook.postAt))
   },"postedAt":${JSON.stringify(formatInstant(now))},"data":${hook.data},"createdAt":${
@@ -62,7 +66,7 @@ export const prepare = (options: {
 }
 
 /**
- * The HTTP headers of a delivery, as sent (PROTOCOL §2).
+ * The HTTP headers of a delivery, as sent (docs/protocol.md §2).
  *
  * @internal
  */
@@ -145,25 +149,19 @@ export type HttpOutcome =
     readonly durationMs: number
   }
 
-const causeCodes = (error: unknown): ReadonlyArray<string> => {
-  const codes: Array<string> = []
-  let current: unknown = error
-  for (let depth = 0; depth < 6 && Predicate.isObject(current); depth++) {
-    if (Predicate.hasProperty(current, "code") && typeof current.code === "string") codes.push(current.code)
-    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
-  }
-  return codes
-}
-
 const describeFailure = (error: unknown, url: string): string => {
   const origin = URL.canParse(url) ? new URL(url).origin : url
   const codes = causeCodes(error)
-  if (codes.includes("ECONNREFUSED")) return `connection refused by ${origin}`
-  if (codes.some((code) => code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE")) {
-    return `connection to ${origin} was reset`
+  switch (connectionFailureOf(codes)) {
+    case "Refused":
+      return `connection refused by ${origin}`
+    case "Reset":
+      return `connection to ${origin} was reset`
+    case "DNS":
+      return `could not resolve ${origin}`
+    case undefined:
+      return `request to ${origin} failed${codes[0] === undefined ? "" : ` (${codes[0]})`}`
   }
-  if (codes.some((code) => code === "ENOTFOUND" || code === "EAI_AGAIN")) return `could not resolve ${origin}`
-  return `request to ${origin} failed${codes[0] === undefined ? "" : ` (${codes[0]})`}`
 }
 
 const readHeaders = (headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>) => {
@@ -187,7 +185,7 @@ const readHeaders = (headers: Readonly<Record<string, string | ReadonlyArray<str
  * @internal
  */
 export const post = (options: {
-  readonly dispatcher: Undici.Dispatcher
+  readonly dispatcher: UndiciDispatcher
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
   readonly body: string
@@ -199,7 +197,7 @@ export const post = (options: {
     const start = performance.now()
     const target = URL.canParse(options.url) ? new URL(options.url) : undefined
     let timedOut = false
-    const result = yield* Effect.async<AttemptResponse, unknown>((resume, interrupted) => {
+    const result = yield* Effect.callback<AttemptResponse, unknown>((resume, interrupted) => {
       if (target === undefined) return resume(Effect.fail(new Error(`invalid URL ${options.url}`)))
       const abort = new AbortController()
       const onInterrupt = () => abort.abort()
@@ -227,12 +225,12 @@ export const post = (options: {
         clearTimeout(timer)
         interrupted.removeEventListener("abort", onInterrupt)
       })
-    }).pipe(Effect.either)
+    }).pipe(Effect.result)
     const durationMs = Math.round(performance.now() - start)
-    if (result._tag === "Right") return { _tag: "Response", response: result.right, durationMs } as const
+    if (Result.isSuccess(result)) return { _tag: "Response", response: result.success, durationMs } as const
     return timedOut
       ? { _tag: "NoResponse", error: `no response within ${options.timeoutLabel}`, timedOut: true, durationMs } as const
-      : { _tag: "NoResponse", error: describeFailure(result.left, options.url), timedOut: false, durationMs } as const
+      : { _tag: "NoResponse", error: describeFailure(result.failure, options.url), timedOut: false, durationMs } as const
   })
 
 /**

@@ -53,7 +53,8 @@ export const make = (options: { readonly capacity: number; readonly log: boolean
         if ("statusCode" in event && event.statusCode !== null) annotations.statusCode = event.statusCode
         if ("durationMs" in event && event.durationMs !== null) annotations.durationMs = event.durationMs
         const line = event._tag === "HookFailed" ? Effect.logWarning(describe(event)) : Effect.logInfo(describe(event))
-        return Effect.zipRight(publish, line.pipe(Effect.annotateLogs(annotations)))
+        // Log first: whoever sees the published event can rely on its line being written.
+        return Effect.andThen(line.pipe(Effect.annotateLogs(annotations)), publish)
       })
 
     const recent = (limit = ring.length): ReadonlyArray<ServerEvent> => {
@@ -65,12 +66,12 @@ export const make = (options: { readonly capacity: number; readonly log: boolean
       return events.reverse()
     }
 
-    const subscribe = Effect.map(PubSub.subscribe(pubsub), (queue) => Stream.fromQueue(queue))
+    const subscribe = Effect.map(PubSub.subscribe(pubsub), Stream.fromSubscription)
 
     return {
       emit,
       recent,
-      stream: Stream.unwrapScoped(subscribe),
+      stream: Stream.unwrap(subscribe),
       subscribe
     } satisfies EventLog
   })

@@ -2,29 +2,34 @@
  * The WebSocket side of the server's state: single-use tickets and the
  * registry of connected listeners. A connection's frames go through an
  * outbox queue drained by one writer fiber, so sending is synchronous,
- * ordered, and never blocks the engine (a write to a closed platform socket
- * would wait forever).
+ * ordered, and never blocks the engine.
+ *
+ * The registry owns every connection's bookkeeping (which deliveries wait
+ * for an answer on it, when it last spoke): the engine changes it only
+ * through the functions below.
  *
  * @internal
  */
 import * as Crypto from "node:crypto"
-import type * as Socket from "@effect/platform/Socket"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
+import type * as Socket from "effect/socket/Socket"
 import type { ServerMessage } from "../../protocol/frames.js"
 import { encodeServerFrame } from "../../protocol/frames.js"
 
 /** @internal */
 export type Outgoing = string | Socket.CloseEvent
 
-/** @internal */
+/**
+ * A connected listener, as the engine sees it: who it is and how to write
+ * to it. Its bookkeeping lives in the registry.
+ *
+ * @internal
+ */
 export interface Connection {
   readonly id: string
   readonly forward: boolean
   readonly connectedAt: number
-  /** Hook ids delivered on this connection and not answered yet. */
-  readonly outstanding: Set<string>
-  lastFrameAt: number
   /** Queues a frame; `false` when the connection is already closed. */
   readonly send: (message: ServerMessage) => boolean
   /** Queues a frame already encoded with `encodeServerFrame`. */
@@ -34,15 +39,29 @@ export interface Connection {
 }
 
 /**
- * What the inspection API shows of a connected listener.
+ * A connected WebSocket listener, as the inspection API shows it.
  *
- * @internal
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LocalPosthook } from "posthook-effect/server"
+ *
+ * const forwarding = Effect.gen(function* () {
+ *   const local = yield* LocalPosthook.LocalPosthook
+ *   const listeners: ReadonlyArray<LocalPosthook.ListenerInfo> = yield* local.listeners
+ *   return listeners.filter((listener) => listener.forward)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface ListenerInfo {
   readonly connectionId: string
   readonly forward: boolean
   readonly connectedAt: number
   readonly lastFrameAt: number
+  /** Deliveries sent to it and not answered yet. */
   readonly outstanding: number
 }
 
@@ -56,12 +75,19 @@ export interface Listeners {
     readonly now: number
     readonly outbox: Queue.Queue<Outgoing>
   }) => Connection
-  readonly disconnect: (connection: Connection) => void
+  /** Removes a connection; returns the hooks it left unanswered. */
+  readonly disconnect: (connection: Connection) => ReadonlyArray<string>
   readonly get: (id: string) => Connection | undefined
   /** The listener for the next WebSocket delivery (round robin), if any is connected. */
   readonly pick: () => Connection | undefined
   readonly all: () => ReadonlyArray<Connection>
   readonly info: () => ReadonlyArray<ListenerInfo>
+  /** Records that a frame arrived on a connection. */
+  readonly touch: (connectionId: string, now: number) => void
+  /** Records that a hook was delivered on a connection and waits for its answer. */
+  readonly awaitAnswer: (connectionId: string, hookId: string) => void
+  /** The hook's delivery on that connection is answered (or no longer awaited). */
+  readonly answered: (connectionId: string, hookId: string) => void
   /** Completes once no listener is connected. */
   readonly awaitEmpty: Effect.Effect<void>
   /** Refuses every ticket from now on: the server is shutting down. */
@@ -70,10 +96,16 @@ export interface Listeners {
   readonly accepting: () => boolean
 }
 
+interface Entry {
+  readonly connection: Connection
+  readonly unanswered: Set<string>
+  lastFrameAt: number
+}
+
 /** @internal */
 export const make = (): Listeners => {
   const tickets = new Map<string, number>()
-  const connections = new Map<string, Connection>()
+  const entries = new Map<string, Entry>()
   const whenEmpty = new Set<() => void>()
   let turn = 0
   let accepting = true
@@ -108,44 +140,50 @@ export const make = (): Listeners => {
         id: `conn_${Crypto.randomBytes(8).toString("hex")}`,
         forward,
         connectedAt: now,
-        outstanding: new Set(),
-        lastFrameAt: now,
-        send: (message) => open && Queue.unsafeOffer(outbox, encodeServerFrame(message)),
-        sendEncoded: (frame) => open && Queue.unsafeOffer(outbox, frame),
+        send: (message) => open && Queue.offerUnsafe(outbox, encodeServerFrame(message)),
+        sendEncoded: (frame) => open && Queue.offerUnsafe(outbox, frame),
         close: (event) => {
-          const offered = open && Queue.unsafeOffer(outbox, event)
+          const offered = open && Queue.offerUnsafe(outbox, event)
           open = false
           return offered
         }
       }
-      connections.set(connection.id, connection)
+      entries.set(connection.id, { connection, unanswered: new Set(), lastFrameAt: now })
       return connection
     },
     disconnect: (connection) => {
-      connections.delete(connection.id)
-      if (connections.size === 0) {
+      const unanswered = [...(entries.get(connection.id)?.unanswered ?? [])]
+      entries.delete(connection.id)
+      if (entries.size === 0) {
         for (const notify of whenEmpty) notify()
         whenEmpty.clear()
       }
+      return unanswered
     },
-    get: (id) => connections.get(id),
+    get: (id) => entries.get(id)?.connection,
     pick: () => {
-      if (connections.size === 0) return undefined
-      const list = [...connections.values()]
+      if (entries.size === 0) return undefined
+      const list = [...entries.values()]
       turn = (turn + 1) % list.length
-      return list[turn]
+      return list[turn]?.connection
     },
-    all: () => [...connections.values()],
+    all: () => [...entries.values()].map((entry) => entry.connection),
     info: () =>
-      [...connections.values()].map((connection) => ({
-        connectionId: connection.id,
-        forward: connection.forward,
-        connectedAt: connection.connectedAt,
-        lastFrameAt: connection.lastFrameAt,
-        outstanding: connection.outstanding.size
+      [...entries.values()].map((entry) => ({
+        connectionId: entry.connection.id,
+        forward: entry.connection.forward,
+        connectedAt: entry.connection.connectedAt,
+        lastFrameAt: entry.lastFrameAt,
+        outstanding: entry.unanswered.size
       })),
-    awaitEmpty: Effect.async<void>((resume) => {
-      if (connections.size === 0) return resume(Effect.void)
+    touch: (connectionId, now) => {
+      const entry = entries.get(connectionId)
+      if (entry !== undefined) entry.lastFrameAt = now
+    },
+    awaitAnswer: (connectionId, hookId) => void entries.get(connectionId)?.unanswered.add(hookId),
+    answered: (connectionId, hookId) => void entries.get(connectionId)?.unanswered.delete(hookId),
+    awaitEmpty: Effect.callback<void>((resume) => {
+      if (entries.size === 0) return resume(Effect.void)
       const notify = () => resume(Effect.void)
       whenEmpty.add(notify)
       return Effect.sync(() => void whenEmpty.delete(notify))

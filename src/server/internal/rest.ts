@@ -1,23 +1,25 @@
 /**
- * The REST API of PROTOCOL §1 and the callback endpoints of §3, as an
- * `HttpRouter`. Bodies are validated with the SDK's own rules
- * (`protocol/schedule`), so the server refuses exactly what the client
- * would; answers use the `{"data": …}` / `{"error": …}` envelopes.
+ * The REST API of docs/protocol.md §1 and the callback endpoints of
+ * docs/protocol.md §3, as an HTTP application (see {@link App}). Bodies are
+ * validated with the SDK's own rules (`protocol/schedule`), so the server
+ * refuses exactly what the client would; answers use the `{"data": …}` /
+ * `{"error": …}` envelopes.
  *
  * @internal
  */
 import * as Crypto from "node:crypto"
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerError from "effect/http/HttpServerError"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as Hook from "../../Hook.js"
 import { MAX_DATA_BYTES, MAX_LIMIT, validateBulkBody, validateScheduleBody } from "../../protocol/schedule.js"
 import { toWire } from "../HookRecord.js"
@@ -43,15 +45,21 @@ class ApiFailure {
 }
 
 const respond = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) =>
-  HttpServerResponse.unsafeJson(body, { status, headers })
+  HttpServerResponse.jsonUnsafe(body, { status, headers })
 
 const ok = (data: unknown, headers: Readonly<Record<string, string>> = {}) => respond(200, { data }, headers)
 
 const fail = (status: number, message: string, headers: Readonly<Record<string, string>> = {}) =>
   Effect.fail(new ApiFailure(status, message, headers))
 
-const JsonBody = Schema.parseJson()
-const decodeJsonBody = Schema.decodeUnknownEither(JsonBody)
+const decodeJsonBody = Schema.decodeUnknownExit(Schema.fromJsonString(Schema.Unknown))
+
+/** A validation `Result` as an effect that fails with a 400 carrying the rule's message. */
+const validated = <A>(result: Result.Result<A, { readonly message: string }>): Effect.Effect<A, ApiFailure> =>
+  Result.match(result, {
+    onFailure: (error) => fail(400, error.message),
+    onSuccess: Effect.succeed
+  })
 
 /** Constant-time comparison of two secrets of any length (compares their digests). */
 const sameSecret = (given: string, expected: string): boolean =>
@@ -94,10 +102,7 @@ export const make = (deps: {
     const request = yield* HttpServerRequest.HttpServerRequest
     const text = yield* Effect.mapError(request.text, () => new ApiFailure(400, "could not read the request body"))
     if (text.trim().length === 0) return undefined
-    return yield* Either.match(decodeJsonBody(text), {
-      onLeft: () => fail(400, "the request body is not valid JSON"),
-      onRight: Effect.succeed
-    })
+    return yield* Effect.mapError(decodeJsonBody(text), () => new ApiFailure(400, "the request body is not valid JSON"))
   })
 
   const hookIdParam = Effect.gen(function*() {
@@ -109,10 +114,7 @@ export const make = (deps: {
 
   const scheduleHook = Effect.gen(function*() {
     yield* authenticate
-    const body = yield* Either.match(validateScheduleBody(yield* readJson), {
-      onLeft: (error) => fail(400, error.message),
-      onRight: Effect.succeed
-    })
+    const body = yield* validated(validateScheduleBody(yield* readJson))
     const dataBytes = Buffer.byteLength(JSON.stringify(body.data ?? null), "utf8")
     if (dataBytes > MAX_DATA_BYTES) {
       return yield* fail(413, `data is ${dataBytes} bytes: the limit is ${MAX_DATA_BYTES} bytes (64 KB)`)
@@ -150,7 +152,7 @@ export const make = (deps: {
       const value = text(name)
       return value === undefined
         ? Effect.succeed(undefined)
-        : Either.match(parseInstant(value, name), { onLeft: (message) => fail(400, message), onRight: Effect.succeed })
+        : Result.match(parseInstant(value, name), { onFailure: (message) => fail(400, message), onSuccess: Effect.succeed })
     }
     const status = text("status")
     const matchedStatus = STATUSES.find((candidate) => candidate === status)
@@ -205,10 +207,7 @@ export const make = (deps: {
     if (action !== "retry" && action !== "replay" && action !== "cancel") {
       return yield* fail(404, `unknown bulk action "${action ?? ""}": use retry, replay or cancel`)
     }
-    const selector = yield* Either.match(validateBulkBody(yield* readJson), {
-      onLeft: (error) => fail(400, error.message),
-      onRight: Effect.succeed
-    })
+    const selector = yield* validated(validateBulkBody(yield* readJson))
     const affected = yield* engine.bulk(action satisfies BulkAction, selector)
     return ok({ affected })
   })
@@ -235,51 +234,102 @@ export const make = (deps: {
         : respond(answer.status, { error: answer.error ?? answer.result })
     })
 
-  const router = HttpRouter.empty.pipe(
-    HttpRouter.post("/v1/hooks", scheduleHook),
-    HttpRouter.get("/v1/hooks", listHooks),
-    HttpRouter.post("/v1/hooks/bulk/:action", bulkAction),
-    HttpRouter.get("/v1/hooks/:id", getHook),
-    HttpRouter.del("/v1/hooks/:id", deleteHook),
-    HttpRouter.post("/v1/ws/ticket", wsTicket),
-    HttpRouter.get("/v1/ws", deps.websocket),
-    HttpRouter.post("/ack/:token", callback("ack")),
-    HttpRouter.post("/nack/:token", callback("nack"))
-  )
+  const routes = [
+    HttpRouter.route("POST", "/v1/hooks", scheduleHook),
+    HttpRouter.route("GET", "/v1/hooks", listHooks),
+    HttpRouter.route("POST", "/v1/hooks/bulk/:action", bulkAction),
+    HttpRouter.route("GET", "/v1/hooks/:id", getHook),
+    HttpRouter.route("DELETE", "/v1/hooks/:id", deleteHook),
+    HttpRouter.route("POST", "/v1/ws/ticket", wsTicket),
+    HttpRouter.route("GET", "/v1/ws", deps.websocket),
+    // The token is a credential: keep it out of spans and access logs.
+    HttpRouter.route("POST", "/ack/:token", callback("ack"), { redactedParams: ["token"] }),
+    HttpRouter.route("POST", "/nack/:token", callback("nack"), { redactedParams: ["token"] })
+  ].map(withErrorEnvelope)
 
-  return router.pipe(
-    HttpRouter.catchAll((error) =>
+  return toApp(routes)
+}
+
+/** Answers an `ApiFailure` or a `StoreError` with the error envelope. */
+const withErrorEnvelope = <R>(
+  route: HttpRouter.Route<ApiFailure | Store.StoreError, R>
+): HttpRouter.Route<never, R> =>
+  HttpRouter.route(
+    route.method,
+    route.path,
+    Effect.catch(route.handler, (error) =>
       Effect.succeed(
         error._tag === "ApiFailure"
           ? respond(error.status, { error: error.message }, error.headers)
           : respond(500, { error: `internal error (${error.operation}): ${error.message}` })
-      )
-    )
+      )),
+    { uninterruptible: route.uninterruptible, redactedParams: route.redactedParams }
   )
-}
-
-const isRouteNotFound = (error: unknown): error is HttpServerError.RouteNotFound =>
-  typeof error === "object" && error !== null && "_tag" in error && error._tag === "RouteNotFound"
 
 /**
- * Tries `fallback` for what `primary` has no route for. Unlike
- * `HttpRouter.concat`, the two may declare the same route (the first wins).
+ * An HTTP application: answers the current request, or fails with an
+ * `HttpServerError` whose reason is `RouteNotFound` when it has no route for
+ * it (so it can be tried before another one, see {@link orElse}).
+ *
+ * @internal
+ */
+export type App = Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  HttpServerError.HttpServerError,
+  HttpServerRequest.HttpServerRequest | Scope.Scope
+>
+
+/** @internal */
+export const isRouteNotFound = (error: unknown): error is HttpServerError.HttpServerError =>
+  HttpServerError.isHttpServerError(error) && error.reason._tag === "RouteNotFound"
+
+/**
+ * Turns routes whose handlers answer every failure into an {@link App}. The
+ * router is built on the first request and kept (two concurrent first
+ * requests may each build one: they are equivalent, and one is kept).
+ *
+ * @internal
+ */
+export const toApp = (
+  routes: ReadonlyArray<HttpRouter.Route<never, HttpServerRequest.HttpServerRequest | Scope.Scope>>
+): App => {
+  let built: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, HttpServerRequest.HttpServerRequest | Scope.Scope> | undefined
+  const router = Effect.suspend(() =>
+    built !== undefined ? Effect.succeed(built) : Effect.gen(function*() {
+      const router = yield* HttpRouter.make
+      yield* router.addAll(routes)
+      built = router.asHttpEffect()
+      return built
+    })
+  )
+  return Effect.flatMap(router, (app) =>
+    // The handlers answer every failure themselves: what is left is "no route", anything else is a bug.
+    Effect.catch(app, (error) => isRouteNotFound(error) ? Effect.fail(error) : Effect.die(error)))
+}
+
+/**
+ * Tries `fallback` for what `primary` has no route for. Unlike one router
+ * with both sets of routes, the two may declare the same route (the first wins).
  *
  * @internal
  */
 export const orElse = <E1, R1, E2, R2>(
-  primary: Effect.Effect<HttpServerResponse.HttpServerResponse, E1 | HttpServerError.RouteNotFound, R1>,
+  primary: Effect.Effect<HttpServerResponse.HttpServerResponse, E1, R1>,
   fallback: Effect.Effect<HttpServerResponse.HttpServerResponse, E2, R2>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, Exclude<E1, HttpServerError.RouteNotFound> | E2, R1 | R2> =>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E1 | E2, R1 | R2> =>
   Effect.catchIf(primary, isRouteNotFound, () => fallback)
 
 /**
  * Answers what no route matched with the error envelope (404) instead of an
- * empty response.
+ * empty response. (Its error type still names `HttpServerError`: other
+ * reasons than `RouteNotFound` pass through.)
  *
  * @internal
  */
 export const withNotFound = <E, R>(
-  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E | HttpServerError.RouteNotFound, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, Exclude<E, HttpServerError.RouteNotFound>, R> =>
-  Effect.catchIf(app, isRouteNotFound, () => Effect.succeed(respond(404, { error: "not found" })))
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> =>
+  Effect.catch(app, (error) =>
+    isRouteNotFound(error)
+      ? Effect.succeed(respond(404, { error: "not found" }))
+      : Effect.fail(error))

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 
 /** @internal */
 export const sleep = (millis: number): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
+  Effect.callback<void>((resume) => {
     const handle = setTimeout(() => resume(Effect.void), millis)
     return Effect.sync(() => clearTimeout(handle))
   })

@@ -1,19 +1,19 @@
 /**
- * `GET /v1/ws?ticket=…[&forward=true]` (PROTOCOL §4): redeems the ticket
- * (close 4001 when it is missing, unknown, used or expired), sends
+ * `GET /v1/ws?ticket=…[&forward=true]` (docs/protocol.md §4): redeems the
+ * ticket (close 4001 when it is missing, unknown, used or expired), sends
  * `connected`, pings on a wall-clock interval, feeds client frames to the
  * engine, and on close fails the attempts the listener never answered.
  *
  * @internal
  */
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Socket from "@effect/platform/Socket"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Socket from "effect/socket/Socket"
 import { decodeClientFrame } from "../../protocol/frames.js"
 import type * as ServerConfig from "../ServerConfig.js"
 import { formatInstant } from "../TimeZone.js"
@@ -24,6 +24,19 @@ import * as WallClock from "./wallClock.js"
 
 /** @internal */
 export const CLOSE_AUTHENTICATION_FAILED = 4001
+
+/** How long a refused socket may take to acknowledge its close frame. */
+const REFUSAL_GRACE_MILLIS = 1000
+
+/** Reads frames until the socket closes (every close, clean or not, ends the pull with an error). */
+const readUntilClosed = (
+  pull: Effect.Effect<ReadonlyArray<Uint8Array | string>, Socket.SocketError>,
+  onText: (text: string) => Effect.Effect<void>
+): Effect.Effect<void> =>
+  Effect.forever(Effect.flatMap(pull, (batch) =>
+    Effect.forEach(batch, (data) => typeof data === "string" ? onText(data) : Effect.void, { discard: true }))).pipe(
+      Effect.ignore
+    )
 
 /** @internal */
 export const make = (deps: {
@@ -46,9 +59,58 @@ export const make = (deps: {
       return Effect.void
     }
     return engine.onFrame(connection, message.value).pipe(
-      Effect.catchAllCause((cause) => Effect.logError("local Posthook: handling a WebSocket frame failed", cause))
+      Effect.catchCause((cause) => Effect.logError("local Posthook: handling a WebSocket frame failed", cause))
     )
   }
+
+  const serveListener = (socket: Socket.Socket, forward: boolean, now: number) =>
+    Effect.gen(function*() {
+      const { pull } = yield* socket.reader
+      const { write } = yield* socket.writer
+      const outbox = yield* Effect.acquireRelease(Queue.unbounded<Outgoing>(), Queue.shutdown)
+      const connection = listeners.connect({ forward, now, outbox })
+      // One writer drains the outbox: frames go out in order, and a closed socket only stalls this fiber.
+      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(outbox), write)).pipe(Effect.ignore))
+      connection.send({
+        _tag: "connected",
+        connectionId: connection.id,
+        projectId: config.projectId,
+        projectName: config.projectName,
+        serverTime: formatInstant(now)
+      })
+      yield* Effect.forkScoped(Effect.forever(
+        Effect.andThen(
+          WallClock.sleep(pingMillis),
+          Effect.flatMap(Clock.currentTimeMillis, (at) =>
+            Effect.sync(() => connection.send({ _tag: "ping", timestamp: Math.floor(at / 1000) })))
+        )
+      ))
+      yield* events.emit({ _tag: "ListenerConnected", connectionId: connection.id, forward })
+
+      yield* readUntilClosed(pull, (text) => onText(connection, text)).pipe(
+        Effect.ensuring(Effect.gen(function*() {
+          const unanswered = listeners.disconnect(connection)
+          connection.close(new Socket.CloseEvent(1000))
+          yield* engine.onDisconnect(connection, unanswered).pipe(
+            Effect.catchCause((cause) => Effect.logError("local Posthook: releasing a listener's hooks failed", cause))
+          )
+          yield* events.emit({ _tag: "ListenerDisconnected", connectionId: connection.id })
+        }))
+      )
+    })
+
+  const refuse = (socket: Socket.Socket) =>
+    Effect.gen(function*() {
+      const { pull } = yield* socket.reader
+      const { write } = yield* socket.writer
+      // While shutting down, a listener that reconnected after `closing` is sent away with 1001 (a
+      // normal, retryable close) rather than 4001, which would tell it its credentials are bad.
+      const refusal = listeners.accepting()
+        ? new Socket.CloseEvent(CLOSE_AUTHENTICATION_FAILED, "invalid, used or expired ticket")
+        : new Socket.CloseEvent(1001, "the local Posthook server is shutting down")
+      yield* Effect.ignore(write(refusal))
+      yield* WallClock.raceWithTimeout(readUntilClosed(pull, () => Effect.void), REFUSAL_GRACE_MILLIS)
+    })
 
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
@@ -58,54 +120,16 @@ export const make = (deps: {
     const now = yield* Clock.currentTimeMillis
     const valid = ticket.length > 0 && listeners.redeemTicket(ticket, now)
     const socket = yield* request.upgrade
-    const write = yield* socket.writer
-
-    if (!valid) {
-      // While shutting down, a listener that reconnected after `closing` is sent away with 1001 (a
-      // normal, retryable close) rather than 4001, which would tell it its credentials are bad.
-      const refusal = listeners.accepting()
-        ? new Socket.CloseEvent(CLOSE_AUTHENTICATION_FAILED, "invalid, used or expired ticket")
-        : new Socket.CloseEvent(1001, "the local Posthook server is shutting down")
-      yield* socket.runRaw(() => undefined, { onOpen: Effect.ignore(write(refusal)) }).pipe(Effect.ignore)
-      return HttpServerResponse.empty()
-    }
-
-    const outbox = yield* Effect.acquireRelease(Queue.unbounded<Outgoing>(), Queue.shutdown)
-    const connection = listeners.connect({ forward, now, outbox })
-    // One writer drains the outbox: frames go out in order, and a closed socket only stalls this fiber.
-    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(outbox), write)).pipe(Effect.ignore))
-    connection.send({
-      _tag: "connected",
-      connectionId: connection.id,
-      projectId: config.projectId,
-      projectName: config.projectName,
-      serverTime: formatInstant(now)
-    })
-    yield* Effect.forkScoped(Effect.forever(
-      Effect.zipRight(
-        WallClock.sleep(pingMillis),
-        Effect.flatMap(Clock.currentTimeMillis, (at) =>
-          Effect.sync(() => connection.send({ _tag: "ping", timestamp: Math.floor(at / 1000) })))
-      )
-    ))
-    yield* events.emit({ _tag: "ListenerConnected", connectionId: connection.id, forward })
-
-    yield* socket.runRaw((data) => typeof data === "string" ? onText(connection, data) : undefined).pipe(
-      Effect.ignore,
-      Effect.ensuring(Effect.gen(function*() {
-        listeners.disconnect(connection)
-        connection.close(new Socket.CloseEvent(1000))
-        yield* engine.onDisconnect(connection).pipe(
-          Effect.catchAllCause((cause) => Effect.logError("local Posthook: releasing a listener's hooks failed", cause))
-        )
-        yield* events.emit({ _tag: "ListenerDisconnected", connectionId: connection.id })
-      }))
+    yield* (valid ? serveListener(socket, forward, now) : refuse(socket)).pipe(
+      Effect.catchTag("SocketError", () => Effect.void)
     )
     return HttpServerResponse.empty()
   }).pipe(
     Effect.scoped,
-    Effect.catchTag("RequestError", () =>
-      Effect.succeed(HttpServerResponse.unsafeJson({ error: "expected a WebSocket upgrade" }, { status: 400 })))
+    // Request handlers run uninterruptibly by default: let a closing server stop this one.
+    Effect.interruptible,
+    Effect.catchTag("HttpServerError", () =>
+      Effect.succeed(HttpServerResponse.jsonUnsafe({ error: "expected a WebSocket upgrade" }, { status: 400 })))
   )
 }
 

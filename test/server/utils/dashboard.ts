@@ -42,7 +42,7 @@ export const request = (
   path: string,
   headers: Readonly<Record<string, string>> = {}
 ): Effect.Effect<Answer> =>
-  Effect.async<Answer>((resume) => {
+  Effect.callback<Answer>((resume) => {
     const url = new URL(path, local.baseUrl)
     const outgoing = Http.request(url, { method, headers: { connection: "close", ...headers }, agent: false }, (incoming) => {
       const chunks: Array<Buffer> = []
@@ -79,7 +79,7 @@ export const eventFor = <Tag extends ServerEvent["_tag"]>(
   attempt?: number
 ) =>
   Events.eventFor(local, tag, hookId, attempt).pipe(
-    Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`no ${tag} event for ${hookId}`) }),
+    Effect.timeoutOrElse({ duration: "20 seconds", orElse: () => Effect.fail(new Error(`no ${tag} event for ${hookId}`)) }),
     Effect.orDie
   )
 
@@ -98,7 +98,7 @@ export const openEvents = (
   local: Pick<LocalPosthook.LocalPosthook, "baseUrl">
 ): Effect.Effect<EventStream, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.async<{ readonly stream: EventStream; readonly outgoing: Http.ClientRequest }>((resume) => {
+    Effect.callback<{ readonly stream: EventStream; readonly outgoing: Http.ClientRequest }>((resume) => {
       const outgoing = Http.request(new URL(`${Dashboard.API_PREFIX}/events`, local.baseUrl), { agent: false }, (incoming) => {
         let text = ""
         let ended = false
@@ -116,7 +116,7 @@ export const openEvents = (
         incoming.on("end", finish)
         incoming.on("close", finish)
         const until = (done: () => boolean) =>
-          Effect.async<void>((resumeWait) => {
+          Effect.callback<void>((resumeWait) => {
             const check = () => {
               if (done()) {
                 waiters.delete(check)
@@ -136,7 +136,7 @@ export const openEvents = (
             waitFor: (check) =>
               until(() => check(text)).pipe(
                 Effect.map(() => text),
-                Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`not seen in:\n${text}`) }),
+                Effect.timeoutOrElse({ duration: "20 seconds", orElse: () => Effect.fail(new Error(`not seen in:\n${text}`)) }),
                 Effect.orDie
               ),
             ended: until(() => ended)

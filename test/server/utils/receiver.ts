@@ -4,10 +4,10 @@
  * tolerance on Effect's `Clock`), recorded, and answered as the test says.
  */
 import * as Http from "node:http"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Effect, Queue, type Redacted, Ref, type Scope } from "effect"
+import { Effect, Queue, type Redacted, Ref, Result, type Scope } from "effect"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type { Delivery } from "../../../src/Delivery.js"
 import type * as PosthookError from "../../../src/PosthookError.js"
 import * as Signatures from "../../../src/Signatures.js"
@@ -37,11 +37,20 @@ export interface Receiver {
   readonly next: Effect.Effect<Received>
 }
 
+export interface ReceiverOptions {
+  /**
+   * How old a delivery's timestamp may be (default: the SDK's 5 minutes). A test that moves
+   * `TestClock` far past a hook's due time needs more: the hook is stamped when it fell due.
+   */
+  readonly tolerance?: Signatures.Tolerance | undefined
+}
+
 export const makeReceiver = (
-  signingKeys: ReadonlyArray<Redacted.Redacted<string>>
+  signingKeys: ReadonlyArray<Redacted.Redacted<string>>,
+  options: ReceiverOptions = {}
 ): Effect.Effect<Receiver, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const signatures = Signatures.unsafeMake({ signingKey: signingKeys })
+    const signatures = Signatures.unsafeMake({ signingKey: signingKeys, tolerance: options.tolerance })
     const deliveries = yield* Queue.unbounded<Received>()
     const rejected = yield* Queue.unbounded<Rejected>()
     const decide = yield* Ref.make<(received: Received) => Reply | Effect.Effect<Reply>>(() => ({ status: 200 }))
@@ -52,12 +61,12 @@ export const makeReceiver = (
       const headers: Record<string, string> = {}
       for (const [name, value] of Object.entries(request.headers)) headers[name] = value
       const path = new URL(request.url, "http://receiver").pathname
-      const verified = yield* Effect.either(signatures.parseDelivery(bytes, headers))
-      if (verified._tag === "Left") {
-        yield* Queue.offer(rejected, { path, error: verified.left })
-        return HttpServerResponse.unsafeJson({ error: verified.left.message }, { status: 401 })
+      const verified = yield* Effect.result(signatures.parseDelivery(bytes, headers))
+      if (Result.isFailure(verified)) {
+        yield* Queue.offer(rejected, { path, error: verified.failure })
+        return HttpServerResponse.jsonUnsafe({ error: verified.failure.message }, { status: 401 })
       }
-      const received: Received = { path, headers, body: new TextDecoder().decode(bytes), delivery: verified.right }
+      const received: Received = { path, headers, body: new TextDecoder().decode(bytes), delivery: verified.success }
       yield* Queue.offer(deliveries, received)
       const decision = (yield* Ref.get(decide))(received)
       const reply = Effect.isEffect(decision) ? yield* decision : decision
@@ -69,9 +78,10 @@ export const makeReceiver = (
     const server = yield* NodeHttpServer.make(() => nodeServer, { port: 0, host: "127.0.0.1" }).pipe(Effect.orDie)
     // Runs before the server's own close, which would otherwise wait for requests left hanging.
     yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
-    yield* server.serve(app)
+    // Handlers run uninterruptibly by default: a "hang" reply must end when the server closes.
+    yield* server.serve(Effect.interruptible(app))
     const address = server.address
-    const port = address._tag === "TcpAddress" ? address.port : 0
+    const port = address._tag === "UnixPathAddress" ? 0 : address.port
     return {
       origin: `http://127.0.0.1:${port}`,
       deliveries,

@@ -3,10 +3,10 @@
  * client, wired to the server's `clientOptions`), plus raw requests for what
  * the SDK refuses to send.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Effect, Layer, Redacted, type Scope } from "effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Hooks from "../../../src/Hooks.js"
 import * as PosthookConfig from "../../../src/PosthookConfig.js"
 import * as LocalPosthook from "../../../src/server/LocalPosthook.js"

@@ -25,10 +25,10 @@ export const connectRaw = (url: string): Effect.Effect<RawSocket, never, Scope.S
         socket.on("message", (data) => {
           const parsed: unknown = JSON.parse(String(data))
           if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
-            Queue.unsafeOffer(frames, Object.fromEntries(Object.entries(parsed)))
+            Queue.offerUnsafe(frames, Object.fromEntries(Object.entries(parsed)))
           }
         })
-        socket.on("close", (code, reason) => Deferred.unsafeDone(closed, Effect.succeed({ code, reason: String(reason) })))
+        socket.on("close", (code, reason) => Deferred.doneUnsafe(closed, Effect.succeed({ code, reason: String(reason) })))
         socket.on("error", () => undefined)
         return socket
       }),
@@ -40,7 +40,7 @@ export const connectRaw = (url: string): Effect.Effect<RawSocket, never, Scope.S
       frames,
       closed,
       send: (text) =>
-        Effect.async<void>((resume) => {
+        Effect.callback<void>((resume) => {
           if (socket.readyState === WebSocket.CONNECTING) {
             socket.once("open", () => {
               socket.send(text)

@@ -14,12 +14,11 @@
  * @internal
  */
 import * as Net from "node:net"
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type { LocalPosthook } from "../../LocalPosthook.js"
@@ -79,16 +78,16 @@ export const response = (
   local: LocalPosthook,
   request: HttpServerRequest.HttpServerRequest
 ): HttpServerResponse.HttpServerResponse => {
-  const body = Stream.unwrapScoped(
+  const body = Stream.unwrap(
     Effect.gen(function*() {
       const live = yield* local.subscribe
       const now = yield* Clock.currentTimeMillis
       const hello = Stream.make(`retry: 2000\n\n${frame({ event: "ready", data: { serverTime: now } })}`)
       const events = live.pipe(
         Stream.groupedWithin(BATCH_SIZE, "100 millis"),
-        Stream.filter(Chunk.isNonEmpty),
+        Stream.filter((batch) => batch.length > 0),
         Stream.map((batch) => {
-          const messages = Chunk.toReadonlyArray(Chunk.map(batch, toMessage))
+          const messages = batch.map(toMessage)
           return frame({ id: messages.at(-1)?.seq, data: messages })
         })
       )

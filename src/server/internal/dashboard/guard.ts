@@ -13,7 +13,7 @@
  * @internal
  */
 import * as Net from "node:net"
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 
 /** The header the dashboard's script sends with every API call. @internal */
 export const CSRF_HEADER = "x-posthook-dashboard"

@@ -19,21 +19,21 @@
  *
  * @internal
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Hook from "../../../Hook.js"
 import type { HookRecord } from "../../HookRecord.js"
 import type { LocalPosthook } from "../../LocalPosthook.js"
 import type { StoreError } from "../../Store.js"
+import * as Rest from "../rest.js"
 import { SCRIPT } from "./assets/script.js"
 import { STYLE } from "./assets/style.js"
 import * as Events from "./events.js"
@@ -65,39 +65,90 @@ const defectMessage = (defect: unknown): string =>
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** @internal */
-export const HookId = Schema.String.pipe(Schema.pattern(UUID))
-
-/** An optional query parameter whose every failure reads `message`. */
-const param = <A, I, R>(schema: Schema.Schema<A, I, R>, message: string) =>
-  Schema.optionalWith(schema.annotations({ message: () => ({ message, override: true }) }), { exact: true })
-
-/** The hook list's query. Empty parameters count as absent. @internal */
-export const ListParams = Schema.Struct({
-  status: param(Hook.HookStatus, `status must be one of ${Hook.HookStatus.literals.join(", ")}`),
-  path: param(
-    Schema.String.pipe(Schema.startsWith("/")),
-    "path must start with \"/\" (it is matched exactly, e.g. /webhooks/user-created)"
-  ),
-  q: param(Schema.String.pipe(Schema.maxLength(64)), "q (the id search) must be at most 64 characters"),
-  limit: param(
-    Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, MAX_PAGE_SIZE)),
-    `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`
-  ),
-  offset: param(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), "offset must be a whole number, 0 or more")
-})
+export const HookId = Schema.String.check(Schema.isPattern(UUID))
 
 /** @internal */
-export const ActionParam = Schema.Literal(...Views.ACTIONS)
+export const ActionParam = Schema.Literals(Views.ACTIONS)
 
-const decodeListParams = Schema.decodeUnknownEither(ListParams, { errors: "all", onExcessProperty: "ignore" })
-const decodeHookId = Schema.decodeUnknownEither(HookId)
-const decodeAction = Schema.decodeUnknownEither(ActionParam)
+/**
+ * One query parameter of the hook list: its schema, and the one message
+ * every failure of it reads (whatever the schema's own issue says).
+ */
+const listParam = <S extends Schema.Decoder<unknown>>(schema: S, message: string) => ({
+  decode: Schema.decodeUnknownResult(schema),
+  message
+})
 
-const parseErrorMessage = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => issue.message).join("; ")
+const LIST_PARAMS = {
+  status: listParam(Hook.HookStatus, `status must be one of ${Hook.HookStatus.literals.join(", ")}`),
+  path: listParam(
+    Schema.String.check(Schema.isPattern(/^\//)),
+    "path must start with \"/\" (it is matched exactly, e.g. /webhooks/user-created)"
+  ),
+  q: listParam(Schema.String.check(Schema.isMaxLength(64)), "q (the id search) must be at most 64 characters"),
+  limit: listParam(
+    Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: MAX_PAGE_SIZE })),
+    `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`
+  ),
+  offset: listParam(
+    Schema.NumberFromString.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
+    "offset must be a whole number, 0 or more"
+  )
+} as const
+
+/** The hook list's query, decoded. @internal */
+export interface ListParams {
+  readonly status?: Hook.HookStatus | undefined
+  readonly path?: string | undefined
+  readonly q?: string | undefined
+  readonly limit?: number | undefined
+  readonly offset?: number | undefined
+}
+
+/**
+ * Decodes the hook list's query. Empty parameters count as absent; every
+ * invalid parameter is reported, in a fixed order, joined by "; ".
+ *
+ * @internal
+ */
+export const decodeListParams = (
+  search: Readonly<Record<string, string | ReadonlyArray<string>>>
+): Result.Result<ListParams, string> => {
+  const errors: Array<string> = []
+  const given = (name: keyof typeof LIST_PARAMS): unknown => {
+    const value = search[name]
+    const trimmed = typeof value === "string" ? value.trim() : value
+    return trimmed === undefined || trimmed.length === 0 ? undefined : trimmed
+  }
+  const read = <A>(name: keyof typeof LIST_PARAMS, rule: {
+    readonly decode: (input: unknown) => Result.Result<A, unknown>
+    readonly message: string
+  }): A | undefined => {
+    const input = given(name)
+    if (input === undefined) return undefined
+    return Result.match(rule.decode(input), {
+      onFailure: () => {
+        errors.push(rule.message)
+        return undefined
+      },
+      onSuccess: (value) => value
+    })
+  }
+  const params: ListParams = {
+    status: read("status", LIST_PARAMS.status),
+    path: read("path", LIST_PARAMS.path),
+    q: read("q", LIST_PARAMS.q),
+    limit: read("limit", LIST_PARAMS.limit),
+    offset: read("offset", LIST_PARAMS.offset)
+  }
+  return errors.length === 0 ? Result.succeed(params) : Result.fail(errors.join("; "))
+}
+
+const decodeHookId = Schema.decodeUnknownResult(HookId)
+const decodeAction = Schema.decodeUnknownResult(ActionParam)
 
 const jsonResponse = (status: number, body: unknown) =>
-  HttpServerResponse.unsafeJson(body, { status, headers: Guard.COMMON_HEADERS })
+  HttpServerResponse.jsonUnsafe(body, { status, headers: Guard.COMMON_HEADERS })
 
 const htmlResponse = (status: number, body: string) =>
   HttpServerResponse.text(body, { status, contentType: "text/html; charset=utf-8", headers: Guard.PAGE_HEADERS })
@@ -109,7 +160,7 @@ const assetResponse = (body: string, contentType: string) =>
   })
 
 /** @internal */
-export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> => {
+export const make = (local: LocalPosthook): Rest.App => {
   const ownUrls = Array.from(new Set([local.baseUrl, local.publicUrl]))
   const projectName = local.config.projectName
 
@@ -130,8 +181,8 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
       (message) => jsonResponse(403, { error: message }),
       body.pipe(
         Effect.map((data) => jsonResponse(200, data)),
-        Effect.catchAll((failure) => Effect.succeed(jsonResponse(failureStatus(failure), { error: failureMessage(failure) }))),
-        Effect.catchAllDefect((defect) => Effect.succeed(jsonResponse(500, { error: defectMessage(defect) })))
+        Effect.catch((failure) => Effect.succeed(jsonResponse(failureStatus(failure), { error: failureMessage(failure) }))),
+        Effect.catchDefect((defect) => Effect.succeed(jsonResponse(500, { error: defectMessage(defect) })))
       )
     )
 
@@ -143,7 +194,7 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
         htmlResponse(403, Page.render({ _tag: "Error", title: "Refused", message }, projectName, { script: false })),
       view.pipe(
         Effect.map(([status, shown]) => htmlResponse(status, Page.render(shown, projectName))),
-        Effect.catchAll((failure) =>
+        Effect.catch((failure) =>
           Effect.succeed(
             htmlResponse(
               failureStatus(failure),
@@ -151,7 +202,7 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
             )
           )
         ),
-        Effect.catchAllDefect((defect) =>
+        Effect.catchDefect((defect) =>
           Effect.succeed(
             htmlResponse(500, Page.render({ _tag: "Error", title: "Something went wrong", message: defectMessage(defect) }, projectName))
           )
@@ -162,15 +213,15 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
   const hookIdParam = Effect.flatMap(HttpRouter.params, (params) => {
     const given = params.id ?? ""
     const shown = given.length > 80 ? `${given.slice(0, 80)}…` : given
-    return Either.match(decodeHookId(given), {
-      onLeft: () =>
+    return Result.match(decodeHookId(given), {
+      onFailure: () =>
         Effect.fail(
           new Refused({
             status: 400,
             message: `"${shown}" is not a hook id: hook ids are UUIDs such as 0b7e1d1c-8f1a-4c2e-9d3b-6a5f4e3d2c1b.`
           })
         ),
-      onRight: (id) => Effect.succeed(id.toLowerCase())
+      onSuccess: (id) => Effect.succeed(id.toLowerCase())
     })
   })
 
@@ -221,14 +272,9 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
     { needsHeader: false },
     Effect.gen(function*() {
       const search = yield* HttpServerRequest.ParsedSearchParams
-      const given: Record<string, string | ReadonlyArray<string>> = {}
-      for (const [name, value] of Object.entries(search)) {
-        const text = typeof value === "string" ? value.trim() : value
-        if (text.length > 0) given[name] = text
-      }
-      const params = yield* Either.match(decodeListParams(given), {
-        onLeft: (error) => Effect.fail(new Refused({ status: 400, message: parseErrorMessage(error) })),
-        onRight: Effect.succeed
+      const params = yield* Result.match(decodeListParams(search), {
+        onFailure: (message) => Effect.fail(new Refused({ status: 400, message })),
+        onSuccess: Effect.succeed
       })
       const limit = params.limit ?? DEFAULT_PAGE_SIZE
       const offset = params.offset ?? 0
@@ -275,15 +321,15 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
     { needsHeader: true },
     Effect.gen(function*() {
       const params = yield* HttpRouter.params
-      const action = yield* Either.match(decodeAction(params.action), {
-        onLeft: () =>
+      const action = yield* Result.match(decodeAction(params.action), {
+        onFailure: () =>
           Effect.fail(
             new Refused({
               status: 404,
               message: `Unknown action "${params.action ?? ""}": use ${Views.ACTIONS.join(", ")}.`
             })
           ),
-        onRight: Effect.succeed
+        onSuccess: Effect.succeed
       })
       const before = yield* findHook(yield* hookIdParam)
       if (!Views.availableActions(before)[action]) {
@@ -315,16 +361,16 @@ export const make = (local: LocalPosthook): HttpRouter.HttpRouter<never, never> 
     Effect.map(HttpServerRequest.HttpServerRequest, (request) => Events.response(local, request))
   )
 
-  return HttpRouter.empty.pipe(
-    HttpRouter.get(LIST_PATH, listPage),
-    HttpRouter.get(HOOK_PATH, hookPage),
-    HttpRouter.get(SCRIPT_PATH, asset(SCRIPT, "text/javascript; charset=utf-8")),
-    HttpRouter.get(STYLE_PATH, asset(STYLE, "text/css; charset=utf-8")),
-    HttpRouter.get(`${API_PREFIX}/overview`, overview),
-    HttpRouter.get(`${API_PREFIX}/hooks`, listHooks),
-    HttpRouter.get(`${API_PREFIX}/hooks/:id`, hookDetail),
-    HttpRouter.post(`${API_PREFIX}/hooks/:id/:action`, hookAction),
-    HttpRouter.get(`${API_PREFIX}/keys`, keys),
-    HttpRouter.get(`${API_PREFIX}/events`, events)
-  )
+  return Rest.toApp([
+    HttpRouter.route("GET", LIST_PATH, listPage),
+    HttpRouter.route("GET", HOOK_PATH, hookPage),
+    HttpRouter.route("GET", SCRIPT_PATH, asset(SCRIPT, "text/javascript; charset=utf-8")),
+    HttpRouter.route("GET", STYLE_PATH, asset(STYLE, "text/css; charset=utf-8")),
+    HttpRouter.route("GET", `${API_PREFIX}/overview`, overview),
+    HttpRouter.route("GET", `${API_PREFIX}/hooks`, listHooks),
+    HttpRouter.route("GET", `${API_PREFIX}/hooks/:id`, hookDetail),
+    HttpRouter.route("POST", `${API_PREFIX}/hooks/:id/:action`, hookAction),
+    HttpRouter.route("GET", `${API_PREFIX}/keys`, keys),
+    HttpRouter.route("GET", `${API_PREFIX}/events`, events)
+  ])
 }

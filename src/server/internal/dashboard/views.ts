@@ -10,7 +10,7 @@ import type * as Hook from "../../../Hook.js"
 import type { AttemptRecord, AttemptRequest, HookRecord, InFlight } from "../../HookRecord.js"
 import { parseData } from "../../HookRecord.js"
 import type { ListenerInfo, LocalPosthook, QuotaUsage } from "../../LocalPosthook.js"
-import * as RetryPolicy from "../../RetryPolicy.js"
+import * as DeliveryRetries from "../../DeliveryRetries.js"
 import type * as ServerConfig from "../../ServerConfig.js"
 import { maskKey } from "../../ServerConfig.js"
 
@@ -287,7 +287,7 @@ export const hookDetail = (
       retryOverride: hook.retryOverride,
       postDurationSeconds: hook.postDurationSeconds,
       cycleAttempts: Math.max(0, hook.attempts - hook.cycleStart),
-      maxAttempts: RetryPolicy.maxAttempts(retryPolicy),
+      maxAttempts: DeliveryRetries.maxAttempts(retryPolicy),
       retryPolicy
     },
     actions: availableActions(hook),

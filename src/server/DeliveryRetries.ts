@@ -1,7 +1,9 @@
 /**
- * The local server's retry policy: how many attempts a hook gets and how long
- * it waits between them. A hook's `retryOverride` replaces the project
- * default entirely (PROTOCOL §1.1).
+ * The local server's delivery retries: how many attempts a hook gets and how
+ * long it waits between them. A hook's `retryOverride` replaces the project
+ * default entirely (docs/protocol.md §1.1). Not to be confused with the SDK's
+ * request retries (`PosthookConfig.RequestRetries`) or a listener's
+ * reconnects.
  *
  * - `fixed`: every retry waits `delaySecs`.
  * - `exponential`: retry `n` (1-based) waits `delaySecs × backoffFactor^(n-1)`,
@@ -16,19 +18,19 @@
 import type * as Hook from "../Hook.js"
 
 /**
- * A retry policy; the same shape as a hook's `retryOverride`.
+ * A delivery retry policy; the same shape as a hook's `retryOverride`.
  *
  * @example
  * ```ts
- * import type { RetryPolicy } from "posthook-effect/server"
+ * import type { DeliveryRetries } from "posthook-effect/server"
  *
- * const patient: RetryPolicy.RetryPolicy = { minRetries: 10, delaySecs: 30, strategy: "exponential", maxDelaySecs: 3600 }
+ * const patient: DeliveryRetries.DeliveryRetries = { minRetries: 10, delaySecs: 30, strategy: "exponential", maxDelaySecs: 3600 }
  * ```
  *
  * @since 0.1.0
  * @category models
  */
-export type RetryPolicy = Hook.RetryOverride
+export type DeliveryRetries = Hook.RetryOverride
 
 /**
  * The project default used when a hook has no `retryOverride` and the server
@@ -36,15 +38,15 @@ export type RetryPolicy = Hook.RetryOverride
  *
  * @example
  * ```ts
- * import { RetryPolicy } from "posthook-effect/server"
+ * import { DeliveryRetries } from "posthook-effect/server"
  *
- * console.log(RetryPolicy.DEFAULT.minRetries) // 3
+ * console.log(DeliveryRetries.DEFAULT.minRetries) // 3
  * ```
  *
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT: RetryPolicy = { minRetries: 3, delaySecs: 5, strategy: "fixed", jitter: false }
+export const DEFAULT: DeliveryRetries = { minRetries: 3, delaySecs: 5, strategy: "fixed", jitter: false }
 
 /** Exponential backoff without `maxDelaySecs` (only possible for a project default) is capped here. */
 const FALLBACK_MAX_DELAY_SECS = 3600
@@ -54,15 +56,15 @@ const FALLBACK_MAX_DELAY_SECS = 3600
  *
  * @example
  * ```ts
- * import { RetryPolicy } from "posthook-effect/server"
+ * import { DeliveryRetries } from "posthook-effect/server"
  *
- * console.log(RetryPolicy.maxAttempts({ minRetries: 2, delaySecs: 5, strategy: "fixed" })) // 3
+ * console.log(DeliveryRetries.maxAttempts({ minRetries: 2, delaySecs: 5, strategy: "fixed" })) // 3
  * ```
  *
  * @since 0.1.0
  * @category utils
  */
-export const maxAttempts = (policy: RetryPolicy): number => 1 + Math.max(0, Math.floor(policy.minRetries))
+export const maxAttempts = (policy: DeliveryRetries): number => 1 + Math.max(0, Math.floor(policy.minRetries))
 
 /**
  * The wait before retry number `retry` (1 = the first retry), in
@@ -70,17 +72,17 @@ export const maxAttempts = (policy: RetryPolicy): number => 1 + Math.max(0, Math
  *
  * @example
  * ```ts
- * import { RetryPolicy } from "posthook-effect/server"
+ * import { DeliveryRetries } from "posthook-effect/server"
  *
  * const policy = { minRetries: 5, delaySecs: 10, strategy: "exponential", maxDelaySecs: 60 } as const
- * console.log([1, 2, 3, 4].map((retry) => RetryPolicy.delayMillis(policy, retry, 0)))
+ * console.log([1, 2, 3, 4].map((retry) => DeliveryRetries.delayMillis(policy, retry, 0)))
  * // [10000, 20000, 40000, 60000]
  * ```
  *
  * @since 0.1.0
  * @category utils
  */
-export const delayMillis = (policy: RetryPolicy, retry: number, random: number): number => {
+export const delayMillis = (policy: DeliveryRetries, retry: number, random: number): number => {
   const baseSecs = policy.strategy === "exponential"
     ? Math.min(
       policy.delaySecs * Math.pow(policy.backoffFactor ?? 2, Math.max(0, retry - 1)),
