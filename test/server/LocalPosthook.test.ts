@@ -209,7 +209,7 @@ describe("packaging", () => {
       const source = Fs.readFileSync(file, "utf8")
       for (const match of source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+"([^"]+)"/gm)) {
         const [, typeOnly, specifier = ""] = match
-        const optional = /^(@effect\/sql|@effect\/sql-sqlite-node|better-sqlite3)(\/|$)/.test(specifier)
+        const optional = /^(@effect\/sql-sqlite-node|node:sqlite)(\/|$)/.test(specifier)
         if (optional && typeOnly === undefined) offending.push(`${file}: ${specifier}`)
       }
     }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+
+/**
+ * What an entry point loads at run time: every bare specifier reached through
+ * its value imports (type-only imports vanish at build time).
+ */
+const runtimeSpecifiers = (entry: string): Set<string> => {
+  const seen = new Set<string>()
+  const bare = new Set<string>()
+  const visit = (file: string): void => {
+    if (seen.has(file)) return
+    seen.add(file)
+    const source = Fs.readFileSync(file, "utf8")
+    // Statements start a line (JSDoc examples start with " * "); the code has no semicolons, so a
+    // clause is matched by its shape: `* as X`, `{ … }` (may span lines), `X` or `X, { … }`.
+    const statements = source.matchAll(
+      /^(?:import|export)\s+(type\s+)?(?:\*\s+as\s+\w+|\{[^}]*\}|\w+(?:\s*,\s*\{[^}]*\})?)\s+from\s+"([^"]+)"|^import\s+"([^"]+)"|(?<![*/]\s*)import\("([^"]+)"\)/gm
+    )
+    for (const [, typeOnly, fromSpecifier, bareImport, dynamicSpecifier] of statements) {
+      const specifier = fromSpecifier ?? bareImport ?? dynamicSpecifier ?? ""
+      if (typeOnly !== undefined) continue
+      if (specifier.startsWith(".")) visit(Path.resolve(Path.dirname(file), specifier.replace(/\.js$/, ".ts")))
+      else bare.add(specifier)
+    }
+  }
+  visit(Path.resolve(entry))
+  return bare
+}
+
+describe("packaging", () => {
+  it("the SDK entry loads nothing but effect (and node:crypto for HMAC)", () => {
+    const specifiers = [...runtimeSpecifiers("src/index.ts")]
+    expect(specifiers.length).toBeGreaterThan(5)
+    expect(specifiers.filter((specifier) => !/^effect(\/|$)/.test(specifier) && specifier !== "node:crypto")).toEqual([])
+  })
+
+  it("posthook-effect/node adds no npm package either", () => {
+    const specifiers = [...runtimeSpecifiers("src/node.ts")]
+    expect(specifiers.filter((specifier) => !/^(effect(\/|$)|node:)/.test(specifier))).toEqual([])
+  })
+
+  it("the local server reaches @effect/platform-node but the SDK does not", () => {
+    expect([...runtimeSpecifiers("src/server/index.ts")].some((specifier) => specifier.startsWith("@effect/platform-node")))
+      .toBe(true)
+    expect([...runtimeSpecifiers("src/index.ts")].some((specifier) => specifier.startsWith("@effect/"))).toBe(false)
+  })
+})
