@@ -37,6 +37,14 @@ export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(30)
 /**
  * Options for {@link ack} and {@link nack}.
  *
+ * @example
+ * ```ts
+ * import { Callbacks } from "posthook-effect"
+ *
+ * const options: Callbacks.Options = { timeout: "10 seconds" }
+ * const finish = (ackUrl: string) => Callbacks.ack(ackUrl, undefined, options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -47,6 +55,13 @@ export interface Options {
 
 /**
  * Which callback is being made.
+ *
+ * @example
+ * ```ts
+ * import { Callbacks } from "posthook-effect"
+ *
+ * const answer = (kind: Callbacks.Kind, url: string) => Callbacks.call(kind, url)
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -17,6 +17,15 @@ import type * as PosthookError from "./PosthookError.js"
  * this call changed the hook's state; `status` is the server's word for the
  * state (`completed`, `nacked`, `not_found`, `conflict`, …).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Delivery } from "posthook-effect"
+ *
+ * const report = (result: Delivery.CallbackResult) =>
+ *   Effect.log(result.applied ? "hook updated" : `nothing to do: ${result.status}`)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -28,6 +37,14 @@ export interface CallbackResult {
 /**
  * What `forward=true` WebSocket deliveries carry to replay the delivery as
  * the signed HTTP POST the endpoint would have received (docs/protocol.md §4).
+ *
+ * @example
+ * ```ts
+ * import type { Delivery } from "posthook-effect"
+ *
+ * // The exact body the endpoint would have received, when the listener asked for it.
+ * const forwardedBody = (delivery: Delivery.Delivery): string | undefined => delivery.ws?.forwardRequest?.body
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -43,6 +60,14 @@ export interface ForwardRequest {
 
 /**
  * Metadata present on deliveries received over the WebSocket.
+ *
+ * @example
+ * ```ts
+ * import type { Delivery } from "posthook-effect"
+ *
+ * const isLastAttempt = (delivery: Delivery.Delivery): boolean =>
+ *   delivery.ws !== undefined && delivery.ws.attempt === delivery.ws.maxAttempts
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -103,6 +128,16 @@ export interface Delivery<Data = unknown> {
  * `"2 minutes"`. Plain numbers are not accepted on purpose: Effect reads them
  * as milliseconds while the wire speaks seconds.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { Delivery } from "posthook-effect"
+ *
+ * const timeout: Delivery.AcceptTimeout = "2 minutes"
+ * const later = Delivery.Result.accept(timeout)
+ * const sameAsLater = Delivery.Result.accept(Duration.minutes(2))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -116,6 +151,19 @@ export type AcceptTimeout = Exclude<Duration.Input, number | bigint>
  * | `Result.ack()` | done; the hook is completed | 200 | `ack` |
  * | `Result.nack(error?)` | failed; Posthook retries per policy | 500 | `nack` |
  * | `Result.accept(timeout)` | async: call back via ack/nack URL before `timeout` | 202 | `accept` |
+ *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { Delivery } from "posthook-effect"
+ *
+ * const describe = (result: Delivery.Result): string =>
+ *   Delivery.Result.$match(result, {
+ *     Ack: () => "ack",
+ *     Nack: ({ error }) => `nack: ${error ?? "no reason given"}`,
+ *     Accept: ({ timeout }) => `accept for ${Duration.format(timeout)}`
+ *   })
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -32,6 +32,15 @@ import { decodeHookFast, registerFastDecoder } from "./internal/hookDecode.js"
 export const HookStatus = Schema.Literals(["pending", "retry", "completed", "failed"])
 
 /**
+ * The status of a hook.
+ *
+ * @example
+ * ```ts
+ * import type { Hook } from "posthook-effect"
+ *
+ * const isFinished = (status: Hook.HookStatus): boolean => status === "completed" || status === "failed"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -54,6 +63,15 @@ export type HookStatus = typeof HookStatus.Type
 export const RetryStrategy = Schema.Literals(["fixed", "exponential"])
 
 /**
+ * How the delay between retries grows.
+ *
+ * @example
+ * ```ts
+ * import type { Hook } from "posthook-effect"
+ *
+ * const strategy: Hook.RetryStrategy = "exponential"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -114,6 +132,15 @@ export const RetryOverride = Schema.Struct({
 })
 
 /**
+ * A per-hook retry policy, decoded.
+ *
+ * @example
+ * ```ts
+ * import type { Hook } from "posthook-effect"
+ *
+ * const retryOverride: Hook.RetryOverride = { minRetries: 3, delaySecs: 10, strategy: "fixed" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -140,6 +167,15 @@ export const SequenceData = Schema.Struct({
 })
 
 /**
+ * The sequence a hook was scheduled by, decoded.
+ *
+ * @example
+ * ```ts
+ * import type { Hook } from "posthook-effect"
+ *
+ * const describe = (sequence: Hook.SequenceData): string => `${sequence.sequenceID}: ${sequence.stepName}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -233,6 +269,14 @@ const withDataCache = new WeakMap<Schema.Top, Schema.Top>()
 /**
  * A hook as returned by the API. `Data` is the type of its payload.
  *
+ * @example
+ * ```ts
+ * import type { Hook } from "posthook-effect"
+ *
+ * const describe = (hook: Hook.Hook<{ readonly userId: string }>): string =>
+ *   `${hook.id} → ${hook.path} for user ${hook.data.userId}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -300,6 +344,15 @@ export type ScheduledHook<Data = unknown> = Hook<Data> & { readonly quota: Optio
 export const BulkActionResult = Schema.Struct({ affected: Schema.Number })
 
 /**
+ * The answer of a bulk action, decoded.
+ *
+ * @example
+ * ```ts
+ * import type { Hook } from "posthook-effect"
+ *
+ * const report = (result: Hook.BulkActionResult): string => `${result.affected} hooks affected`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -12,18 +12,34 @@ import type * as Signatures from "./Signatures.js"
 import { type BodyOutcome, isNodeReadable, readReadable, readStream, readWebStream } from "./internal/body.js"
 import * as receive from "./internal/receive.js"
 
-export type {
-  /**
-   * A delivery handler: `(delivery) => Effect<Result, E, R>`.
-   *
-   * @since 0.1.0
-   * @category models
-   */
-  Handler
-} from "./internal/receive.js"
+/**
+ * A delivery handler: `(delivery) => Effect<Result, E, R>`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Delivery, HttpAppHandler } from "posthook-effect"
+ *
+ * const handler: HttpAppHandler.Handler<never, never> = (delivery) =>
+ *   Effect.log(`hook ${delivery.hookId}`).pipe(Effect.as(Delivery.Result.ack()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Handler<E, R> = receive.Handler<E, R>
 
 /**
  * Options for {@link make}: `maxBodyBytes` (default 1 MiB) and `tolerance`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Delivery, HttpAppHandler } from "posthook-effect"
+ *
+ * const options: HttpAppHandler.Options = { maxBodyBytes: 64 * 1024, tolerance: "10 minutes" }
+ * const app = HttpAppHandler.make(() => Effect.succeed(Delivery.Result.ack()), options)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -34,6 +50,16 @@ export type Options = receive.HandlerOptions
  * What {@link make} returns: an HTTP effect, the v4 form of an HTTP app. It
  * reads the request from the context, never fails, and needs the handler's
  * services and `Signatures`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as HttpRouter from "effect/http/HttpRouter"
+ * import { Delivery, HttpAppHandler } from "posthook-effect"
+ *
+ * const app: HttpAppHandler.HttpEffect<never> = HttpAppHandler.make(() => Effect.succeed(Delivery.Result.ack()))
+ * const routes = HttpRouter.add("POST", "/webhooks/posthook", app)
+ * ```
  *
  * @since 0.2.0
  * @category models

@@ -72,6 +72,15 @@ export interface ConnectionInfo {
  * An attempt the server did not get an answer for within its ack window; the
  * service will retry it.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Listener } from "posthook-effect"
+ *
+ * const onAckTimeout = (info: Listener.AckTimeoutInfo) =>
+ *   Effect.logWarning(`hook ${info.hookId}: attempt ${info.attempt} got no answer in time`)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -84,6 +93,15 @@ export interface AckTimeoutInfo {
  * Why a connection was lost, or why a connection attempt failed: a
  * `WebSocketError` (dropped, closed, silent, `closing`, could not open) or
  * the error of the ticket request.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Listener } from "posthook-effect"
+ *
+ * const onDisconnected = (reason: Listener.DisconnectReason) =>
+ *   Effect.logWarning(`disconnected (${reason._tag}): ${reason.message}`)
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -11,19 +11,41 @@ import type * as Signatures from "./Signatures.js"
 import { type BodyOutcome, readReadable } from "./internal/body.js"
 import * as receive from "./internal/receive.js"
 
-export type {
-  /**
-   * A delivery handler: `(delivery) => Effect<Result, E, R>`.
-   *
-   * @since 0.1.0
-   * @category models
-   */
-  Handler
-} from "./internal/receive.js"
+/**
+ * A delivery handler: `(delivery) => Effect<Result, E, R>`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Delivery } from "posthook-effect"
+ * import { NodeHandler } from "posthook-effect/node"
+ *
+ * const handler: NodeHandler.Handler<never, never> = (delivery) =>
+ *   Effect.log(`hook ${delivery.hookId}`).pipe(Effect.as(Delivery.Result.ack()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Handler<E, R> = receive.Handler<E, R>
 
 /**
  * Options for {@link make}: a runtime (see `RuntimeOptions`), and optionally
  * `maxBodyBytes` (default 1 MiB) and `tolerance`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Delivery, Signatures } from "posthook-effect"
+ * import { NodeHandler } from "posthook-effect/node"
+ *
+ * const options: NodeHandler.Options<never> = {
+ *   runtime: Context.empty(),
+ *   signatures: Signatures.unsafeMake("ph_sk_..."),
+ *   tolerance: "10 minutes"
+ * }
+ * const handler = NodeHandler.make(() => Effect.succeed(Delivery.Result.ack()), options)
+ * ```
  *
  * @since 0.1.0
  * @category models

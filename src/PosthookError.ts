@@ -32,6 +32,15 @@ import { errorKindOf } from "./protocol/errors.js"
 export const TypeId: unique symbol = Symbol.for("posthook-effect/PosthookError")
 
 /**
+ * The type of {@link TypeId}.
+ *
+ * @example
+ * ```ts
+ * import { PosthookError } from "posthook-effect"
+ *
+ * const id: PosthookError.TypeId = PosthookError.TypeId
+ * ```
+ *
  * @since 0.1.0
  * @category type ids
  */

@@ -27,24 +27,37 @@ import type { Delivery, Result as DeliveryResult } from "./Delivery.js"
 import * as PosthookConfig from "./PosthookConfig.js"
 import * as PosthookError from "./PosthookError.js"
 import { makeDelivery } from "./internal/delivery.js"
-import type { HeadersInput } from "./internal/headers.js"
+import type * as Headers from "./internal/headers.js"
 import { signatureHeader, splitSigningKeys } from "./protocol/signing.js"
 import * as internal from "./internal/verify.js"
 
-export type {
-  /**
-   * Request headers as any server framework gives them: a Web `Headers`, a
-   * plain record (any case) or Node's `IncomingHttpHeaders`.
-   *
-   * @since 0.1.0
-   * @category models
-   */
-  HeadersInput
-} from "./internal/headers.js"
+/**
+ * Request headers as any server framework gives them: a Web `Headers`, a
+ * plain record (any case) or Node's `IncomingHttpHeaders`.
+ *
+ * @example
+ * ```ts
+ * import type { Signatures } from "posthook-effect"
+ *
+ * const headers: Signatures.HeadersInput = { "posthook-timestamp": "1767225600" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HeadersInput = Headers.HeadersInput
 
 /**
  * A raw request body: a string, a `Uint8Array` or a Node `Buffer`. Always the
  * body as received, never a parsed and re-serialised object.
+ *
+ * @example
+ * ```ts
+ * import { Signatures } from "posthook-effect"
+ *
+ * const body: Signatures.Body = new TextEncoder().encode("{}")
+ * const headers = Signatures.sign(body, { signingKey: "ph_sk_test", timestamp: 1767225600 })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -53,6 +66,15 @@ export type Body = string | Uint8Array
 
 /**
  * One signing key or several (current and next, while rotating).
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { Signatures } from "posthook-effect"
+ *
+ * const signingKey: Signatures.SigningKeys = [Redacted.make("ph_sk_current"), "ph_sk_next"]
+ * const SignaturesLive = Signatures.layer({ signingKey })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -63,6 +85,14 @@ export type SigningKeys = PosthookConfig.Secret | ReadonlyArray<PosthookConfig.S
  * How far `Posthook-Timestamp` may be from now, in either direction: a
  * `Duration` or a string such as `"10 minutes"`. Plain numbers are refused on
  * purpose (Effect reads them as milliseconds; Posthook's SDKs as seconds).
+ *
+ * @example
+ * ```ts
+ * import { Signatures } from "posthook-effect"
+ *
+ * const tolerance: Signatures.Tolerance = "10 minutes"
+ * const SignaturesLive = Signatures.layer({ signingKey: "ph_sk_...", tolerance })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -88,6 +118,16 @@ export const DEFAULT_TOLERANCE: Duration.Duration = Duration.minutes(5)
 /**
  * Per-call options for {@link Service.verify} and {@link Service.parseDelivery}.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Signatures } from "posthook-effect"
+ *
+ * const options: Signatures.VerifyOptions = { tolerance: "1 minute" }
+ * const verify = (body: Uint8Array, headers: Signatures.HeadersInput) =>
+ *   Effect.flatMap(Signatures.Signatures, (signatures) => signatures.verify(body, headers, options))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -101,6 +141,17 @@ export interface VerifyOptions {
 /**
  * What {@link Service.verify} established: the authentic timestamp and the
  * raw body.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Signatures } from "posthook-effect"
+ *
+ * const sentAt = (body: Uint8Array, headers: Signatures.HeadersInput) =>
+ *   Effect.flatMap(Signatures.Signatures, (signatures) => signatures.verify(body, headers)).pipe(
+ *     Effect.map((verified: Signatures.Verified) => verified.timestamp)
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -116,6 +167,21 @@ export interface Verified {
  * `parseDelivery`: without a schema `data` is `unknown`; with one it is
  * decoded, and a mismatch fails with a `DeliveryDataError` (the request was
  * authentic; its payload was not what the handler expects).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Signatures } from "posthook-effect"
+ *
+ * const UserCreated = Schema.Struct({ userId: Schema.String })
+ *
+ * const parse = (body: Uint8Array, headers: Signatures.HeadersInput) =>
+ *   Effect.gen(function* () {
+ *     const signatures = yield* Signatures.Signatures
+ *     const delivery = yield* signatures.parseDelivery(body, headers, { schema: UserCreated })
+ *     return delivery.data.userId
+ *   })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -135,6 +201,14 @@ export interface ParseDelivery {
 
 /**
  * The `Signatures` service.
+ *
+ * @example
+ * ```ts
+ * import { Signatures } from "posthook-effect"
+ *
+ * const service: Signatures.Service = Signatures.unsafeMake("ph_sk_...")
+ * const verify = (body: string, headers: Signatures.HeadersInput) => service.verify(body, headers)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -176,6 +250,14 @@ export class Signatures extends Context.Service<Signatures, Service>()("posthook
 
 /**
  * Options for {@link make} and {@link layer}.
+ *
+ * @example
+ * ```ts
+ * import { Signatures } from "posthook-effect"
+ *
+ * const options: Signatures.Options = { signingKey: ["ph_sk_current", "ph_sk_next"], tolerance: "5 minutes" }
+ * const SignaturesLive = Signatures.layer(options)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -546,6 +628,14 @@ export const layerPosthookConfig: Layer.Layer<Signatures, never, PosthookConfig.
 /**
  * Options for {@link sign}.
  *
+ * @example
+ * ```ts
+ * import { Signatures } from "posthook-effect"
+ *
+ * const options: Signatures.SignOptions = { signingKey: "ph_sk_test", timestamp: 1767225600, hookId: "hook-1" }
+ * const headers = Signatures.sign("{}", options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -595,6 +685,14 @@ export const sign = (body: Body, options: SignOptions): Record<string, string> =
  * The fields of a test delivery for {@link signDelivery}; everything but
  * `path` has a default.
  *
+ * @example
+ * ```ts
+ * import { Signatures } from "posthook-effect"
+ *
+ * const delivery: Signatures.TestDelivery = { path: "/webhooks/user-created", data: { userId: "123" } }
+ * const request = Signatures.signDelivery(delivery, { signingKey: "ph_sk_test" })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -610,6 +708,14 @@ export interface TestDelivery {
 
 /**
  * A signed request as Posthook would send it.
+ *
+ * @example
+ * ```ts
+ * import type { Signatures } from "posthook-effect"
+ *
+ * const toRequest = (signed: Signatures.SignedRequest): Request =>
+ *   new Request("http://localhost:3000/webhooks", { method: "POST", body: signed.body, headers: signed.headers })
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -10,19 +10,39 @@ import type * as Signatures from "./Signatures.js"
 import { readWebStream } from "./internal/body.js"
 import * as receive from "./internal/receive.js"
 
-export type {
-  /**
-   * A delivery handler: `(delivery) => Effect<Result, E, R>`.
-   *
-   * @since 0.1.0
-   * @category models
-   */
-  Handler
-} from "./internal/receive.js"
+/**
+ * A delivery handler: `(delivery) => Effect<Result, E, R>`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Delivery, WebHandler } from "posthook-effect"
+ *
+ * const handler: WebHandler.Handler<never, never> = (delivery) =>
+ *   Effect.log(`hook ${delivery.hookId}`).pipe(Effect.as(Delivery.Result.ack()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Handler<E, R> = receive.Handler<E, R>
 
 /**
  * Options for {@link make}: a runtime (see `RuntimeOptions`), and optionally
  * `maxBodyBytes` (default 1 MiB) and `tolerance`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Delivery, Signatures, WebHandler } from "posthook-effect"
+ *
+ * const options: WebHandler.Options<never> = {
+ *   runtime: Context.empty(),
+ *   signatures: Signatures.unsafeMake("ph_sk_..."),
+ *   maxBodyBytes: 64 * 1024
+ * }
+ * export const POST = WebHandler.make(() => Effect.succeed(Delivery.Result.ack()), options)
+ * ```
  *
  * @since 0.1.0
  * @category models

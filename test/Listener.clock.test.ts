@@ -7,51 +7,28 @@ import { Clock, Duration, Effect, Fiber, Layer, Option, Pull, Schedule } from "e
 import { TestClock } from "effect/testing"
 import { Delivery, Listener } from "posthook-effect"
 import * as WsTestServer from "./utils/WsTestServer.js"
+import { type SleepWatch, watchedTestClock } from "./utils/testClock.js"
 import { eventually, realSleep } from "./utils/WsTestServer.js"
-
-/**
- * The `TestClock`, with a record of the sleeps in progress on it: v4's
- * `TestClock` keeps its pending sleeps private, and these tests wait for the
- * listener to be asleep before they move the clock.
- */
-interface WatchedClock {
-  readonly clock: Clock.Clock
-  /** When each sleep in progress is due (TestClock millis). */
-  readonly sleeps: Set<{ readonly wakeAt: number }>
-}
-
-const watchedClock = Effect.map(TestClock.testClockWith(Effect.succeed), (testClock): WatchedClock => {
-  const sleeps = new Set<{ readonly wakeAt: number }>()
-  const clock: Clock.Clock = {
-    // TestClock's members are own arrow functions: a copy keeps them working.
-    ...testClock,
-    sleep: (duration) =>
-      Effect.suspend(() => {
-        const entry = { wakeAt: testClock.currentTimeMillisUnsafe() + Duration.toMillis(duration) }
-        sleeps.add(entry)
-        return Effect.ensuring(testClock.sleep(duration), Effect.sync(() => sleeps.delete(entry)))
-      })
-  }
-  return { clock, sleeps }
-})
 
 const setup = Effect.gen(function*() {
   const server = yield* WsTestServer.make
-  const watched = yield* watchedClock
+  // v4's `TestClock` keeps its pending sleeps private; these tests wait for the
+  // listener to be asleep before they move the clock.
+  const { clock, watch } = yield* watchedTestClock
   const context = yield* Layer.build(
-    WsTestServer.quietLayer(server).pipe(Layer.merge(Layer.succeed(Clock.Clock, watched.clock)))
+    WsTestServer.quietLayer(server).pipe(Layer.merge(Layer.succeed(Clock.Clock, clock)))
   )
-  return { server, context, watched }
+  return { server, context, watch }
 })
 
 const ack = () => Effect.succeed(Delivery.Result.ack())
 
 /** Waits (in real time) until the listener sleeps until `wakeAt` on the TestClock. */
-const sleepingUntil = (watched: WatchedClock, label: string, wakeAt: number) =>
+const sleepingUntil = (watch: SleepWatch, label: string, wakeAt: number) =>
   Effect.gen(function*() {
     const deadline = Date.now() + 20_000
     while (Date.now() < deadline) {
-      for (const sleep of watched.sleeps) if (Math.abs(sleep.wakeAt - wakeAt) < 1) return
+      if (watch.pending().some((pending) => Math.abs(pending - wakeAt) < 1)) return
       yield* realSleep(5)
     }
     return yield* Effect.die(new Error(`timed out waiting for a sleep until ${wakeAt} (${label})`))
@@ -90,7 +67,7 @@ describe("default reconnect schedule", () => {
 describe("Listener on TestClock", () => {
   it.effect("backs off exponentially between failed attempts, never gives up, and `connected` resets it", () =>
     Effect.gen(function*() {
-      const { context, server, watched } = yield* setup
+      const { context, server, watch } = yield* setup
       const failures = 12
       for (let i = 0; i < failures; i++) server.ticketScript.push({ status: 500, body: `{"error":"down ${i}"}` })
       const reconnects: Array<Listener.ReconnectInfo> = []
@@ -111,7 +88,7 @@ describe("Listener on TestClock", () => {
         expect(delay).toBeLessThanOrEqual(nominal)
 
         const now = yield* Clock.currentTimeMillis
-        yield* sleepingUntil(watched, `backoff ${attempt + 1}`, now + delay)
+        yield* sleepingUntil(watch, `backoff ${attempt + 1}`, now + delay)
         const requests = server.ticketRequests.length
         // Not a moment early…
         yield* TestClock.adjust(Duration.millis(Math.max(0, delay - 1)))
@@ -131,14 +108,14 @@ describe("Listener on TestClock", () => {
       expect(Duration.toMillis(afterReset.delay)).toBeLessThanOrEqual(1000)
       expect(Duration.toMillis(afterReset.delay)).toBeGreaterThanOrEqual(800)
       const now = yield* Clock.currentTimeMillis
-      yield* sleepingUntil(watched, "backoff after reset", now + Duration.toMillis(afterReset.delay))
+      yield* sleepingUntil(watch, "backoff after reset", now + Duration.toMillis(afterReset.delay))
       yield* TestClock.adjust(afterReset.delay)
       yield* eventually("reconnected", () => connected === 2)
     }))
 
   it.effect("heartbeat: 45 s without a frame drops the connection and reconnects; any frame resets it", () =>
     Effect.gen(function*() {
-      const { context, server, watched } = yield* setup
+      const { context, server, watch } = yield* setup
       const disconnects: Array<Listener.DisconnectReason> = []
       const reconnects: Array<Listener.ReconnectInfo> = []
       yield* Listener.listen(ack, {
@@ -150,7 +127,7 @@ describe("Listener on TestClock", () => {
       let pongs = 0
       first.socket.on("pong", () => pongs++)
       const start = yield* Clock.currentTimeMillis
-      yield* sleepingUntil(watched, "heartbeat armed", start + 45_000)
+      yield* sleepingUntil(watch, "heartbeat armed", start + 45_000)
 
       // An app-level ping at 30 s…
       yield* TestClock.adjust("30 seconds")
@@ -158,13 +135,13 @@ describe("Listener on TestClock", () => {
       yield* eventually("pong", () => first.raw.length === 1)
       // …so at 45 s the watchdog finds 15 s of silence and waits until 75 s.
       yield* TestClock.adjust("30 seconds")
-      yield* sleepingUntil(watched, "heartbeat re-armed by the ping", start + 75_000)
+      yield* sleepingUntil(watch, "heartbeat re-armed by the ping", start + 75_000)
 
       // A WebSocket-level ping frame at 60 s counts too (Node's `ws` exposes them).
       first.socket.ping()
       yield* eventually("ws-level pong", () => pongs === 1)
       yield* TestClock.adjust("30 seconds")
-      yield* sleepingUntil(watched, "heartbeat re-armed by the ws ping", start + 105_000)
+      yield* sleepingUntil(watch, "heartbeat re-armed by the ws ping", start + 105_000)
 
       yield* TestClock.adjust("14 seconds")
       yield* realSleep(50)
@@ -180,7 +157,7 @@ describe("Listener on TestClock", () => {
 
       yield* eventually("reconnecting", () => reconnects.length === 1)
       const now = yield* Clock.currentTimeMillis
-      yield* sleepingUntil(watched, "backoff", now + Duration.toMillis(reconnects[0]!.delay))
+      yield* sleepingUntil(watch, "backoff", now + Duration.toMillis(reconnects[0]!.delay))
       yield* TestClock.adjust(reconnects[0]!.delay)
       yield* eventually("second connection", () => server.connections.length === 2)
     }))

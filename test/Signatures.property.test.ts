@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Cause, Duration, Effect, Exit, Option, Redacted } from "effect"
 import { createHmac } from "node:crypto"
 import { PosthookError, Signatures } from "posthook-effect"
-import * as arb from "./utils/receiveArbitraries.js"
+import * as arb from "./utils/arbitraries.js"
 
 // Plain `it.prop` with `Effect.runSyncExit`: `it.effect.prop` builds a fresh
 // test environment per run (~50 ms each), too slow for hundreds of runs on CI.
@@ -18,14 +18,14 @@ const hmac = (key: string, timestamp: number, body: Uint8Array): string =>
  * be the same key on the wire.
  */
 const keyArb = Arbitrary.filter(
-  arb.stringOfLength(1, 64),
+  arb.stringOfLength({ minLength: 1, maxLength: 64 }),
   (key) => key.trim().length > 0 && arb.isWellFormed(key)
 )
 
 /** HMAC pads short keys with zero bytes, so `"k"` and `"k\u0000"` are one key. */
 const sameHmacKey = (a: string, b: string): boolean => a.replace(/\u0000+$/, "") === b.replace(/\u0000+$/, "")
 const bodyArb = arb.bytes({ maxLength: 2048 })
-const timestampArb = arb.integer(0, 4_102_444_800)
+const timestampArb = arb.integer({ min: 0, max: 4_102_444_800 })
 
 const headersFor = (key: string, timestamp: number, body: Uint8Array) => ({
   "posthook-timestamp": String(timestamp),
@@ -69,8 +69,8 @@ describe("Signatures properties", () => {
       key: keyArb,
       body: arb.bytes({ minLength: 1, maxLength: 512 }),
       timestamp: timestampArb,
-      index: arb.integer(0, 2 ** 31 - 1),
-      delta: arb.integer(1, 255)
+      index: arb.integer({ min: 0, max: 2 ** 31 - 1 }),
+      delta: arb.integer({ min: 1, max: 255 })
     },
     ({ body, delta, index, key, timestamp }) => {
       const headers = headersFor(key, timestamp, body)
@@ -83,7 +83,7 @@ describe("Signatures properties", () => {
 
   it.prop(
     "a different timestamp under the same signature fails",
-    { key: keyArb, body: bodyArb, timestamp: timestampArb, shift: arb.integer(-1000, 1000) },
+    { key: keyArb, body: bodyArb, timestamp: timestampArb, shift: arb.integer({ min: -1000, max: 1000 }) },
     ({ body, key, shift, timestamp }) => {
       if (shift === 0 || timestamp + shift < 0) return // not a different valid timestamp
       const headers = { ...headersFor(key, timestamp, body), "posthook-timestamp": String(timestamp + shift) }
@@ -97,8 +97,8 @@ describe("Signatures properties", () => {
       key: keyArb,
       body: bodyArb,
       timestamp: timestampArb,
-      index: arb.integer(0, 63),
-      delta: arb.integer(1, 15)
+      index: arb.integer({ min: 0, max: 63 }),
+      delta: arb.integer({ min: 1, max: 15 })
     },
     ({ body, delta, index, key, timestamp }) => {
       const signature = hmac(key, timestamp, body)
@@ -134,11 +134,11 @@ describe("Signatures properties", () => {
     ),
     arb.string
   )
-  const headerValue = arb.oneOf<string | ReadonlyArray<string> | undefined>(
+  const headerValue = arb.oneOf(
     arb.string,
     Arbitrary.array(arb.string),
     Arbitrary.Constant(undefined),
-    Arbitrary.map(arb.integer(-(2 ** 31), 2 ** 31 - 1), String),
+    Arbitrary.map(arb.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), String),
     Arbitrary.map(arb.hexString, (hex) => `v1,${hex}`)
   )
 
@@ -146,7 +146,7 @@ describe("Signatures properties", () => {
     "arbitrary header maps and bodies never cause a defect",
     {
       headers: arb.dictionary(headerName, headerValue),
-      body: arb.oneOf<string | Uint8Array>(arb.bytes({ maxLength: 512 }), arb.string, arb.jsonText),
+      body: arb.oneOf(arb.bytes({ maxLength: 512 }), arb.string, arb.jsonText),
       tolerance: arb.constantFrom(Duration.zero, Duration.minutes(5), Duration.infinity)
     },
     ({ body, headers, tolerance }) => {

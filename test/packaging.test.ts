@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 
@@ -46,4 +47,16 @@ describe("packaging", () => {
       .toBe(true)
     expect([...runtimeSpecifiers("src/index.ts")].some((specifier) => specifier.startsWith("@effect/"))).toBe(false)
   })
+
+  // Built by `npm test` before vitest runs; a bare `vitest run` without a build skips it.
+  it.skipIf(!Fs.existsSync("dist/index.d.ts"))(
+    "the built declarations type-check in an app with skipLibCheck off (ESM entries, server included)",
+    () => {
+      const tsc = Path.resolve("node_modules/typescript/bin/tsc")
+      const result = spawnSync(process.execPath, [tsc, "-p", "test/fixtures/consumer"], { encoding: "utf8" })
+      expect(result.stdout + result.stderr).toBe("")
+      expect(result.status).toBe(0)
+    },
+    60_000
+  )
 })

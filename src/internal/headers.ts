@@ -121,7 +121,8 @@ export const deliveryHeaders = (headers: HeadersInput): DeliveryHeaders => {
       nackUrl: headerValues(headers, "posthook-nack-url")
     }
   }
-  const record = headers as Readonly<Record<string, unknown>>
+  // Narrowed by the guards above; values stay `unknown` until `push` checks them.
+  const record: { readonly [key: string]: unknown } = headers
   let timestamp: Array<string> | undefined
   let signature: Array<string> | undefined
   let id: Array<string> | undefined
