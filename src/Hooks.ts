@@ -16,7 +16,7 @@ import type * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import type { Delivery, Result } from "./Delivery.js"
 import * as Hook from "./Hook.js"
-import { decodeHooksFast, registerFastDecoder } from "./internal/hookDecode.js"
+import { fastArray, fastDecoderOf, registerFastDecoder } from "./internal/hookDecode.js"
 import * as Pagination from "./internal/pagination.js"
 import * as Transport from "./internal/transport.js"
 import * as Listener from "./Listener.js"
@@ -495,15 +495,17 @@ const hookLists = new WeakMap<Schema.Top, Schema.Top>()
 
 /**
  * One list schema per data schema (the transport compiles a decoder per schema
- * instance); with the default `data: unknown`, lists decode by hand.
+ * instance); a list of hooks with a hand-written decoder (the default `data: unknown`) decodes by hand too.
  */
 const hookList = <A, I>(dataSchema: Schema.Codec<A, I>): HookList<A, I> => {
   const cached = hookLists.get(dataSchema)
   // Keyed by the data schema, so the list stored for it holds its `A`.
   if (cached !== undefined) return cached as HookList<A, I>
-  const list = Schema.Array(Hook.withData(dataSchema))
+  const hook = Hook.withData(dataSchema)
+  const list = Schema.Array(hook)
   hookLists.set(dataSchema, list)
-  if (dataSchema === Schema.Unknown) registerFastDecoder(list, decodeHooksFast)
+  const fast = fastDecoderOf(hook)
+  if (fast !== undefined) registerFastDecoder(list, fastArray(fast))
   return list
 }
 

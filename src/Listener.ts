@@ -435,9 +435,10 @@ const runHandler = <E, R>(
   )
 }
 
-/** The answer for a handler fiber's exit: its result, or a nack when it was interrupted. */
+/** The answer for a delivery that found every `maxConcurrency` permit taken. */
 const atCapacity = (): Result => Result.nack(AT_CAPACITY)
 
+/** The answer for a handler fiber's exit: its result, or a nack when it was interrupted. */
 const resultOf = (exit: Exit.Exit<Result>): Result =>
   Exit.isSuccess(exit) ? exit.value : Result.nack(WsConnection.SHUTTING_DOWN)
 

@@ -12,10 +12,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
-import * as SchemaIssue from "effect/SchemaIssue"
 import type * as PosthookError from "./PosthookError.js"
 import { splitSigningKeys } from "./protocol/signing.js"
+import { invalidSetting } from "./internal/configError.js"
 
 /**
  * The default API base URL.
@@ -233,11 +232,7 @@ const toSigningKeys = (
   return list.map(toRedacted).filter((key) => Redacted.value(key).length > 0)
 }
 
-/** A `Config.ConfigError` saying the setting at `path` is `message`. */
-const configError = (path: string, message: string): Config.ConfigError =>
-  new Config.ConfigError(new Schema.SchemaError(new SchemaIssue.Pointer([path], new SchemaIssue.InvalidValue({ message }))))
-
-const invalidOption = (path: string, message: string) => Effect.fail(configError(path, message))
+const invalidOption = (path: string, message: string) => Effect.fail(invalidSetting(path, message))
 
 /**
  * Checks a base URL: http(s), no credentials, query or fragment (an API key
@@ -287,7 +282,7 @@ export const make = (options: Options): Effect.Effect<Resolved, Config.ConfigErr
   const apiKey = toRedacted(options.apiKey)
   if (Redacted.value(apiKey).trim().length === 0) {
     return Effect.fail(
-      configError("POSTHOOK_API_KEY", "A Posthook API key is required: pass apiKey or set POSTHOOK_API_KEY")
+      invalidSetting("POSTHOOK_API_KEY", "A Posthook API key is required: pass apiKey or set POSTHOOK_API_KEY")
     )
   }
   return Effect.all({

@@ -30,6 +30,7 @@ import { makeDelivery } from "./internal/delivery.js"
 import type * as Headers from "./internal/headers.js"
 import { signatureHeader, splitSigningKeys } from "./protocol/signing.js"
 import * as internal from "./internal/verify.js"
+import { configError, pointerError } from "./internal/configError.js"
 
 /**
  * Request headers as any server framework gives them: a Web `Headers`, a
@@ -418,11 +419,10 @@ export const decodeData = <A>(
   schema: Schema.Decoder<A>
 ): Effect.Effect<Delivery<A>, PosthookError.DeliveryDataError> => Effect.fromResult(decodeDataResult(delivery, schema))
 
-const decodeDataResult = <A>(
-  delivery: Delivery<unknown>,
-  schema: Schema.Decoder<A>
-): Result.Result<Delivery<A>, PosthookError.DeliveryDataError> =>
-  Result.match(Schema.decodeUnknownResult(schema)(delivery.data), {
+/** Decodes a delivery's `data` with a decoder built once (see {@link withSchema}). */
+const decodeDataWith = <A>(decode: (input: unknown) => Result.Result<A, Schema.SchemaError>) =>
+(delivery: Delivery<unknown>): Result.Result<Delivery<A>, PosthookError.DeliveryDataError> =>
+  Result.match(decode(delivery.data), {
     onFailure: (error) =>
       Result.fail(
         new PosthookError.DeliveryDataError({
@@ -433,6 +433,12 @@ const decodeDataResult = <A>(
     // `Object.assign`, not a spread: see `makeDelivery`. It copies `ack` / `nack` too; `makeDelivery` replaces them.
     onSuccess: (data) => Result.succeed(makeDelivery<A>(Object.assign({}, delivery, { data })))
   })
+
+const decodeDataResult = <A>(
+  delivery: Delivery<unknown>,
+  schema: Schema.Decoder<A>
+): Result.Result<Delivery<A>, PosthookError.DeliveryDataError> =>
+  decodeDataWith(Schema.decodeUnknownResult(schema))(delivery)
 
 /**
  * Wraps a handler of typed deliveries into a handler of any delivery, for the
@@ -457,14 +463,13 @@ const decodeDataResult = <A>(
 export const withSchema = <A, E, R>(
   schema: Schema.Decoder<A>,
   handler: (delivery: Delivery<A>) => Effect.Effect<DeliveryResult, E, R>
-): (delivery: Delivery<unknown>) => Effect.Effect<DeliveryResult, E | PosthookError.DeliveryDataError, R> =>
-(delivery) => Effect.flatMap(decodeData(delivery, schema), handler)
+): (delivery: Delivery<unknown>) => Effect.Effect<DeliveryResult, E | PosthookError.DeliveryDataError, R> => {
+  // Built once here rather than per delivery.
+  const decode = decodeDataWith(Schema.decodeUnknownResult(schema))
+  return (delivery) => Effect.flatMap(Effect.fromResult(decode(delivery)), handler)
+}
 
 const NO_KEY_MESSAGE = "A Posthook signing key is required: pass signingKey or set POSTHOOK_SIGNING_KEY"
-
-/** A `ConfigError` pointing at `path` with a readable message. */
-const configError = (path: string, issue: SchemaIssue.Issue): Config.ConfigError =>
-  new Config.ConfigError(new Schema.SchemaError(new SchemaIssue.Pointer([path], issue)))
 
 const noKeyError = (): Config.ConfigError =>
   configError("POSTHOOK_SIGNING_KEY", new SchemaIssue.MissingKey({ messageMissingKey: NO_KEY_MESSAGE }))
@@ -571,11 +576,9 @@ export const signingKeysConfig: Config.Config<ReadonlyArray<Redacted.Redacted<st
     keys.length > 0
       ? Config.succeed(keys)
       : Config.fail(
-        new Schema.SchemaError(
-          new SchemaIssue.Pointer(
-            ["POSTHOOK_SIGNING_KEY"],
-            new SchemaIssue.InvalidValue({ message: "POSTHOOK_SIGNING_KEY holds no key" })
-          )
+        pointerError(
+          "POSTHOOK_SIGNING_KEY",
+          new SchemaIssue.InvalidValue({ message: "POSTHOOK_SIGNING_KEY holds no key" })
         )
       )
   )

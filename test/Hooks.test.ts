@@ -268,7 +268,8 @@ describe("Hooks.get", () => {
       const hooks = yield* Hooks.Hooks
       const error = yield* Effect.flip(hooks.get("0b9a6a34-0000-4000-8000-000000000000"))
       expect(error._tag).toBe("NotFoundError")
-      expect(error.message).toContain("not found")
+      // The local Posthook's own 404 message, passed through as the error's message.
+      expect(error.message).toBe("hook 0b9a6a34-0000-4000-8000-000000000000 not found")
     })))
 
   it.effect("a data schema types the hook's data", () =>
@@ -318,18 +319,20 @@ describe("Hooks.list", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      // Hooks in states the local Posthook only reaches by failing deliveries: served from a model.
-      yield* server.answerWith(listing([
-        wireHook({ id: "a", status: "failed", postAt: "2026-01-01T00:00:00Z" }),
-        wireHook({ id: "b", status: "completed", postAt: "2026-01-02T00:00:00Z" })
-      ]))
+      const [a, b] = yield* server.seed([
+        { path: "/webhooks/a", postAt: "2026-01-01T00:00:00Z" },
+        { path: "/webhooks/b", postAt: "2026-01-02T00:00:00Z" }
+      ])
+      // Cancelling marks a hook failed.
+      yield* server.local.cancel([a!.id])
       const all = yield* hooks.list()
       const failed = yield* hooks.list({ status: "failed" })
       const [first, second] = yield* server.requests
       expect(first?.rawQuery).toBe("")
       expect(second?.rawQuery).toBe("status=failed")
-      expect(all.map((hook) => hook.id)).toEqual(["a", "b"])
-      expect(failed.map((hook) => hook.id)).toEqual(["a"])
+      // Both hooks were created at the same instant: the default order (createdAt DESC) leaves them in any order.
+      expect(all.map((hook) => hook.id).sort()).toEqual([a!.id, b!.id].sort())
+      expect(failed.map((hook) => [hook.id, hook.status, hook.failureError])).toEqual([[a!.id, "failed", "cancelled"]])
     })))
 })
 
@@ -422,16 +425,21 @@ describe("Hooks.bulk", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      const [keep, drop, later] = yield* server.seed([
+      const [keep, drop, later, settled] = yield* server.seed([
         { path: "/webhooks/other", postAt: "2026-02-10T00:00:00Z" },
         { path: "/webhooks/deprecated", postAt: "2026-02-10T00:00:00Z" },
-        { path: "/webhooks/deprecated", postAt: "2026-03-10T00:00:00Z" }
+        { path: "/webhooks/deprecated", postAt: "2026-03-10T00:00:00Z" },
+        { path: "/webhooks/deprecated", postAt: "2026-02-10T00:00:00Z" }
       ])
+      // A hook of that endpoint in range that is no longer pending: cancel must leave it alone.
+      yield* server.local.cancel([settled!.id])
+      const settledBefore = yield* server.local.hook(settled!.id)
       const result = yield* hooks.bulk.cancelByFilter({ ...filter, sequenceId: undefined })
       expect(result.affected).toBe(1)
       const pending = yield* server.local.hooks({ status: "pending" })
       expect(pending.map((hook) => hook.id).sort()).toEqual([keep!.id, later!.id].sort())
       expect(pending.map((hook) => hook.id)).not.toContain(drop!.id)
+      expect(yield* server.local.hook(settled!.id)).toEqual(settledBefore)
     })))
 
   it.effect("a bulk POST is not retried by default", () =>
@@ -498,18 +506,19 @@ describe("Hooks.listAll", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.answerWith(listing(
-        Array.from({ length: 5 }, (_, index) => wireHook({ id: `h${index}`, postAt: `2026-06-1${index}T00:00:00Z` }))
-      ))
+      const seeded = yield* server.seed(
+        Array.from({ length: 5 }, (_, index) => ({ path: `/webhooks/${index}`, postAt: `2026-06-1${index}T00:00:00Z` }))
+      )
       const ids = (
         yield* Stream.runCollect(hooks.listAll({
           postAtAfter: "2026-06-11T00:00:00Z",
           postAtBefore: "2026-06-14T00:00:00Z",
-          createdAtAfter: "2026-01-01T00:00:00Z",
+          // The local Posthook runs on the TestClock: its hooks were created at the epoch.
+          createdAtAfter: "1969-12-31T00:00:00Z",
           pageSize: 1
         }))
       ).map((hook) => hook.id)
-      expect(ids).toEqual(["h2", "h3"])
+      expect(ids).toEqual([seeded[2]!.id, seeded[3]!.id])
       const requests = yield* server.requests
       expect(requests[0]?.query).toEqual({
         sortBy: "postAt",
@@ -517,8 +526,17 @@ describe("Hooks.listAll", () => {
         limit: "1",
         postAtAfter: "2026-06-11T00:00:00Z",
         postAtBefore: "2026-06-14T00:00:00Z",
-        createdAtAfter: "2026-01-01T00:00:00Z"
+        createdAtAfter: "1969-12-31T00:00:00Z"
       })
+      for (const request of requests) {
+        expect(request.query).toMatchObject({
+          sortBy: "postAt",
+          sortOrder: "ASC",
+          limit: "1",
+          postAtBefore: "2026-06-14T00:00:00Z",
+          createdAtAfter: "1969-12-31T00:00:00Z"
+        })
+      }
       // Pages of one hook: the cursor moves once the next page shows a later postAt.
       expect(requests.map((request) => [request.query.postAtAfter, request.query.offset])).toEqual([
         ["2026-06-11T00:00:00Z", undefined],
@@ -531,12 +549,14 @@ describe("Hooks.listAll", () => {
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
       const server = yield* TestApiServer
-      yield* server.answerWith(listing(
-        Array.from({ length: 20 }, (_, index) =>
-          wireHook({ id: `h${String(index).padStart(2, "0")}`, postAt: `2026-06-15T10:00:${String(index).padStart(2, "0")}Z` }))
-      ))
+      const seeded = yield* server.seed(
+        Array.from({ length: 20 }, (_, index) => ({
+          path: `/webhooks/${index}`,
+          postAt: `2026-06-15T10:00:${String(index).padStart(2, "0")}Z`
+        }))
+      )
       const taken = yield* Stream.runCollect(Stream.take(hooks.listAll({ pageSize: 2 }), 3))
-      expect(taken.map((hook) => hook.id)).toEqual(["h00", "h01", "h02"])
+      expect(taken.map((hook) => hook.id)).toEqual(seeded.slice(0, 3).map((hook) => hook.id))
       expect((yield* server.requests).length).toBe(2)
     })))
 

@@ -15,16 +15,13 @@ import * as arb from "./utils/arbitraries.js"
 const schemaDecode = Schema.decodeUnknownResult(DeliveryBody)
 
 /** Field values that hit every branch: absent, null, wrong types, good and bad date strings. */
-const fieldValue = arb.oneOf(
-  arb.dateText,
-  arb.dateText,
-  arb.dateText,
-  arb.dateText,
-  Arbitrary.Constant(null),
-  arb.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
-  arb.constantFrom(true, false),
-  arb.string,
-  Arbitrary.Constant({})
+const fieldValue = arb.weighted(
+  [4, arb.dateText],
+  [1, Arbitrary.Constant(null)],
+  [1, arb.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })],
+  [1, arb.boolean],
+  [1, arb.string],
+  [1, Arbitrary.Constant({})]
 )
 const deliveryJson = arb.record(
   {
@@ -41,7 +38,7 @@ const deliveryJson = arb.record(
 )
 
 /** Mostly well-formed deliveries, so the success path is exercised as much as the failures. */
-const wellFormedJson = arb.record(
+const wellFormedFields = arb.record(
   {
     id: arb.oneOf(arb.uuid, Arbitrary.Constant(null)),
     path: arb.string,
@@ -55,6 +52,16 @@ const wellFormedJson = arb.record(
   ["path", "data", "postAt", "createdAt"]
 )
 
+/**
+ * A third of them not yet updated (`updatedAt` is `createdAt`'s text): the
+ * fast decoder has a branch of its own for that, which two independent date
+ * texts would seldom reach.
+ */
+const wellFormedJson = arb.weighted(
+  [2, wellFormedFields],
+  [1, Arbitrary.map(wellFormedFields, (json) => ({ ...json, updatedAt: json.createdAt }))]
+)
+
 const comparable = (value: unknown): unknown =>
   DateTime.isDateTime(value)
     ? { dateTime: DateTime.toEpochMillis(value) }
@@ -66,17 +73,7 @@ let decodedOk = 0
 
 describe("receiving fast paths", () => {
   it.prop("the hand-written body decoder agrees with the DeliveryBody schema", {
-    json: arb.oneOf(
-      wellFormedJson,
-      wellFormedJson,
-      wellFormedJson,
-      wellFormedJson,
-      deliveryJson,
-      deliveryJson,
-      deliveryJson,
-      deliveryJson,
-      arb.jsonValue
-    )
+    json: arb.weighted([4, wellFormedJson], [4, deliveryJson], [1, arb.jsonValue])
   }, ({ json }) => {
     const fast = decodeDeliveryFields(json)
     const reference = schemaDecode(json)

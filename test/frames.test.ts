@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
 import * as WsProtocol from "../src/protocol/frames.js"
 
-const hookJson = {
-  type: "hook",
+/** The required fields of a hook frame: what goes on the wire besides `type`, and what decodes besides `_tag`. */
+const hookFields = {
   id: "h-1",
   path: "/webhooks/x",
   data: { n: 1 },
@@ -13,6 +13,8 @@ const hookJson = {
   maxAttempts: 3
 }
 
+const hookJson = { type: "hook", ...hookFields }
+
 const decode = (frame: unknown) => WsProtocol.decodeServerFrame(JSON.stringify(frame))
 
 describe("protocol frames", () => {
@@ -20,13 +22,7 @@ describe("protocol frames", () => {
     const decoded = decode({ ...hookJson, timestamp: 1767225600, ackUrl: "http://a", nackUrl: null, extra: true })
     expect(Option.getOrThrow(decoded)).toEqual({
       _tag: "hook",
-      id: "h-1",
-      path: "/webhooks/x",
-      data: { n: 1 },
-      postAt: "2026-01-01T00:00:00Z",
-      createdAt: "2025-12-31T00:00:00Z",
-      attempt: 1,
-      maxAttempts: 3,
+      ...hookFields,
       timestamp: 1767225600,
       ackUrl: "http://a"
     })
@@ -42,6 +38,8 @@ describe("protocol frames", () => {
     for (const shape of shapes) {
       const viaSchema = WsProtocol.decodeServerFrame(JSON.stringify({ ...shape, timestamp: String(shape.timestamp ?? 5) }))
       const viaFast = decode({ ...shape, timestamp: shape.timestamp ?? 5 })
+      // Two `None`s would agree too: every shape here is a valid frame.
+      expect(Option.isSome(viaFast)).toBe(true)
       expect(viaSchema).toEqual(viaFast)
     }
   })
@@ -78,13 +76,8 @@ describe("protocol frames", () => {
     }))
     expect(hook).toEqual({
       _tag: "hook",
-      id: "h-1",
-      path: "/webhooks/x",
+      ...hookFields,
       data: { kept: null },
-      postAt: "2026-01-01T00:00:00Z",
-      createdAt: "2025-12-31T00:00:00Z",
-      attempt: 1,
-      maxAttempts: 3,
       timestamp: 5,
       forwardRequest: { body: "{}", signature: "v1,ab", posthookId: "h-1" }
     })

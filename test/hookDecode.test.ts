@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Result, Schema } from "effect"
 import * as Arbitrary from "effect/Arbitrary"
 import { Hook } from "posthook-effect"
-import { decodeHookFast, decodeHooksFast, fastDecoderOf } from "../src/internal/hookDecode.js"
+import { decodeHookFast, fastArray, fastDecoderOf } from "../src/internal/hookDecode.js"
 import {
   boolean,
   constantFrom,
@@ -18,6 +18,7 @@ import {
   jsonValue,
   nat,
   oneOf,
+  record,
   string,
   uuid,
   weighted
@@ -40,18 +41,13 @@ const anyValue = oneOf(
 )
 const status = weighted([4, constantFrom("pending", "retry", "completed", "failed")], [1, anyValue])
 const maybe = <A>(arbitrary: Arbitrary.Arbitrary<A>) => weighted([9, arbitrary], [1, anyValue])
-
-/** Marks a key the generated record leaves out. */
-const ABSENT: unique symbol = Symbol("absent")
-/** An optional key: absent about a third of the time. */
-const optionalKey = <A>(arbitrary: Arbitrary.Arbitrary<A>) => weighted([1, Arbitrary.Constant(ABSENT)], [2, arbitrary])
 /** An optional field: mostly a value of its type or `null`, rarely `undefined` (present but undefined). */
 const optionalField = <A>(arbitrary: Arbitrary.Arbitrary<A>) =>
-  optionalKey(weighted([6, arbitrary], [2, Arbitrary.Constant(null)], [1, Arbitrary.Constant(undefined)], [1, anyValue]))
+  weighted([6, arbitrary], [2, Arbitrary.Constant(null)], [1, Arbitrary.Constant(undefined)], [1, anyValue])
 
 /** Mostly well-formed hooks (so success is exercised as much as failure), with unknown fields. */
-const hookJson = Arbitrary.map(
-  Arbitrary.all({
+const hookJson = record(
+  {
     id: maybe(uuid),
     path: maybe(string),
     domain: optionalField(string),
@@ -62,13 +58,13 @@ const hookJson = Arbitrary.map(
     attempts: optionalField(nat),
     failureError: optionalField(string),
     // Nested objects always go to the schema: present in a few cases only.
-    sequenceData: optionalKey(weighted([1, Arbitrary.Constant({ sequenceID: "s" })], [4, Arbitrary.Constant(null)])),
-    retryOverride: optionalKey(weighted([1, Arbitrary.Constant({ minRetries: 3 })], [4, Arbitrary.Constant(null)])),
+    sequenceData: weighted([1, Arbitrary.Constant({ sequenceID: "s" })], [4, Arbitrary.Constant(null)]),
+    retryOverride: weighted([1, Arbitrary.Constant({ minRetries: 3 })], [4, Arbitrary.Constant(null)]),
     createdAt: maybe(hookTime),
     updatedAt: maybe(hookTime),
-    tryAt: optionalKey(jsonValue)
-  }),
-  (fields): Record<string, unknown> => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== ABSENT))
+    tryAt: jsonValue
+  },
+  ["id", "path", "data", "postAt", "status", "createdAt", "updatedAt"]
 )
 
 describe("hand-written Hook decoding", () => {
@@ -121,7 +117,8 @@ describe("hand-written Hook decoding", () => {
       createdAt: "2026-06-15T09:55:00Z",
       updatedAt: "2026-06-15T09:56:00Z"
     }
-    expect(decodeHooksFast([json, json])?.length).toBe(2)
+    const decodeHooksFast = fastArray(decodeHookFast)
+    expect(decodeHooksFast([json, json])).toEqual([decodeHookFast(json), decodeHookFast(json)])
     expect(decodeHooksFast([json, { ...json, status: "paused" }])).toBeUndefined()
     expect(decodeHooksFast({ 0: json })).toBeUndefined()
     expect(fastDecoderOf(DefaultHook)).toBe(decodeHookFast)

@@ -26,7 +26,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Logger from "effect/Logger"
-import packageJson from "../../package.json" with { type: "json" }
+import { VERSION } from "../internal/version.js"
 import * as Bulk from "./bulk.js"
 import * as Dev from "./dev.js"
 import * as Hooks from "./hooks.js"
@@ -85,7 +85,7 @@ const builtIns: ReadonlyArray<GlobalFlag.BuiltIn> = GlobalFlag.BuiltIns.map((fla
   flag === GlobalFlag.Version ? version : flag
 )
 
-const cli = Command.run(command, { version: packageJson.version })
+const cli = Command.run(command, { version: VERSION })
 
 /**
  * Runs the command line (arguments from `process.argv`) and resolves to the

@@ -7,23 +7,6 @@
  * @internal
  */
 
-/**
- * `posthook dev --db` stores hooks with `node:sqlite`, which Node flags with
- * an ExperimentalWarning on stderr when it loads. That line is noise to the
- * user (and lands in scripts' stderr): drop it, print every other warning as
- * Node would.
- */
-const silenceSqliteWarning = (): void => {
-  const defaultListeners = process.listeners("warning")
-  process.removeAllListeners("warning")
-  process.on("warning", (warning) => {
-    if (warning.name === "ExperimentalWarning" && /sqlite/i.test(warning.message)) return
-    for (const listener of defaultListeners) listener(warning)
-  })
-}
-
-silenceSqliteWarning()
-
 const PLATFORM_NODE = "@effect/platform-node"
 
 /** True when `error` says the platform package itself could not be found. */

@@ -111,17 +111,18 @@ export const decodeHookFast = (input: unknown): HookFields | undefined => {
 }
 
 /**
- * Every element through {@link decodeHookFast}, or `undefined` when one needs the Schema.
+ * The fast path of an array whose elements have `fast`: every element through
+ * it, or `undefined` when one needs the Schema.
  *
  * @internal
  */
-export const decodeHooksFast = (input: unknown): ReadonlyArray<HookFields> | undefined => {
+export const fastArray = <A>(fast: FastDecoder<A>): FastDecoder<ReadonlyArray<A>> => (input) => {
   if (!Array.isArray(input)) return undefined
-  const hooks: Array<HookFields> = new Array(input.length)
+  const decoded: Array<A> = new Array(input.length)
   for (let index = 0; index < input.length; index++) {
-    const hook = decodeHookFast(input[index])
-    if (hook === undefined) return undefined
-    hooks[index] = hook
+    const element = fast(input[index])
+    if (element === undefined) return undefined
+    decoded[index] = element
   }
-  return hooks
+  return decoded
 }

@@ -21,7 +21,7 @@ import * as Schema from "effect/Schema"
 import * as SchemaGetter from "effect/SchemaGetter"
 import * as SchemaParser from "effect/SchemaParser"
 import * as Stream from "effect/Stream"
-import { type FastDecoder, fastDecoderOf, registerFastDecoder } from "./hookDecode.js"
+import { fastArray, type FastDecoder, fastDecoderOf, registerFastDecoder } from "./hookDecode.js"
 
 /**
  * One hook of a page, with the raw `id` and `postAt` strings the cursor needs.
@@ -62,22 +62,14 @@ export const PageEntry = <A, I>(item: Schema.Codec<A, I>): Schema.Codec<PageEntr
 }
 
 /**
- * A page through the item schema's hand-written decoder: every element must
- * take the fast path and carry string `id` and `postAt` (the cursor keeps the
- * raw texts), else `undefined` sends the page to the Schema.
+ * A page element through the item schema's hand-written decoder, with the raw
+ * `id` and `postAt` texts the cursor keeps; `undefined` sends the page to the Schema.
  */
-const fastPage = <A>(fast: FastDecoder<A>): FastDecoder<ReadonlyArray<PageEntry<A>>> => (input) => {
-  if (!Array.isArray(input)) return undefined
-  const entries: Array<PageEntry<A>> = new Array(input.length)
-  for (let index = 0; index < input.length; index++) {
-    const element: unknown = input[index]
-    const decoded = fast(element)
-    if (decoded === undefined || !Predicate.isObject(element)) return undefined
-    const { id, postAt } = element
-    if (typeof id !== "string" || typeof postAt !== "string") return undefined
-    entries[index] = { item: decoded, id, postAt }
-  }
-  return entries
+const fastEntry = <A>(fast: FastDecoder<A>): FastDecoder<PageEntry<A>> => (input) => {
+  const item = fast(input)
+  if (item === undefined || !Predicate.isObject(input)) return undefined
+  const { id, postAt } = input
+  return typeof id === "string" && typeof postAt === "string" ? { item, id, postAt } : undefined
 }
 
 /** A list response's `data` as {@link PageEntry}s. @internal */
@@ -99,7 +91,7 @@ export const Page = <A, I>(item: Schema.Codec<A, I>): PageSchema<A> => {
   const page: PageSchema<A> = Schema.Array(PageEntry(item))
   pages.set(item, page)
   const fast = fastDecoderOf(item)
-  if (fast !== undefined) registerFastDecoder(page, fastPage(fast))
+  if (fast !== undefined) registerFastDecoder(page, fastArray(fastEntry(fast)))
   return page
 }
 

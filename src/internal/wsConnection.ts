@@ -473,9 +473,8 @@ class PendingDelivery implements Incoming {
  * The frame loop pulls batches from the socket's reader and races the
  * heartbeat watchdog (and, after `closing`, the grace period). Answers are
  * handed straight to the WebSocket, whose `send` only buffers: answering
- * costs no fiber and no timer, and never waits. Not the socket's `writer`:
- * a write after the connection is gone would wait for a reconnect that never
- * comes, and it would cost an Effect per frame.
+ * costs no fiber and no timer, and never waits. Not the socket's `writer`,
+ * which would cost an Effect per frame.
  *
  * Hook frames and pings are handled synchronously inside the frame loop
  * (decode, build the delivery, dispatch, or answer): an Effect per frame

@@ -11,7 +11,11 @@ import * as DateTime from "effect/DateTime"
 import * as Result from "effect/Result"
 import { ValidationError } from "../PosthookError.js"
 
-const invalid = (field: string, message: string): Result.Result<never, ValidationError> =>
+/** A checked value, or the `ValidationError` naming the field at fault. @internal */
+export type Checked<A> = Result.Result<A, ValidationError>
+
+/** The `ValidationError` of `field`. @internal */
+export const invalid = (field: string, message: string): Checked<never> =>
   Result.fail(new ValidationError({ field, message }))
 
 /**

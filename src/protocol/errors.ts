@@ -1,17 +1,17 @@
 /**
  * The wire facts of the error table (docs/protocol.md §1): which HTTP status
- * means which error, its stable `code`, and which statuses are worth another
- * attempt; plus reading the error codes Node hangs on a failed connection.
- * Shared by the SDK (mapping responses to errors, retrying), the local server
- * (answering with the right status) and its dispatcher (naming why a
- * delivery got no response).
+ * means which error (each error class in `PosthookError` carries its stable
+ * `code`), and which statuses are worth another attempt; plus reading the
+ * error codes Node hangs on a failed connection. Shared by the SDK (mapping
+ * responses to errors, retrying) and the local server's dispatcher (naming
+ * why a delivery got no response).
  *
  * @internal
  */
 import * as Predicate from "effect/Predicate"
 
 /**
- * The `_tag` and `code` of an error the API answers with.
+ * The `_tag` of an error the API answers with.
  *
  * @internal
  */
@@ -25,37 +25,22 @@ export interface ApiErrorKind {
     | "RateLimitError"
     | "InternalServerError"
     | "PosthookApiError"
-  readonly code:
-    | "bad_request"
-    | "authentication_error"
-    | "forbidden"
-    | "not_found"
-    | "payload_too_large"
-    | "rate_limit_exceeded"
-    | "internal_error"
-    | "unknown_error"
 }
 
-/**
- * The statuses the error table names. Any other 5xx is an
- * {@link INTERNAL_SERVER_ERROR}; any other status ≥ 400 an {@link UNKNOWN_ERROR}.
- *
- * @internal
- */
-export const NAMED_STATUSES: Readonly<Record<number, ApiErrorKind>> = {
-  400: { tag: "BadRequestError", code: "bad_request" },
-  401: { tag: "AuthenticationError", code: "authentication_error" },
-  403: { tag: "ForbiddenError", code: "forbidden" },
-  404: { tag: "NotFoundError", code: "not_found" },
-  413: { tag: "PayloadTooLargeError", code: "payload_too_large" },
-  429: { tag: "RateLimitError", code: "rate_limit_exceeded" }
+/** The statuses the error table names. Any other 5xx, including a proxy's HTML 502, is an `InternalServerError`. */
+const NAMED_STATUSES: Readonly<Record<number, ApiErrorKind>> = {
+  400: { tag: "BadRequestError" },
+  401: { tag: "AuthenticationError" },
+  403: { tag: "ForbiddenError" },
+  404: { tag: "NotFoundError" },
+  413: { tag: "PayloadTooLargeError" },
+  429: { tag: "RateLimitError" }
 }
 
-/** Every 5xx, including a proxy's HTML 502. @internal */
-export const INTERNAL_SERVER_ERROR: ApiErrorKind = { tag: "InternalServerError", code: "internal_error" }
+const INTERNAL_SERVER_ERROR: ApiErrorKind = { tag: "InternalServerError" }
 
-/** A status ≥ 400 the table does not name. @internal */
-export const UNKNOWN_ERROR: ApiErrorKind = { tag: "PosthookApiError", code: "unknown_error" }
+/** A status ≥ 400 the table does not name. */
+const UNKNOWN_ERROR: ApiErrorKind = { tag: "PosthookApiError" }
 
 /**
  * The error an HTTP error status (≥ 400) stands for.

@@ -143,12 +143,16 @@ const toTagged = (input: unknown): unknown => {
 const decodeServerMessageUnknown = Schema.decodeUnknownOption(ServerMessage)
 const decodeClientMessageUnknown = Schema.decodeUnknownOption(ClientMessage)
 
-/** `JSON.parse` without the exception: `None` for text that is not JSON. */
-const parseJson = (text: string): Option.Option<unknown> => {
+/**
+ * `JSON.parse` without the exception: `undefined` for text that is not JSON
+ * (JSON has no `undefined`, so it cannot be a parsed value). Not an `Option`:
+ * every frame goes through here.
+ */
+const parseJson = (text: string): unknown => {
   try {
-    return Option.some(JSON.parse(text))
+    return JSON.parse(text)
   } catch {
-    return Option.none()
+    return undefined
   }
 }
 
@@ -158,11 +162,12 @@ const parseJson = (text: string): Option.Option<unknown> => {
  *
  * @internal
  */
-export const decodeServerFrame = (text: string): Option.Option<ServerMessage> =>
-  Option.flatMap(parseJson(text), (json) => {
-    const fast = fastHookFrame(json)
-    return fast !== undefined ? Option.some(fast) : decodeServerMessageUnknown(toTagged(json))
-  })
+export const decodeServerFrame = (text: string): Option.Option<ServerMessage> => {
+  const json = parseJson(text)
+  if (json === undefined) return Option.none()
+  const fast = fastHookFrame(json)
+  return fast !== undefined ? Option.some(fast) : decodeServerMessageUnknown(toTagged(json))
+}
 
 const isOptionalString = (value: unknown): value is string | null | undefined =>
   value === undefined || value === null || typeof value === "string"
@@ -201,8 +206,10 @@ const fastHookFrame = (json: unknown): HookFrame | undefined => {
  *
  * @internal
  */
-export const decodeClientFrame = (text: string): Option.Option<ClientMessage> =>
-  Option.flatMap(parseJson(text), (json) => decodeClientMessageUnknown(toTagged(json)))
+export const decodeClientFrame = (text: string): Option.Option<ClientMessage> => {
+  const json = parseJson(text)
+  return json === undefined ? Option.none() : decodeClientMessageUnknown(toTagged(json))
+}
 
 const toWire = (message: { readonly _tag: string }): string => {
   const wire: Record<string, unknown> = { type: message._tag }

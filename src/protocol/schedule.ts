@@ -17,15 +17,16 @@ import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import type * as Hook from "../Hook.js"
-import { ValidationError } from "../PosthookError.js"
-import { normalizeRfc3339, type TimeInput, toUtcString, validateLocalDateTime, validateTimeZone } from "./calendar.js"
+import {
+  type Checked,
+  invalid,
+  normalizeRfc3339,
+  type TimeInput,
+  toUtcString,
+  validateLocalDateTime,
+  validateTimeZone
+} from "./calendar.js"
 import * as PostDuration from "./duration.js"
-
-/** A checked value, or the `ValidationError` naming the field at fault. @internal */
-export type Checked<A> = Result.Result<A, ValidationError>
-
-const invalid = (field: string, message: string): Checked<never> =>
-  Result.fail(new ValidationError({ field, message }))
 
 // ---------------------------------------------------------------------------
 // Limits

@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import type * as PosthookConfig from "../PosthookConfig.js"
 import * as DeliveryRetries from "./DeliveryRetries.js"
+import * as AsyncTimeout from "../protocol/asyncTimeout.js"
 
 /**
  * Where hooks are kept: in memory (default), or in a SQLite file (needs the
@@ -208,7 +209,7 @@ export const resolve = (options: Options = {}): Resolved => {
     ackWindow: Duration.fromInputUnsafe(options.ackWindow ?? "10 seconds"),
     pingInterval: Duration.fromInputUnsafe(options.pingInterval ?? "30 seconds"),
     deliveryTimeout: Duration.fromInputUnsafe(options.deliveryTimeout ?? "10 seconds"),
-    asyncTimeout: Duration.fromInputUnsafe(options.asyncTimeout ?? "300 seconds"),
+    asyncTimeout: Duration.fromInputUnsafe(options.asyncTimeout ?? Duration.seconds(AsyncTimeout.DEFAULT_SECONDS)),
     ticketTtl: Duration.fromInputUnsafe(options.ticketTtl ?? "60 seconds"),
     retryPolicy: options.retryPolicy ?? DeliveryRetries.DEFAULT,
     concurrency: positiveInteger(options.concurrency, 64),

@@ -13,6 +13,8 @@
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+// Types only: the module itself is imported on demand (see `importSqliteClient`).
+import type * as SqliteClientModule from "@effect/sql-sqlite-node/SqliteClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -113,8 +115,10 @@ const rowFromRecord = (hook: HookRecord): HookRow => ({
 })
 
 // Excess columns are ignored (the default of Schema 4 decoding), so a newer file still opens.
-const decodeHookRow = (row: unknown) => Effect.map(Schema.decodeUnknownEffect(HookRow)(row), recordFromRow)
-const encodeHookRow = (hook: HookRecord) => Schema.encodeEffect(HookRow)(rowFromRecord(hook))
+const decodeHookRowEffect = Schema.decodeUnknownEffect(HookRow)
+const encodeHookRowEffect = Schema.encodeEffect(HookRow)
+const decodeHookRow = (row: unknown) => Effect.map(decodeHookRowEffect(row), recordFromRow)
+const encodeHookRow = (hook: HookRecord) => encodeHookRowEffect(rowFromRecord(hook))
 const AttemptJson = Schema.fromJsonString(AttemptRecord)
 const decodeAttempt = Schema.decodeUnknownEffect(AttemptJson)
 const encodeAttempt = Schema.encodeEffect(AttemptJson)
@@ -297,9 +301,9 @@ const isSqliteExperimentalWarning = (warning: string | Error, rest: ReadonlyArra
  * user can do nothing about it, so only while that import runs,
  * `process.emitWarning` is wrapped to swallow exactly that warning (matched
  * by type and text); every other warning goes through untouched. Node emits
- * it once per process, so after the first load there is nothing to filter.
- * The original function is put back when the import settles, unless someone
- * else replaced it meanwhile.
+ * it once per process, and {@link importSqliteClient} imports once, so this
+ * wraps `process.emitWarning` once. The original function is put back when
+ * the import settles, unless someone else replaced it meanwhile.
  */
 const withoutSqliteWarning = <A>(load: () => Promise<A>): Promise<A> => {
   const original = process.emitWarning
@@ -319,8 +323,23 @@ const loadFailureMessage = (cause: unknown): string =>
     ? `the SQLite store needs Node 22.5 or later (for node:sqlite); this is Node ${process.version}`
     : "the SQLite store needs the optional package @effect/sql-sqlite-node: npm i @effect/sql-sqlite-node"
 
+let sqliteClient: Promise<typeof SqliteClientModule> | undefined
+
+/**
+ * The SQLite client module, imported once per process: stores opened at the
+ * same time share one import (and one wrap of `process.emitWarning`, which
+ * overlapping wraps could not all undo). A failed import is tried again.
+ */
+const importSqliteClient = () =>
+  sqliteClient ??= withoutSqliteWarning(() => import("@effect/sql-sqlite-node/SqliteClient")).catch(
+    (cause: unknown) => {
+      sqliteClient = undefined
+      throw cause
+    }
+  )
+
 const loadSqliteClient = Effect.tryPromise({
-  try: () => withoutSqliteWarning(() => import("@effect/sql-sqlite-node/SqliteClient")),
+  try: importSqliteClient,
   catch: (cause) => new Store.StoreError({ operation: "open", message: loadFailureMessage(cause), cause })
 })
 

@@ -6,37 +6,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { runNode } from "./utils.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 
-interface Run {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** The environment of the demo: ours minus any POSTHOOK_ settings (the demo needs no keys). */
-const demoEnv = (): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("POSTHOOK_")))
-
-/** The demo with tsx's loader on the Node running the tests, to its end; interrupting it kills the child. */
-const runDemo = Effect.callback<Run>((resume) => {
-  const child = ChildProcess.spawn(process.execPath, ["--import", "tsx", "examples/demo.ts"], {
-    cwd: ROOT,
-    env: demoEnv(),
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let stdout = ""
-  let stderr = ""
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
-  child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-  return Effect.sync(() => {
-    child.kill("SIGKILL")
-  })
-})
+// The environment is the test's minus any POSTHOOK_ settings: the demo needs no keys.
+const runDemo = runNode(["--import", "tsx", "examples/demo.ts"], { cwd: ROOT })
 
 describe("npm run demo", () => {
   it.live("exits 0 after printing the timeline: HTTP ack, accept + callback ack, WebSocket nack + retry", () =>

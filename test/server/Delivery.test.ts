@@ -223,7 +223,8 @@ describe("retries", () => {
 
   it.effect("moving the clock far past the due time does not time out the delivery on the wire", () =>
     Effect.gen(function*() {
-      // The hook is stamped when it fell due (day 5): the endpoint, checking at day 30, must accept that age.
+      // Effect 4's TestClock runs the fibers a sleep wakes before moving on, so the delivery is signed at its due
+      // time (day 5) and goes out while the clock jumps to day 30: the endpoint checks a 25-day-old timestamp.
       const { hooks, local, receiver } = yield* setup({}, { tolerance: "30 days" })
       const hook = yield* hooks.schedule({ path: "/far", postIn: "5d" })
       yield* TestClock.adjust("30 days")
@@ -360,7 +361,8 @@ describe("async hooks", () => {
 describe("bulk actions", () => {
   /** One failed, one completed and two pending hooks. */
   const seeded = Effect.gen(function*() {
-    // Some tests move the clock a day past a pending hook's due time: its stamp is then a day old.
+    // The cancel test moves the clock 11 days: pendingB is signed when it falls due (June 11) and checked at the
+    // end of the adjust (June 12, 00:00:06), a day and 6 s later (see the "far past the due time" test).
     const context = yield* setup({}, { tolerance: "2 days" })
     const { hooks, local, receiver } = context
     yield* receiver.reply((incoming) => ({ status: incoming.path === "/fails" ? 500 : 200 }))

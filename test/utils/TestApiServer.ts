@@ -131,8 +131,6 @@ type Scripted = Reply | ((request: RecordedRequest) => Reply)
 export interface Options {
   /** The API key the local Posthook accepts (others get 401). Default: `TEST_API_KEY`. */
   readonly apiKey?: string | undefined
-  /** The local Posthook's monthly quota (its schedule answers carry the quota headers). Default: 10000. */
-  readonly quotaLimit?: number | undefined
 }
 
 export interface TestApiServerService {
@@ -161,11 +159,11 @@ export interface TestApiServerService {
 export class TestApiServer extends Context.Service<TestApiServer, TestApiServerService>()("test/TestApiServer") {}
 
 // ---------------------------------------------------------------------------
-// A model of the list endpoint, for hooks LocalPosthook cannot hold
+// A model of the list endpoint, for hook texts LocalPosthook cannot hold
 // ---------------------------------------------------------------------------
 
 /** Orders RFC 3339 UTC strings exactly, sub-millisecond digits included. */
-export const compareTimes = (a: string, b: string): number => {
+const compareTimes = (a: string, b: string): number => {
   const key = (time: string): readonly [number, string] => {
     const match = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(time)
     return match === null
@@ -177,33 +175,31 @@ export const compareTimes = (a: string, b: string): number => {
   return secondsA !== secondsB ? secondsA - secondsB : fractionA < fractionB ? -1 : fractionA > fractionB ? 1 : 0
 }
 
+/** The query parameters `listAll` sends, the only ones {@link listing} models. */
+const LIST_ALL_PARAMS = new Set(["status", "postAtAfter", "sortBy", "sortOrder", "offset", "limit"])
+
 /**
- * A standing reply answering `GET /v1/hooks` from `hooks`, as the API pages:
- * filters, `postAt`/`createdAt` order (ties by id), `offset`, `limit`, times
- * compared with every digit. For hooks the real local server cannot hold
- * (chosen ids and statuses, sub-millisecond `postAt` texts); anything else
- * is a 404.
+ * A standing reply answering `listAll`'s `GET /v1/hooks` pages from `hooks`
+ * as the API does (status filter, exclusive `postAtAfter`, `postAt` ascending
+ * with ties by id, `offset`, `limit`), comparing times with every digit: for
+ * sub-millisecond `postAt` texts, which the local Posthook (millisecond
+ * times) cannot hold. Everything else is for the local Posthook: any other
+ * request is a 404, any other query a 400.
  */
 export const listing = (hooks: ReadonlyArray<WireHook>) => (request: RecordedRequest): Reply => {
   if (request.method !== "GET" || request.path !== "/v1/hooks") return Reply.error(404, "not found")
-  const { createdAtAfter, createdAtBefore, postAtAfter, postAtBefore, status } = request.query
-  let selected = [...hooks]
-  if (status !== undefined) selected = selected.filter((hook) => hook.status === status)
-  if (postAtAfter !== undefined) selected = selected.filter((hook) => compareTimes(hook.postAt, postAtAfter) > 0)
-  if (postAtBefore !== undefined) selected = selected.filter((hook) => compareTimes(hook.postAt, postAtBefore) < 0)
-  if (createdAtAfter !== undefined) selected = selected.filter((hook) => compareTimes(hook.createdAt, createdAtAfter) > 0)
-  if (createdAtBefore !== undefined) {
-    selected = selected.filter((hook) => compareTimes(hook.createdAt, createdAtBefore) < 0)
+  const { limit, offset, postAtAfter, sortBy, sortOrder, status } = request.query
+  const unmodelled = Object.keys(request.query).filter((name) => !LIST_ALL_PARAMS.has(name))
+  if (unmodelled.length > 0 || sortBy !== "postAt" || sortOrder !== "ASC") {
+    return Reply.error(400, `listing models listAll's queries only, got ${request.rawQuery}`)
   }
-  const sortBy = request.query.sortBy === "createdAt" ? "createdAt" : "postAt"
-  const direction = request.query.sortOrder === "DESC" ? -1 : 1
-  // Ties are broken by id so that paging over equal timestamps is stable.
-  selected.sort((a, b) =>
-    direction * (compareTimes(a[sortBy], b[sortBy]) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  )
-  const offset = Number(request.query.offset ?? 0)
-  const limit = Number(request.query.limit ?? 100)
-  return Reply.data(selected.slice(offset, offset + limit))
+  const selected = hooks
+    .filter((hook) => status === undefined || hook.status === status)
+    .filter((hook) => postAtAfter === undefined || compareTimes(hook.postAt, postAtAfter) > 0)
+    // Ties are broken by id so that paging over equal timestamps is stable.
+    .sort((a, b) => compareTimes(a.postAt, b.postAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  const start = Number(offset ?? 0)
+  return Reply.data(selected.slice(start, start + Number(limit ?? 100)))
 }
 
 // ---------------------------------------------------------------------------
@@ -266,7 +262,8 @@ const seedOne = (baseUrl: string, apiKey: string, params: Hooks.ScheduleParams):
 export const make = (options: Options = {}) =>
   Effect.gen(function*() {
     const apiKey = options.apiKey ?? TEST_API_KEY
-    const local = yield* LocalPosthook.make({ log: false, apiKey, quotaLimit: options.quotaLimit ?? 10_000 })
+    // A quota makes the local Posthook's schedule answers carry the Posthook-HookQuota-* headers.
+    const local = yield* LocalPosthook.make({ log: false, apiKey, quotaLimit: 10_000 })
     const recorded = yield* SubscriptionRef.make<ReadonlyArray<RecordedRequest>>([])
     const abortedCount = yield* SubscriptionRef.make(0)
     const script = yield* Ref.make<ReadonlyArray<Scripted>>([])

@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { type Delivery, Result } from "../../Delivery.js"
+import * as AsyncTimeout from "../../protocol/asyncTimeout.js"
 
 /**
  * How long the local app may take. The service wants an answer within its
@@ -27,13 +28,6 @@ import { type Delivery, Result } from "../../Delivery.js"
  * @internal
  */
 export const DEFAULT_FORWARD_TIMEOUT: Duration.Duration = Duration.seconds(9)
-
-/**
- * The async timeout when a 202 names none (docs/protocol.md §2).
- *
- * @internal
- */
-export const DEFAULT_ASYNC_TIMEOUT: Duration.Duration = Duration.seconds(300)
 
 /** Most characters of a local error response quoted in a nack. */
 const NACK_BODY_SNIPPET = 200
@@ -110,11 +104,9 @@ export const buildRequest = (target: URL, delivery: Delivery): ForwardedRequest 
   return { url: targetUrl(target, delivery.path), headers, body }
 }
 
-/** `Posthook-Async-Timeout: <seconds>`, when it is a positive number. */
-const asyncTimeoutOf = (headers: Readonly<Record<string, string>>): Duration.Duration => {
-  const seconds = Number(headers["posthook-async-timeout"])
-  return Number.isFinite(seconds) && seconds > 0 ? Duration.seconds(seconds) : DEFAULT_ASYNC_TIMEOUT
-}
+/** `Posthook-Async-Timeout: <seconds>`, when it is a positive number, else the default. */
+const asyncTimeoutOf = (headers: Readonly<Record<string, string>>): Duration.Duration =>
+  Duration.seconds(AsyncTimeout.parseSeconds(headers) ?? AsyncTimeout.DEFAULT_SECONDS)
 
 /**
  * The result an HTTP answer stands for (the table above).

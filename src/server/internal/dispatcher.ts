@@ -15,6 +15,7 @@ import type { ServerMessage } from "../../protocol/frames.js"
 import type { AttemptResponse, HookRecord } from "../HookRecord.js"
 import { parseData } from "../HookRecord.js"
 import { formatInstant } from "../TimeZone.js"
+import * as AsyncTimeout from "../../protocol/asyncTimeout.js"
 
 /** Where HTTP deliveries go out: an undici dispatcher (connection pools per origin). @internal */
 export type UndiciDispatcher = Undici.Dispatcher
@@ -238,9 +239,5 @@ export const post = (options: {
  *
  * @internal
  */
-export const asyncTimeoutSeconds = (headers: Readonly<Record<string, string>>): Option.Option<number> => {
-  const raw = headers["posthook-async-timeout"]
-  if (raw === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(raw)) return Option.none()
-  const seconds = Number(raw)
-  return seconds > 0 ? Option.some(seconds) : Option.none()
-}
+export const asyncTimeoutSeconds = (headers: Readonly<Record<string, string>>): Option.Option<number> =>
+  Option.fromUndefinedOr(AsyncTimeout.parseSeconds(headers))

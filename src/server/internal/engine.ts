@@ -89,9 +89,6 @@ export interface Engine {
     connection: Connection,
     unanswered: ReadonlyArray<string>
   ) => Effect.Effect<void, Store.StoreError>
-  readonly callbackUrls: (hookId: string, attempt: number) => { readonly ackUrl: string; readonly nackUrl: string }
-  /** Entries waiting in the due index (stale ones included). */
-  readonly pendingTimers: () => number
 }
 
 /** @internal */
@@ -315,8 +312,6 @@ export const make = (options: EngineOptions): Effect.Effect<Engine, Store.StoreE
       deliverNow,
       callback: answers.callback,
       onFrame: answers.onFrame,
-      onDisconnect: answers.onDisconnect,
-      callbackUrls,
-      pendingTimers: scheduler.pending
+      onDisconnect: answers.onDisconnect
     } satisfies Engine
   })

@@ -10,7 +10,10 @@ import type * as Store from "../Store.js"
 import type { Attempts, Core } from "./attempt.js"
 
 /** @internal */
-export const recover = (core: Core, attempts: Pick<Attempts, "updateAttempt">): Effect.Effect<void, Store.StoreError> =>
+export const recover = (
+  core: Pick<Core, "serialized" | "store" | "enqueue">,
+  attempts: Pick<Attempts, "updateAttempt">
+): Effect.Effect<void, Store.StoreError> =>
   core.serialized(Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
     const active = yield* core.store.activeHooks

@@ -24,8 +24,6 @@ import * as WallClock from "./wallClock.js"
 export interface Scheduler {
   /** Adds an entry; the timer wakes if it is due before what it sleeps on. */
   readonly enqueue: (entry: DueEntry) => void
-  /** Entries waiting in the due index (stale ones included). */
-  readonly pending: () => number
   /**
    * Starts the timer and `concurrency` workers running `handle`. When the
    * scope closes: no new work, in-flight entries get `shutdownGrace` of
@@ -84,5 +82,5 @@ export const make = (options: {
         )
       })
 
-    return { enqueue, pending: () => index.size, run } satisfies Scheduler
+    return { enqueue, run } satisfies Scheduler
   })
