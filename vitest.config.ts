@@ -15,6 +15,10 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
-    hookTimeout: 30_000
+    hookTimeout: 30_000,
+    // A failing test must fail fast and print little: cap what an assertion message quotes, and how many lines
+    // (and how deep) a diff formats, so a huge unexpected value cannot keep the reporter busy for minutes.
+    chaiConfig: { truncateThreshold: 200 },
+    diff: { truncateThreshold: 60, maxDepth: 8 }
   }
 })

@@ -1,8 +1,9 @@
 /**
- * The benchmark runner: `npm run bench [-- options]`.
+ * The benchmark runner: `npm run bench [-- [names…] [options]]`.
  *
+ *   names              run only these benchmarks (`npm run bench -- rest listAll`; same as --only)
  *   --quick            smaller sizes, fewer rounds (the whole suite in under a minute)
- *   --only=a,b         run only these benchmarks (verify, rest, websocket, listAll, coldStart, server)
+ *   --only=a,b         run only these benchmarks (verify, rest, websocket, listAll, coldStart, cli, server)
  *   --in-process       run every benchmark in this process (default: one child process each,
  *                      so heaps, JIT state and RSS do not leak from one into the next)
  *   --no-build         do not rebuild a stale dist/ (coldStart and server use the built package);
@@ -15,6 +16,7 @@
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
+import { benchmark as cli } from "./cli-startup.js"
 import { benchmark as coldStart } from "./coldStart.js"
 import { benchmark as listAll } from "./listAll.js"
 import { benchmark as rest } from "./rest.js"
@@ -35,8 +37,8 @@ import {
 import { benchmark as verify } from "./verify.js"
 import { benchmark as websocket } from "./websocket.js"
 
-const ALL: ReadonlyArray<Benchmark> = [verify, rest, websocket, listAll, coldStart, server]
-const NEEDS_BUILD = new Set(["coldStart", "server"])
+const ALL: ReadonlyArray<Benchmark> = [verify, rest, websocket, listAll, coldStart, cli, server]
+const NEEDS_BUILD = new Set(["coldStart", "cli", "server"])
 const ROWS_MARKER = "posthook-bench-rows"
 
 const args = process.argv.slice(2)
@@ -89,7 +91,10 @@ const main = async () => {
   const childName = option("child")
   if (childName !== undefined) return runChild(childName)
 
-  const only = option("only")?.split(",").map((name) => name.trim())
+  // `npm run bench -- rest listAll` and `--only=rest,listAll` both select.
+  const named = args.filter((arg) => !arg.startsWith("--")).flatMap((arg) => arg.split(","))
+  const listed = [...(option("only")?.split(",") ?? []), ...named].map((name) => name.trim()).filter((name) => name !== "")
+  const only = listed.length > 0 ? listed : undefined
   const unknown = only?.filter((name) => !ALL.some((bench) => bench.name === name)) ?? []
   if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${ALL.map((b) => b.name).join(", ")}`)
   const selected = ALL.filter((bench) => only === undefined || only.includes(bench.name))
@@ -111,6 +116,7 @@ const main = async () => {
 
   const rows: Array<Row> = []
   const failures: Array<string> = []
+  const durations: Record<string, number> = {}
   for (const bench of selected) {
     const benchStarted = performance.now()
     log(`\n▶ ${bench.name}: ${bench.title}`)
@@ -123,11 +129,21 @@ const main = async () => {
       failures.push(`${bench.name}: ${message}`)
       log(`  FAILED: ${message}`)
     }
+    durations[bench.name] = Number(((performance.now() - benchStarted) / 1000).toFixed(1))
   }
 
   const after = machine()
   const seconds = (performance.now() - started) / 1000
   const missed = rows.filter((row) => passes(row) === false)
+  // Written first: the numbers of a long run survive whatever happens to the printing.
+  const jsonPath = option("json")
+  if (jsonPath !== undefined) {
+    Fs.writeFileSync(jsonPath, JSON.stringify(
+        { quick: options.quick, seconds, durations, machine: after, loadBefore: before.loadAverage, rows, failures },
+        null,
+        2
+      ))
+  }
   console.log()
   console.log(formatTable(rows))
   console.log()
@@ -139,13 +155,14 @@ const main = async () => {
         after.loadAverage.join(" ")
       }`
   )
-  console.log(`goals: ${rows.filter((row) => passes(row) === true).length} met, ${missed.length} missed`)
+  const unmeasured = rows.filter((row) => row.goal !== undefined && passes(row) === undefined)
+  console.log(
+    `goals: ${rows.filter((row) => passes(row) === true).length} met, ${missed.length} not met` +
+      (unmeasured.length > 0 ? `, ${unmeasured.length} not measured` : "")
+  )
+  console.log(`seconds per benchmark: ${Object.entries(durations).map(([name, took]) => `${name} ${took}`).join(", ")}`)
   if (failures.length > 0) console.log(`failed benchmarks:\n${failures.map((line) => `  ${line}`).join("\n")}`)
 
-  const jsonPath = option("json")
-  if (jsonPath !== undefined) {
-    Fs.writeFileSync(jsonPath, JSON.stringify({ quick: options.quick, seconds, machine: after, loadBefore: before.loadAverage, rows, failures }, null, 2))
-  }
   process.exit(failures.length > 0 ? 1 : 0)
 }
 

@@ -69,13 +69,21 @@ export const median = (values: ReadonlyArray<number>): number => {
   return ordered.length % 2 === 1 ? ordered[middle]! : (ordered[middle - 1]! + ordered[middle]!) / 2
 }
 
-export const ratio = (row: Row): number | undefined =>
-  row.baseline === undefined || row.baseline === 0 ? undefined : row.sdk / row.baseline
+/**
+ * A measured value, or not: rows cross a process boundary as JSON, where a
+ * `NaN` (a measure that could not be taken) arrives as `null`.
+ */
+const measured = (value: number | null | undefined): value is number =>
+  typeof value === "number" && Number.isFinite(value)
 
+export const ratio = (row: Row): number | undefined =>
+  !measured(row.sdk) || !measured(row.baseline) || row.baseline === 0 ? undefined : row.sdk / row.baseline
+
+/** Whether the row meets its goal; `undefined` without a goal or without the numbers to judge it. */
 export const passes = (row: Row): boolean | undefined => {
   const goal = row.goal
   if (goal === undefined) return undefined
-  if (goal.kind === "max") return row.sdk <= goal.value
+  if (goal.kind === "max") return measured(row.sdk) ? row.sdk <= goal.value : undefined
   const r = ratio(row)
   if (r === undefined) return undefined
   return goal.kind === "ratioMax" ? r <= goal.value : r >= goal.value
@@ -136,6 +144,29 @@ export const measureSync = (
     result[candidate.name] = { cpu: median(cpu[candidate.name]!), wall: median(wall[candidate.name]!) }
   }
   return result
+}
+
+/**
+ * Runs every side once per round, `rounds` times, rotating which side goes
+ * first (a burst of load or a GC debt left by one side hits each in turn),
+ * and returns each side's results in round order. `onRound` is told after
+ * each round (progress lines).
+ */
+export const interleaved = async <K extends string, A>(
+  rounds: number,
+  sides: Readonly<Record<K, () => Promise<A>>>,
+  onRound?: (round: number) => void
+): Promise<Record<K, Array<A>>> => {
+  const names = Object.keys(sides) as Array<K>
+  const results = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<K, Array<A>>
+  for (let round = 0; round < rounds; round++) {
+    for (let index = 0; index < names.length; index++) {
+      const name = names[(index + round) % names.length]!
+      results[name].push(await sides[name]())
+    }
+    onRound?.(round)
+  }
+  return results
 }
 
 /** Runs `task` with at most `concurrency` in flight, `total` times. */
@@ -257,8 +288,8 @@ export const distIsStale = (): boolean => {
 // ---------------------------------------------------------------------------
 // the table
 
-const formatNumber = (value: number | undefined): string => {
-  if (value === undefined || Number.isNaN(value)) return "–"
+const formatNumber = (value: number | null | undefined): string => {
+  if (!measured(value)) return "–"
   const magnitude = Math.abs(value)
   if (magnitude >= 100_000) return Math.round(value).toLocaleString("en-US")
   if (magnitude >= 100) return value.toFixed(0)
@@ -279,11 +310,12 @@ const formatGoal = (goal: Goal | undefined): string => {
 }
 
 const verdict = (row: Row): string => {
+  if (row.goal === undefined) return ""
   const ok = passes(row)
-  return ok === undefined ? "" : ok ? "yes" : "NO"
+  return ok === undefined ? "not measured" : ok ? "met" : "NOT MET"
 }
 
-const HEADER = ["benchmark", "measure", "unit", "SDK", "baseline", "ratio", "goal", "met"] as const
+const HEADER = ["benchmark", "measure", "unit", "SDK", "baseline", "ratio", "goal (issue 14)", "verdict"] as const
 
 const cells = (row: Row): Array<string> => {
   const r = ratio(row)

@@ -1,120 +1,118 @@
 /**
- * WebSocket delivery throughput on loopback: deliveries per second through
- * `Listener.listen` with a no-op handler, against a raw `ws` client that
- * acks the same stream of frames.
+ * WebSocket delivery throughput, quickly: deliveries per second through
+ * `Listener.listen` with a handler that acks at once, against a raw `ws`
+ * client (JSON.parse + ack) fed by the same server process
+ * (bench/fixtures/wsServer.mjs), in interleaved rounds.
  *
- *   npx tsx bench/ws-quick.ts [deliveries] [window] [rounds]
+ *   npx tsx bench/ws-quick.ts [deliveries] [window] [rounds] [sdk|raw|both] [global|ws]
  *
- * The server keeps `window` deliveries in flight (sending a new one for each
- * answer) until `deliveries` have been acked.
+ * The server sends `connected`, then keeps `window` deliveries unanswered
+ * (a new one for each answer) until `deliveries` are answered. `window` equal
+ * to `deliveries` sends them all at once. `sdk` runs only the listener (for
+ * `npx node --cpu-prof --import tsx bench/ws-quick.ts 50000 50000 5 sdk`); the last
+ * argument picks the SDK's WebSocket: Node's global one (default) or `ws`.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Deferred, Effect, Layer } from "effect"
+import * as NodeWS from "@effect/platform-node/NodeWS"
+import type { Config } from "effect"
+import { Effect, Layer } from "effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Socket from "effect/socket/Socket"
-import * as Http from "node:http"
-import { WebSocket, WebSocketServer } from "ws"
+import { WebSocket } from "ws"
 import { Delivery, Listener, PosthookConfig } from "posthook-effect"
+import { type Child, cpuNanos, median, startChild } from "./util.js"
 
-const [total = 50_000, window = 1_000, rounds = 3] = process.argv.slice(2).map(Number)
+const args = process.argv.slice(2)
+const total = Number(args[0] ?? 50_000)
+const window = Number(args[1] ?? 50_000)
+const rounds = Number(args[2] ?? 5)
+const sides = args[3] ?? "both"
+/** The SDK's WebSocket: Node's global one (undici) or the `ws` package, as the baseline uses. */
+const constructor = args[4] ?? "global"
 
-interface Run {
-  readonly done: Promise<number>
+interface Done {
+  readonly millis: number
 }
 
-/** A minimal ticket endpoint + WebSocket server that pumps `total` hooks per connection. */
-const startServer = () =>
-  new Promise<{ readonly url: string; readonly next: () => Run; readonly close: () => Promise<void> }>((resolve) => {
-    const http = Http.createServer()
-    const wss = new WebSocketServer({ noServer: true })
-    let port = 0
-    let finish: ((millis: number) => void) | undefined
-    http.on("request", (req, res) => {
-      req.resume()
-      req.on("end", () =>
-        res.writeHead(200, { "content-type": "application/json" }).end(
-          JSON.stringify({ data: { ticket: "t", url: `ws://127.0.0.1:${port}/ws`, expiresAt: "2099-01-01T00:00:00Z" } })
-        ))
-    })
-    http.on("upgrade", (req, socket, head) =>
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        let sent = 0
-        let answered = 0
-        const started = performance.now()
-        const send = () => {
-          const id = `hook-${sent++}`
-          ws.send(
-            `{"type":"hook","id":"${id}","path":"/webhooks/bench","data":{"n":${sent}},"postAt":"2026-01-01T00:00:00Z","createdAt":"2026-01-01T00:00:00Z","attempt":1,"maxAttempts":5}`
-          )
-        }
-        ws.send(`{"type":"connected","connectionId":"c","projectId":"p","projectName":"bench"}`)
-        ws.on("message", () => {
-          answered++
-          if (answered === total) finish?.(performance.now() - started)
-          else if (sent < total) send()
-        })
-        for (let i = 0; i < Math.min(window, total); i++) send()
-      }))
-    http.listen(0, "127.0.0.1", () => {
-      const address = http.address()
-      port = typeof address === "object" && address !== null ? address.port : 0
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        next: () => ({ done: new Promise<number>((done) => (finish = done)) }),
-        close: () =>
-          new Promise<void>((closed) => {
-            for (const client of wss.clients) client.terminate()
-            http.closeAllConnections()
-            http.close(() => closed())
-          })
-      })
-    })
-  })
+interface Run {
+  readonly perSecond: number
+  readonly cpuMicros: number
+}
 
-const rawClient = async (baseUrl: string): Promise<() => void> => {
-  const response = await fetch(`${baseUrl}/v1/ws/ticket`, { method: "POST" })
+let runs = 0
+const schedule = async (server: Child): Promise<void> => {
+  server.send({ run: { id: ++runs, total, window } })
+  await server.nextMessage()
+}
+
+const raw = async (server: Child, baseUrl: string): Promise<Run> => {
+  await schedule(server)
+  const cpu = cpuNanos()
+  const response = await fetch(`${baseUrl}/v1/ws/ticket`, { method: "POST", headers: { "x-api-key": "pk_bench" } })
   const body: { data: { ticket: string; url: string } } = await response.json()
   const ws = new WebSocket(`${body.data.url}?ticket=${encodeURIComponent(body.data.ticket)}`)
   ws.on("message", (data) => {
     const frame: { type: string; id?: string } = JSON.parse(data.toString())
     if (frame.type === "hook") ws.send(JSON.stringify({ type: "ack", hookId: frame.id }))
+    else if (frame.type === "ping") ws.send(`{"type":"pong"}`)
   })
-  return () => ws.close(1000)
+  const done = await server.nextMessage<Done>()
+  const used = cpuNanos() - cpu
+  ws.close(1000)
+  return { perSecond: total / (done.millis / 1000), cpuMicros: used / total / 1000 }
 }
 
-const perSecond = (millis: number) => Math.round(total / (millis / 1000))
+type SdkLayer = Layer.Layer<
+  PosthookConfig.PosthookConfig | HttpClient.HttpClient | Socket.WebSocketConstructor,
+  Config.ConfigError
+>
+
+const sdk = (server: Child, layer: SdkLayer): Promise<Run> =>
+  Effect.runPromise(
+    Effect.scoped(Effect.gen(function*() {
+      yield* Effect.promise(() => schedule(server))
+      const cpu = cpuNanos()
+      yield* Listener.listen(() => Effect.succeed(Delivery.Result.ack()))
+      const done = yield* Effect.promise(() => server.nextMessage<Done>())
+      const used = cpuNanos() - cpu
+      return { perSecond: total / (done.millis / 1000), cpuMicros: used / total / 1000 }
+    })).pipe(Effect.provide(layer))
+  )
 
 const main = async () => {
-  const server = await startServer()
+  const server = startChild(process.execPath, ["bench/fixtures/wsServer.mjs"])
+  const { port } = await server.nextMessage<{ port: number }>()
+  const baseUrl = `http://127.0.0.1:${port}`
   const layer = Layer.mergeAll(
-    PosthookConfig.layer({ apiKey: "pk_bench", baseUrl: server.url }),
-    NodeHttpClient.layerNodeHttp,
-    Socket.layerWebSocketConstructorGlobal
+    PosthookConfig.layer({ apiKey: "pk_bench", baseUrl }),
+    NodeHttpClient.layerUndici,
+    constructor === "ws" ? NodeWS.layerWebSocketConstructor : Socket.layerWebSocketConstructorGlobal
   )
-  const results: Record<"raw ws" | "Listener.listen", Array<number>> = { "raw ws": [], "Listener.listen": [] }
-  for (let round = 0; round < rounds; round++) {
-    {
-      const run = server.next()
-      const close = await rawClient(server.url)
-      results["raw ws"].push(perSecond(await run.done))
-      close()
+  const results: { raw: Array<Run>; sdk: Array<Run> } = { raw: [], sdk: [] }
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ["raw", "sdk"] as const : ["sdk", "raw"] as const
+      for (const side of order) {
+        if (sides !== "both" && sides !== side) continue
+        results[side].push(side === "raw" ? await raw(server, baseUrl) : await sdk(server, layer))
+      }
     }
-    {
-      const run = server.next()
-      await Effect.runPromise(
-        Effect.gen(function*() {
-          const done = yield* Deferred.make<number>()
-          void run.done.then((millis) => Effect.runSync(Deferred.succeed(done, millis)))
-          yield* Listener.listen(() => Effect.succeed(Delivery.Result.ack()))
-          results["Listener.listen"].push(perSecond(yield* Deferred.await(done)))
-        }).pipe(Effect.scoped, Effect.provide(layer))
-      )
-    }
+  } finally {
+    await server.stop()
   }
-  await server.close()
-  const median = (values: Array<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-  console.log(`${total} deliveries, ${window} in flight, ${rounds} rounds, Node ${process.version}`)
+  console.log(`${total} deliveries, ${window} in flight, ${rounds} rounds, SDK on ${constructor} WebSocket, Node ${process.version}`)
   for (const [name, values] of Object.entries(results)) {
-    console.log(`${name.padEnd(16)} median ${median(values)} deliveries/s  (runs: ${values.join(", ")})`)
+    if (values.length === 0) continue
+    console.log(
+      `${name.padEnd(4)} median ${Math.round(median(values.map((run) => run.perSecond)))} deliveries/s, ` +
+        `${median(values.map((run) => run.cpuMicros)).toFixed(1)} µs CPU/delivery  (runs: ${
+          values.map((run) => Math.round(run.perSecond)).join(", ")
+        })`
+    )
+  }
+  if (results.raw.length > 0 && results.sdk.length > 0) {
+    const ratios = results.sdk.map((run, i) => run.perSecond / results.raw[i]!.perSecond)
+    console.log(`ratio sdk/raw: median ${median(ratios).toFixed(2)} (per round: ${ratios.map((r) => r.toFixed(2)).join(", ")})`)
   }
 }
 

@@ -24,12 +24,16 @@ app.post(
 )
 app.listen(3000)
 
-// By hand, as in the Python README: parse, answer 401 on a bad signature.
+// By hand, as in the Python README: parse, answer 401 on a bad signature (422 on an authentic body that is not a delivery).
 app.post("/webhooks/manual", express.raw({ type: "application/json" }), async (req, res) => {
   const parsed = await runtime.runPromise(
     Effect.result(Signatures.Signatures.use((s) => s.parseDelivery(req.body, req.headers)))
   )
-  if (Result.isFailure(parsed)) return void res.status(401).json({ error: parsed.failure.message })
+  if (Result.isFailure(parsed)) {
+    // 401: not from Posthook; 422: authentic, but the body is not a delivery (retrying cannot help).
+    const status = parsed.failure.reason === "InvalidBody" ? 422 : 401
+    return void res.status(status).json({ error: parsed.failure.message })
+  }
   console.log(parsed.success.hookId, parsed.success.data)
   res.sendStatus(200)
 })

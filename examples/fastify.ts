@@ -23,7 +23,9 @@ fastify.post("/webhooks/user-created", async (request, reply) => {
   const parsed = await runtime.runPromise(
     Effect.result(Signatures.Signatures.use((s) => s.parseDelivery(body, request.headers)))
   )
-  if (Result.isFailure(parsed)) return reply.code(401).send({ error: parsed.failure.message })
+  if (Result.isFailure(parsed)) {
+    return reply.code(parsed.failure.reason === "InvalidBody" ? 422 : 401).send({ error: parsed.failure.message })
+  }
   return reply.code(200).send({ ok: true })
 })
 

@@ -19,6 +19,7 @@ import * as Hook from "./Hook.js"
 import { fastArray, fastDecoderOf, registerFastDecoder } from "./internal/hookDecode.js"
 import * as Pagination from "./internal/pagination.js"
 import * as Transport from "./internal/transport.js"
+import { decodeUtc } from "./internal/utc.js"
 import * as Listener from "./Listener.js"
 import * as PosthookConfig from "./PosthookConfig.js"
 import * as PosthookError from "./PosthookError.js"
@@ -452,13 +453,36 @@ const decodeQuotaHeaders = Schema.decodeUnknownOption(QuotaHeaders)
  * @since 0.1.0
  * @category utils
  */
-export const quotaFromHeaders = (headers: Readonly<Record<string, string>>): Option.Option<Hook.QuotaInfo> =>
-  Option.map(decodeQuotaHeaders(headers), (quota) => ({
+export const quotaFromHeaders = (headers: Readonly<Record<string, string>>): Option.Option<Hook.QuotaInfo> => {
+  const fast = quotaFast(headers)
+  return fast !== undefined ? Option.some(fast) : Option.map(decodeQuotaHeaders(headers), (quota) => ({
     limit: quota["posthook-hookquota-limit"],
     usage: quota["posthook-hookquota-usage"],
     remaining: quota["posthook-hookquota-remaining"],
     resetsAt: quota["posthook-hookquota-resets-at"]
   }))
+}
+
+/** A count as the API writes it: plain digits (a safe integer), which `QuotaCount` reads as `Number(text)`. */
+const PLAIN_COUNT = /^\d{1,15}$/
+
+const plainCount = (value: string | undefined): number | undefined =>
+  value !== undefined && PLAIN_COUNT.test(value) ? Number(value) : undefined
+
+/**
+ * The quota of headers in the form the API writes them, without the Schema
+ * interpreter (every `schedule` reads them); `undefined` leaves anything else
+ * (absent, malformed, unusual) to `QuotaHeaders`, which decides.
+ */
+const quotaFast = (headers: Readonly<Record<string, string>>): Hook.QuotaInfo | undefined => {
+  const limit = plainCount(headers["posthook-hookquota-limit"])
+  const usage = plainCount(headers["posthook-hookquota-usage"])
+  const remaining = plainCount(headers["posthook-hookquota-remaining"])
+  const resetsAt = decodeUtc(headers["posthook-hookquota-resets-at"])
+  return limit === undefined || usage === undefined || remaining === undefined || resetsAt === undefined
+    ? undefined
+    : { limit, usage, remaining, resetsAt }
+}
 
 const encodeData = <A, I>(
   dataSchema: Schema.Codec<A, I>,
@@ -515,17 +539,21 @@ const makeService = (transport: Transport.Transport): Omit<Service, "listen" | "
     dataSchema: Schema.Codec<A, I>,
     options: CallOptions | undefined
   ): Effect.Effect<Hook.ScheduledHook<A>, HooksError> =>
-    Effect.gen(function*() {
-      const encoded = yield* encodeData(dataSchema, params)
-      const body = yield* Effect.fromResult(ScheduleRules.encodeSchedule({ ...params, ...encoded }))
-      const response = yield* transport.request(
-        { method: "POST", path: "/v1/hooks", body, idempotent: false },
-        Hook.withData(dataSchema),
-        options
-      )
-      // Not `{ ...data, quota }`: a spread followed by a property leaves V8's fast clone path (~µs per call).
-      return Object.assign({}, response.data, { quota: quotaFromHeaders(response.headers) })
-    }).pipe(
+    // Plain `flatMap`s rather than `Effect.gen` (this runs on every schedule call);
+    // suspended, so the data is encoded when the effect runs, as before.
+    Effect.suspend(() =>
+      Effect.flatMap(encodeData(dataSchema, params), (encoded) =>
+        Effect.flatMap(Effect.fromResult(ScheduleRules.encodeSchedule({ ...params, ...encoded })), (body) =>
+          Effect.map(
+            transport.request(
+              { method: "POST", path: "/v1/hooks", body, idempotent: false },
+              Hook.withData(dataSchema),
+              options
+            ),
+            // Not `{ ...data, quota }`: a spread followed by a property leaves V8's fast clone path (~µs per call).
+            (response) => Object.assign({}, response.data, { quota: quotaFromHeaders(response.headers) })
+          )))
+    ).pipe(
       Effect.withSpan("Posthook.hooks.schedule", { attributes: { "posthook.path": params.path } }, {
         captureStackTrace: false
       })

@@ -98,7 +98,8 @@ const toServerResponse = (parts: receive.ResponseParts): HttpServerResponse.Http
  * An HTTP effect that verifies each delivery (with the `Signatures` service
  * from the context) and runs `handler`. Bad signature → 401, ack → 200,
  * accept → 202 with `Posthook-Async-Timeout`, nack / failure / defect → 500,
- * a body over `maxBodyBytes` → 413. It never fails.
+ * a body over `maxBodyBytes` → 413, an authentic body that is not a delivery
+ * (reason `InvalidBody`) or data `withSchema` refuses → 422. It never fails.
  *
  * @example
  * ```ts

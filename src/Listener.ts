@@ -25,12 +25,12 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberSet from "effect/FiberSet"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
@@ -208,7 +208,12 @@ export interface ConnectionOptions<R = never> {
   readonly onDisconnected?: ((reason: DisconnectReason) => Effect.Effect<unknown, unknown, R>) | undefined
   /** Before waiting to reconnect. */
   readonly onReconnecting?: ((info: ReconnectInfo) => Effect.Effect<unknown, unknown, R>) | undefined
-  /** When the server reports an attempt that was not answered in time. */
+  /**
+   * When the server reports an attempt that was not answered in time. Its
+   * answer can no longer count: `listen` has already interrupted its handler
+   * (freeing its `maxConcurrency` permit), and a stream delivery's answers
+   * return `false`.
+   */
   readonly onAckTimeout?: ((info: AckTimeoutInfo) => Effect.Effect<unknown, unknown, R>) | undefined
 }
 
@@ -233,8 +238,9 @@ export interface ListenOptions<R = never> extends ConnectionOptions<R> {
    */
   readonly maxConcurrency?: number | undefined
   /**
-   * On close, running handlers get this long to finish and be answered;
-   * those still running after it are interrupted and nacked. Default 10 s
+   * On close (by `close`, the scope, or interruption), running handlers get
+   * this long to finish and be answered; those still running after it are
+   * interrupted and nacked, without waiting for them to end. Default 10 s
    * (the server's ack window).
    */
   readonly gracePeriod?: Duration.Input | undefined
@@ -282,7 +288,11 @@ export interface StreamOptions<R = never> extends ConnectionOptions<R> {
  * @category models
  */
 export interface Listener {
-  /** Completes when the listener is closed; fails with the error that ended it. */
+  /**
+   * Completes when the listener is closed; fails with the error that ended
+   * it (or dies with the defect that did). `listen` has logged that error
+   * once, at Error.
+   */
   readonly wait: Effect.Effect<void, ListenError>
   /**
    * Stops taking deliveries, lets running handlers finish within the grace
@@ -415,7 +425,14 @@ const runHandler = <E, R>(
   delivery: Delivery,
   traced: boolean
 ): Effect.Effect<Result, never, R> => {
-  const run = Effect.suspend(() => handler(delivery))
+  // Called here rather than in `Effect.suspend`: one Effect less per delivery.
+  // A handler that throws while building its Effect dies like one that throws inside it.
+  let run: Effect.Effect<Result, E, R>
+  try {
+    run = handler(delivery)
+  } catch (defect) {
+    run = Effect.die(defect)
+  }
   return Effect.catchCause(
     traced
       ? Effect.withSpan(run, "Posthook.ws.delivery", {
@@ -433,6 +450,33 @@ const runHandler = <E, R>(
         Effect.as(Result.nack(WsConnection.failureMessage(cause)))
       )
   )
+}
+
+/**
+ * The handler fibers still running. Not a `FiberSet`, whose finalizer waits
+ * for every interrupted fiber to end: a handler that ignores interruption
+ * would then hold `close` (and the scope) for ever.
+ */
+class HandlerFibers {
+  private readonly fibers = new Set<Fiber.Fiber<Result>>()
+  private emptied: Deferred.Deferred<void> | undefined = undefined
+  add(fiber: Fiber.Fiber<Result>): void {
+    this.fibers.add(fiber)
+    fiber.addObserver(() => {
+      this.fibers.delete(fiber)
+      if (this.fibers.size === 0 && this.emptied !== undefined) Deferred.doneUnsafe(this.emptied, Exit.void)
+    })
+  }
+  /** Completes once no handler is running. */
+  readonly awaitEmpty: Effect.Effect<void> = Effect.suspend(() => {
+    if (this.fibers.size === 0) return Effect.void
+    this.emptied ??= Deferred.makeUnsafe<void>()
+    return Deferred.await(this.emptied)
+  })
+  /** Interrupts every running handler, without waiting for them to end. */
+  interruptAll(): void {
+    for (const fiber of this.fibers) fiber.interruptUnsafe()
+  }
 }
 
 /** The answer for a delivery that found every `maxConcurrency` permit taken. */
@@ -512,8 +556,8 @@ export const listen = <E, R, RO = never>(
     const closed = yield* Deferred.make<void, ListenError>()
     // Finalizers run in reverse: this one last, once the socket is closed.
     yield* Scope.addFinalizer(scope, Deferred.succeed(closed, undefined))
-    const running = yield* Scope.provide(FiberSet.make<Result>(), scope)
-    const fork = yield* FiberSet.runtime(running)<R>()
+    const running = new HandlerFibers()
+    const fork = Effect.runForkWith(yield* Effect.context<R>())
     // Spans only when a tracer would export them; handler fibers inherit
     // this fiber's tracer, so one look here holds for all of them.
     const traced = (yield* Effect.tracer) !== Tracer.nativeTracer
@@ -532,30 +576,46 @@ export const listen = <E, R, RO = never>(
         incoming.answerUnsafe(Result.nack(WsConnection.SHUTTING_DOWN))
         return
       }
-      const run = runHandler(handler, incoming.delivery, traced)
-      if (permits === undefined) {
-        // Starts at once and, for a synchronous handler, is done on return.
-        fork(run).addObserver((exit) => incoming.answerUnsafe(resultOf(exit)))
-        return
-      }
-      const capped = Effect.map(Semaphore.withPermitsIfAvailable(permits, 1)(run), Option.getOrElse(atCapacity))
-      fork(capped).addObserver((exit) => incoming.answerUnsafe(resultOf(exit)))
+      // Starts at once and, for a synchronous handler, is done on return. With a
+      // cap, the handler is not even called for a delivery that finds no permit.
+      const fiber = fork(
+        permits === undefined
+          ? runHandler(handler, incoming.delivery, traced)
+          : Effect.map(
+            Semaphore.withPermitsIfAvailable(permits, 1)(
+              Effect.suspend(() => runHandler(handler, incoming.delivery, traced))
+            ),
+            Option.getOrElse(atCapacity)
+          )
+      )
+      fiber.addObserver((exit) => incoming.answerUnsafe(resultOf(exit)))
+      if (fiber.pollUnsafe() !== undefined) return
+      running.add(fiber)
+      // On `ack_timeout`: the answer can no longer count; free the permit.
+      return () => fiber.interruptUnsafe()
     }
 
     yield* WsConnection.run(transport, settings, dispatch).pipe(
-      Effect.catch((error) =>
-        Effect.logError(`listener stopped: ${error.message}`).pipe(Effect.andThen(Deferred.fail(closed, error)))
+      // Logged here, once; `wait` hands the same error (or defect) to the app.
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause) ? Effect.void : Effect.logError(`listener stopped: ${WsConnection.failureMessage(cause)}`, cause).pipe(
+          Effect.andThen(Deferred.failCause(closed, cause))
+        )
       ),
       Effect.forkIn(scope)
     )
 
     // Runs first on close, while the socket is still open to carry answers.
+    // Handlers get `gracePeriod`; then the ones still running are interrupted
+    // without waiting for them (a handler may ignore interruption), and the
+    // connection nacks whatever is unanswered before it closes the socket.
     yield* Scope.addFinalizer(
       scope,
-      Effect.gen(function*() {
+      Effect.suspend(() => {
         accepting = false
-        yield* Effect.timeoutOption(FiberSet.awaitEmpty(running), gracePeriod)
-        yield* FiberSet.clear(running)
+        return Effect.timeoutOption(Effect.interruptible(running.awaitEmpty), gracePeriod).pipe(
+          Effect.andThen(Effect.sync(() => running.interruptAll()))
+        )
       })
     )
 

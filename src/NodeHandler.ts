@@ -104,8 +104,9 @@ const writeResponse = (response: ServerResponse, parts: receive.ResponseParts): 
  *
  * Bad signature → 401, ack → 200, accept → 202 with `Posthook-Async-Timeout`,
  * nack / failure / defect → 500, a body over `maxBodyBytes` → 413 (decided
- * from `Content-Length` when present, else while streaming). The promise
- * never rejects.
+ * from `Content-Length` when present, else while streaming), an authentic body
+ * that is not a delivery (reason `InvalidBody`) or data `withSchema` refuses
+ * → 422. The promise never rejects.
  *
  * @example
  * ```ts

@@ -28,7 +28,7 @@ import * as PosthookConfig from "./PosthookConfig.js"
 import * as PosthookError from "./PosthookError.js"
 import { makeDelivery } from "./internal/delivery.js"
 import type * as Headers from "./internal/headers.js"
-import { signatureHeader, splitSigningKeys } from "./protocol/signing.js"
+import { prepareHmacKey, signatureHeader, splitSigningKeys } from "./protocol/signing.js"
 import * as internal from "./internal/verify.js"
 import { configError, pointerError } from "./internal/configError.js"
 
@@ -49,8 +49,10 @@ import { configError, pointerError } from "./internal/configError.js"
 export type HeadersInput = Headers.HeadersInput
 
 /**
- * A raw request body: a string, a `Uint8Array` or a Node `Buffer`. Always the
- * body as received, never a parsed and re-serialised object.
+ * A raw request body: a string, a `Uint8Array`, a Node `Buffer` or an
+ * `ArrayBuffer` (what `request.arrayBuffer()` gives). Always the body as
+ * received, never a parsed and re-serialised object: anything else fails with
+ * reason `InvalidBody`.
  *
  * @example
  * ```ts
@@ -63,7 +65,7 @@ export type HeadersInput = Headers.HeadersInput
  * @since 0.1.0
  * @category models
  */
-export type Body = string | Uint8Array
+export type Body = string | Uint8Array | ArrayBuffer
 
 /**
  * One signing key or several (current and next, while rotating).
@@ -323,10 +325,6 @@ const checkNow = <A, E>(
       )
   )
 
-const encoder = new TextEncoder()
-
-const bytes = (body: Body): Uint8Array => typeof body === "string" ? encoder.encode(body) : body
-
 /**
  * A `Signatures` service over the given keys that never fails to build: with
  * no keys, every call without a per-call `signingKey` fails with reason
@@ -351,17 +349,24 @@ export const fromKeys = (
 ): Service => {
   const defaultTolerance = options?.tolerance === undefined ? DEFAULT_TOLERANCE : decodeTolerance(options.tolerance)
   const defaultToleranceMillis = Duration.toMillis(defaultTolerance)
+  // Prepared once: HMAC with a ready key skips converting the key text per delivery.
+  const hmacKeys = keys.map((key) => prepareHmacKey(Redacted.value(key)))
 
-  const verifyAt = (body: Body, headers: HeadersInput, callOptions: VerifyOptions | undefined, nowMillis: number) =>
-    internal.verifyAt({
-      body: bytes(body),
+  const verifyAt = (body: Body, headers: HeadersInput, callOptions: VerifyOptions | undefined, nowMillis: number) => {
+    // The declared type is not a guarantee: plain JavaScript can pass a parsed object or a number here.
+    const bytes = internal.rawBytes(body)
+    if (bytes === undefined) return internal.notRawBytes(body)
+    return internal.verifyAt({
+      body: bytes,
       headers,
       keys: callOptions?.signingKey === undefined ? keys : toKeys(callOptions.signingKey),
+      hmacKeys: callOptions?.signingKey === undefined ? hmacKeys : undefined,
       toleranceMillis: callOptions?.tolerance === undefined
         ? defaultToleranceMillis
         : Duration.toMillis(decodeTolerance(callOptions.tolerance)),
       nowMillis
     })
+  }
 
   const verify: Service["verify"] = (body, headers, callOptions) =>
     checkNow("Posthook.signatures.verify", (nowMillis) =>
@@ -419,20 +424,28 @@ export const decodeData = <A>(
   schema: Schema.Decoder<A>
 ): Effect.Effect<Delivery<A>, PosthookError.DeliveryDataError> => Effect.fromResult(decodeDataResult(delivery, schema))
 
+const dataError = (delivery: Delivery<unknown>, message: string) =>
+  Result.fail(new PosthookError.DeliveryDataError({ hookId: delivery.hookId, message }))
+
 /** Decodes a delivery's `data` with a decoder built once (see {@link withSchema}). */
 const decodeDataWith = <A>(decode: (input: unknown) => Result.Result<A, Schema.SchemaError>) =>
-(delivery: Delivery<unknown>): Result.Result<Delivery<A>, PosthookError.DeliveryDataError> =>
-  Result.match(decode(delivery.data), {
-    onFailure: (error) =>
-      Result.fail(
-        new PosthookError.DeliveryDataError({
-          hookId: delivery.hookId,
-          message: `delivery data does not match the schema: ${error.message}`
-        })
-      ),
-    // `Object.assign`, not a spread: see `makeDelivery`. It copies `ack` / `nack` too; `makeDelivery` replaces them.
-    onSuccess: (data) => Result.succeed(makeDelivery<A>(Object.assign({}, delivery, { data })))
-  })
+(delivery: Delivery<unknown>): Result.Result<Delivery<A>, PosthookError.DeliveryDataError> => {
+  let decoded: Result.Result<A, Schema.SchemaError>
+  let problem: string
+  try {
+    decoded = decode(delivery.data)
+    if (Result.isSuccess(decoded)) {
+      // `Object.assign`, not a spread: see `makeDelivery`. It copies `ack` / `nack` too; `makeDelivery` replaces them.
+      return Result.succeed(makeDelivery<A>(Object.assign({}, delivery, { data: decoded.success })))
+    }
+    problem = decoded.failure.message
+  } catch {
+    // A recursive schema walking data nested thousands of levels deep overflows the stack, and Schema
+    // reports that by throwing. The data came from an authentic delivery: it is refused, not a defect.
+    return dataError(delivery, "delivery data could not be decoded with the schema (is it nested too deeply?)")
+  }
+  return dataError(delivery, `delivery data does not match the schema: ${problem}`)
+}
 
 const decodeDataResult = <A>(
   delivery: Delivery<unknown>,
@@ -673,10 +686,12 @@ export interface SignOptions {
  * @category signing
  */
 export const sign = (body: Body, options: SignOptions): Record<string, string> => {
+  const bytes = internal.rawBytes(body)
+  if (bytes === undefined) throw new TypeError(internal.notRawBytesMessage(body))
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "Posthook-Timestamp": String(options.timestamp),
-    "Posthook-Signature": signatureHeader(toKeys(options.signingKey).map(Redacted.value), options.timestamp, body)
+    "Posthook-Signature": signatureHeader(toKeys(options.signingKey).map(Redacted.value), options.timestamp, bytes)
   }
   if (options.hookId !== undefined) headers["Posthook-Id"] = options.hookId
   if (options.ackUrl !== undefined) headers["Posthook-Ack-URL"] = options.ackUrl

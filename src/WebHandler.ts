@@ -94,7 +94,9 @@ export const toResponse = <E, R>(
  * A `(request: Request) => Promise<Response>` that verifies each delivery
  * and runs `handler` in the given runtime. Bad signature → 401, ack → 200,
  * accept → 202 with `Posthook-Async-Timeout`, nack / failure / defect → 500,
- * a body over `maxBodyBytes` → 413. The promise never rejects.
+ * a body over `maxBodyBytes` → 413, an authentic body that is not a delivery
+ * (reason `InvalidBody`) or data `withSchema` refuses → 422. The promise never
+ * rejects.
  *
  * @example
  * ```ts

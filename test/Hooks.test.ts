@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Duration, Effect, Option, Schema, Stream } from "effect"
 import { Hooks, Posthook, PosthookConfig } from "posthook-effect"
+import * as Arbitrary from "effect/Arbitrary"
+import { constantFrom, dateText, integer, record, string, weighted } from "./utils/arbitraries.js"
 import { layerWithClient, listing, Reply, TEST_API_KEY, TestApiServer, wireHook } from "./utils/TestApiServer.js"
 
 const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provide(effect, layerWithClient())
@@ -167,6 +169,50 @@ describe("Hooks.schedule", () => {
       expect(Option.isNone(malformed.quota)).toBe(true)
     })))
 
+  it.effect("quotaFromHeaders reads exactly what the quota schema reads (hand-written for the API's form)", () =>
+    Effect.gen(function*() {
+      // The rule as documented: four headers, three non-negative integer counts and a UTC time.
+      const Count = Schema.NumberFromString.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))
+      const reference = Schema.decodeUnknownOption(Schema.Struct({
+        "posthook-hookquota-limit": Count,
+        "posthook-hookquota-usage": Count,
+        "posthook-hookquota-remaining": Count,
+        "posthook-hookquota-resets-at": Schema.DateTimeUtcFromString
+      }))
+      const count = weighted(
+        [6, Arbitrary.map(integer({ min: 0, max: 1_000_000_000 }), String)],
+        [3, constantFrom("0042", " 42", "+42", "-1", "-0", "1e3", "0x10", "4.5", "", "lots", "9007199254740993")],
+        [1, string]
+      )
+      const headers = record({
+        "posthook-hookquota-limit": count,
+        "posthook-hookquota-usage": count,
+        "posthook-hookquota-remaining": count,
+        "posthook-hookquota-resets-at": weighted([3, Arbitrary.Constant("2026-07-01T00:00:00Z")], [2, dateText]),
+        "content-type": Arbitrary.Constant("application/json")
+      }, ["posthook-hookquota-limit", "posthook-hookquota-usage", "posthook-hookquota-remaining"])
+      let some = 0
+      const result = yield* Arbitrary.checkEffect(headers, (input) =>
+        Effect.try(() => {
+          const given = input as Record<string, string>
+          const quota = Hooks.quotaFromHeaders(given)
+          const expected = reference(given)
+          expect(Option.isSome(quota)).toBe(Option.isSome(expected))
+          if (Option.isSome(quota) && Option.isSome(expected)) {
+            some++
+            expect([quota.value.limit, quota.value.usage, quota.value.remaining]).toEqual([
+              expected.value["posthook-hookquota-limit"],
+              expected.value["posthook-hookquota-usage"],
+              expected.value["posthook-hookquota-remaining"]
+            ])
+            expect(quota.value.resetsAt.epochMilliseconds).toBe(expected.value["posthook-hookquota-resets-at"].epochMilliseconds)
+          }
+          return true
+        }), { runs: 2000 })
+      expect(Arbitrary.formatCheckFailure(result)).toBeUndefined()
+      expect(some).toBeGreaterThan(100)
+    }))
+
   it.effect("a data schema encodes data on the way out and decodes it on the way back", () =>
     provide(Effect.gen(function*() {
       const hooks = yield* Hooks.Hooks
@@ -186,6 +232,24 @@ describe("Hooks.schedule", () => {
       })
       expect(hook.data.remindAt).toBeInstanceOf(Date)
       expect(hook.data.remindAt.toISOString()).toBe("2026-06-15T10:00:00.000Z")
+    })))
+
+  it.effect("schedule encodes its data when the effect runs, each time it runs, not when it is built", () =>
+    provide(Effect.gen(function*() {
+      const hooks = yield* Hooks.Hooks
+      let encodes = 0
+      const Counted = Schema.Struct({ userId: Schema.String }).check(Schema.makeFilter(() => {
+        encodes++
+        return true
+      }))
+      const scheduling = hooks.schedule({ path: "/test", postIn: "5m", data: { userId: "123" }, dataSchema: Counted })
+      expect(encodes).toBe(0)
+      yield* scheduling
+      const afterOne = encodes
+      expect(afterOne).toBeGreaterThan(0)
+      yield* scheduling
+      // Once more on the way out (the way back decodes the answer, which counts too).
+      expect(encodes).toBe(afterOne * 2)
     })))
 
   it.effect("a response whose data does not match the data schema is a ResponseDecodeError", () =>

@@ -92,10 +92,10 @@ describe("Listener.stream", () => {
   it.live("ending the stream nacks what is unanswered and closes the socket with 1000", () =>
     Effect.gen(function*() {
       const { context, server } = yield* setup
-      const taken = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
       const consumer = yield* Listener.stream().pipe(
-        Stream.tap(() => Deferred.succeed(taken, undefined)),
-        // Takes one delivery and never answers it; the stream then ends.
+        // Takes one delivery and never answers it; the stream ends once the gate opens.
+        Stream.tap(() => Deferred.await(gate)),
         Stream.take(1),
         Stream.runDrain,
         Effect.provide(context),
@@ -106,15 +106,18 @@ describe("Listener.stream", () => {
       first.sendHook("x1")
       first.sendHook("x2")
       first.sendHook("x3")
+      // Frames are handled in order: once the pong is back, x2 and x3 are in the buffer.
+      first.send({ _tag: "ping" })
+      yield* eventually("pong", () => framesOf(first, "pong").length === 1)
+      yield* Deferred.succeed(gate, undefined)
       yield* Fiber.join(consumer)
       yield* eventually("closed", () => first.closeCode !== undefined)
       expect(first.closeCode).toBe(1000)
-      // Everything that arrived got exactly one answer before the close.
-      const answered = first.received.map((frame) => frame.hookId)
-      expect(new Set(answered).size).toBe(answered.length)
-      expect(first.received.every((frame) => frame.type === "nack" && frame.error === "Listener is shutting down"))
-        .toBe(true)
-      expect(answered).toContain("x1")
+      // Every delivery (the one taken, the two still buffered) got exactly one answer before the close.
+      const nacks = framesOf(first, "nack")
+      expect(nacks.map((frame) => frame.hookId).sort()).toEqual(["x1", "x2", "x3"])
+      expect(nacks.every((frame) => frame.error === "Listener is shutting down")).toBe(true)
+      expect(first.received.length).toBe(4)
     }))
 
   it.live("answering after its connection is gone returns false at once, and writes nothing anywhere", () =>

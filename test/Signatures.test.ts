@@ -51,6 +51,19 @@ const signatures = Signatures.fromKeys([Redacted.make(KEY)])
 const at = <A, E, R>(seconds: number, effect: Effect.Effect<A, E, R>, extraMillis = 0) =>
   Effect.andThen(TestClock.setTime(seconds * 1000 + extraMillis), effect)
 
+/**
+ * What a call came to, as a short text to assert on: "delivery", the failure's
+ * reason (or tag) and message, or "defect".
+ */
+const outcomeOf = (
+  exit: Exit.Exit<unknown, PosthookError.SignatureVerificationError | PosthookError.DeliveryDataError>
+): string => {
+  if (Exit.isSuccess(exit)) return "delivery"
+  const error = Exit.findErrorOption(exit)
+  if (error._tag === "None") return "defect"
+  return `${error.value._tag === "DeliveryDataError" ? error.value._tag : error.value.reason}: ${error.value.message}`
+}
+
 const failure = <A>(effect: Effect.Effect<A, PosthookError.SignatureVerificationError>) =>
   Effect.flip(effect)
 
@@ -81,6 +94,22 @@ describe("Signatures.parseDelivery", () => {
         const delivery = yield* at(NOW, signatures.parseDelivery(input, headers))
         expect(delivery.hookId).toBe(HOOK_ID)
       }
+    }))
+
+  it.effect("accepts an ArrayBuffer, and from plain JavaScript any other view of the bytes", () =>
+    Effect.gen(function*() {
+      const body = deliveryJson()
+      const headers = headersFor(body)
+      const encoded = new TextEncoder().encode(body)
+      const fromArrayBuffer = yield* at(NOW, signatures.parseDelivery(encoded.buffer, headers))
+      expect(fromArrayBuffer.hookId).toBe(HOOK_ID)
+      // An offset view into a larger buffer: exactly the viewed bytes are verified.
+      const padded = new Uint8Array(encoded.byteLength + 8)
+      padded.set(encoded, 4)
+      const view: unknown = new DataView(padded.buffer, 4, encoded.byteLength)
+      // @ts-expect-error a DataView is not a declared Body; plain JavaScript may pass one
+      const fromView = yield* at(NOW, signatures.parseDelivery(view, headers))
+      expect(fromView.hookId).toBe(HOOK_ID)
     }))
 
   it.effect("reads Web Headers, records in any case and Node's IncomingHttpHeaders", () =>
@@ -304,6 +333,49 @@ describe("Signatures failures", () => {
       expect(missing.message).toBe("body is not a Posthook delivery: path: Missing key")
     }))
 
+  it.effect("a body that is not raw bytes (a parsed object, a number, null…) → InvalidBody, never a defect", () =>
+    Effect.gen(function*() {
+      const headers = headersFor(deliveryJson())
+      const wrongBodies: ReadonlyArray<unknown> = [JSON.parse(deliveryJson()), [1, 2], 42, null, undefined, true, 10n]
+      const outcomes: Array<string> = []
+      for (const body of wrongBodies) {
+        // @ts-expect-error what plain JavaScript (or a body already parsed by express.json()) passes
+        const exit = yield* Effect.exit(at(NOW, signatures.parseDelivery(body, headers)))
+        outcomes.push(outcomeOf(exit).slice(0, 60))
+      }
+      expect(outcomes.map((outcome) => outcome.slice(0, 20))).toEqual(wrongBodies.map(() => "InvalidBody: body is"))
+      // @ts-expect-error as above
+      const error = yield* failure(at(NOW, signatures.verify({ id: "x" }, headers)))
+      expect(error.message).toBe(
+        "body is an object, not the raw request bytes: pass the body exactly as received " +
+          "(a string, Uint8Array, Buffer or ArrayBuffer), never parsed JSON"
+      )
+    }))
+
+  it.effect("id, path or a date nested 5,000 to 50,000 levels deep → InvalidBody naming the field", () =>
+    Effect.gen(function*() {
+      const messages: Array<string> = []
+      for (const depth of [5_000, 50_000]) {
+        for (const field of ["id", "path", "postAt", "createdAt", "updatedAt"]) {
+          for (const [open, close] of [["[", "]"], ["{\"a\":", "}"]]) {
+            const nested = `${open!.repeat(depth)}1${close!.repeat(depth)}`
+            const body = deliveryJson({ [field]: "NESTED" }).replace("\"NESTED\"", nested)
+            const exit = yield* Effect.exit(at(NOW, signatures.parseDelivery(body, headersFor(body))))
+            messages.push(outcomeOf(exit).slice(0, 120))
+          }
+        }
+      }
+      expect(new Set(messages)).toEqual(
+        new Set([
+          "InvalidBody: body is not a Posthook delivery: id: Expected string | null",
+          "InvalidBody: body is not a Posthook delivery: path: Expected string",
+          "InvalidBody: body is not a Posthook delivery: postAt: Expected string",
+          "InvalidBody: body is not a Posthook delivery: createdAt: Expected string",
+          "InvalidBody: body is not a Posthook delivery: updatedAt: Expected string | null"
+        ])
+      )
+    }))
+
   it.effect("no signing key → NoSigningKey", () =>
     Effect.gen(function*() {
       const keyless = Signatures.fromKeys([])
@@ -433,6 +505,25 @@ describe("Signatures typed data", () => {
       expect(error.message).toContain("[\"userId\"]")
     }))
 
+  it.effect("a recursive schema over data nested too deep → DeliveryDataError, not a defect", () =>
+    Effect.gen(function*() {
+      interface Tree {
+        readonly children: ReadonlyArray<Tree>
+      }
+      const Tree: Schema.Codec<Tree> = Schema.Struct({ children: Schema.Array(Schema.suspend(() => Tree)) })
+      const depth = 50_000
+      const data = `${"{\"children\":[".repeat(depth)}${"]}".repeat(depth)}`
+      const deep = deliveryJson({ data: "NESTED" }).replace("\"NESTED\"", data)
+      const exit = yield* Effect.exit(at(NOW, signatures.parseDelivery(deep, headersFor(deep), { schema: Tree })))
+      expect(outcomeOf(exit).slice(0, 120)).toBe(
+        "DeliveryDataError: delivery data could not be decoded with the schema (is it nested too deeply?)"
+      )
+      // The same schema still decodes shallow data.
+      const shallow = deliveryJson({ data: { children: [{ children: [] }] } })
+      const delivery = yield* at(NOW, signatures.parseDelivery(shallow, headersFor(shallow), { schema: Tree }))
+      expect(delivery.data.children.length).toBe(1)
+    }))
+
   it.effect("withSchema wraps a typed handler; ack/nack survive the decoding", () =>
     Effect.gen(function*() {
       const handler = Signatures.withSchema(
@@ -549,6 +640,13 @@ describe("Signatures.sign", () => {
       "Posthook-Ack-URL": "https://a/ack",
       "Posthook-Nack-URL": "https://a/nack"
     })
+  })
+
+  it("refuses a body that is not raw bytes with a TypeError naming its kind", () => {
+    // @ts-expect-error a parsed object, as plain JavaScript could pass it
+    expect(() => Signatures.sign({ id: "x" }, { signingKey: KEY, timestamp: NOW })).toThrow(
+      "body is an object, not the raw request bytes"
+    )
   })
 
   it.effect("signDelivery builds a request that verifies at the TestClock's time", () =>

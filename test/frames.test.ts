@@ -87,9 +87,48 @@ describe("protocol frames", () => {
     expect(decode({ ...hookJson, id: null })).toEqual(Option.none())
   })
 
+  // issue 13 item 8: the official SDKs type `ping.timestamp` as a string, and a ping
+  // that does not decode goes unanswered (the server then drops the connection).
+  it("informational fields count as absent when malformed; timestamps may be ISO-8601 dates", () => {
+    expect(Option.getOrThrow(decode({ type: "ping", timestamp: "2026-03-01T12:00:00Z" }))).toEqual({
+      _tag: "ping",
+      timestamp: 1772366400
+    })
+    expect(Option.getOrThrow(decode({ type: "ping", timestamp: "soon" }))).toEqual({ _tag: "ping" })
+    expect(Option.getOrThrow(decode({ type: "ping", timestamp: { at: 1 } }))).toEqual({ _tag: "ping" })
+    expect(Option.getOrThrow(decode({ type: "closing", reason: 5, message: "restarting" }))).toEqual({
+      _tag: "closing",
+      message: "restarting"
+    })
+    expect(Option.getOrThrow(decode({ type: "error", code: 500, message: ["x"] }))).toEqual({ _tag: "error" })
+    expect(Option.getOrThrow(decode({ type: "async_ack", hookId: "h", deadline: 7 }))).toEqual({
+      _tag: "async_ack",
+      hookId: "h"
+    })
+    expect(Option.getOrThrow(decode({
+      type: "connected",
+      connectionId: "c",
+      projectId: "p",
+      projectName: "n",
+      serverTime: 12
+    }))).toEqual({ _tag: "connected", connectionId: "c", projectId: "p", projectName: "n" })
+    const hook = Option.getOrThrow(decode({ ...hookJson, timestamp: "2026-03-01T12:00:00.900Z" }))
+    expect(hook._tag === "hook" && hook.timestamp).toBe(1772366400)
+    // What the SDK acts on stays checked.
+    expect(decode({ type: "ack_timeout", hookId: "h" })).toEqual(Option.none())
+    expect(decode({ ...hookJson, timestamp: "soon" })).toEqual(Option.none())
+  })
+
+  // A hook scheduled without data arrives with `"data": null`; in forward mode it takes the Schema path.
+  it("a null `data` is kept, on the fast path and on the Schema path", () => {
+    const plain = Option.getOrThrow(decode({ ...hookJson, data: null }))
+    expect(plain._tag === "hook" && plain.data).toBeNull()
+    const forwarded = Option.getOrThrow(decode({ ...hookJson, data: null, forwardRequest: { body: "{}", signature: "v1,ab" } }))
+    expect(forwarded._tag === "hook" && forwarded.data).toBeNull()
+  })
+
   it("garbage is None, never an exception", () => {
     expect(WsProtocol.decodeServerFrame("{not json")).toEqual(Option.none())
-    expect(decode({ type: "ping", timestamp: "soon" })).toEqual(Option.none())
     expect(decode({ ...hookJson, attempt: "1" })).toEqual(Option.none())
     expect(decode({ ...hookJson, id: undefined })).toEqual(Option.none())
     expect(decode([1, 2])).toEqual(Option.none())

@@ -83,7 +83,7 @@ type Environment = ReturnType<typeof makeEnvironment>
 interface Sent {
   readonly method?: string
   readonly headers: Record<string, string>
-  readonly body: string
+  readonly body: string | Uint8Array<ArrayBuffer>
 }
 
 interface Received {
@@ -338,6 +338,41 @@ for (const target of targets) {
           error: "no signature matches: 1 signature(s) checked against 1 signing key(s)"
         })
         expect(environment.audit.seen).toEqual([])
+      }))
+
+    it.live("an authentic body that is not UTF-8 JSON → 422 (not 401), logged at Error, handler not run", () =>
+      Effect.gen(function*() {
+        const environment = makeEnvironment()
+        const receiver = yield* target.start(environment)
+        const bodies: ReadonlyArray<Uint8Array<ArrayBuffer>> = [
+          Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]), // "{", two bytes no UTF-8 text has, "}"
+          new TextEncoder().encode("{not json"),
+          new TextEncoder().encode(JSON.stringify({ id: "h1", path: "/p" }))
+        ]
+        const answers: Array<string> = []
+        for (const body of bodies) {
+          const headers = Signatures.sign(body, { signingKey: KEY, timestamp: Math.floor(Date.now() / 1000) })
+          const response = yield* receiver.send({ headers, body })
+          answers.push(`${response.status} ${JSON.stringify(response.json).slice(0, 80)}`)
+        }
+        expect(answers).toEqual([
+          "422 {\"error\":\"body is not valid UTF-8\"}",
+          "422 {\"error\":\"body is not valid JSON\"}",
+          "422 {\"error\":\"body is not a Posthook delivery: data: Missing key\"}"
+        ])
+        expect(environment.audit.seen).toEqual([])
+        const logged = environment.logs.filter((line) => line.message.startsWith("rejected an authentic delivery"))
+        expect(logged.map((line) => line.level)).toEqual(["Error", "Error", "Error"])
+      }))
+
+    it.live("a non-JSON body under a wrong signature is still 401: authentication comes first", () =>
+      Effect.gen(function*() {
+        const receiver = yield* target.start(makeEnvironment())
+        const body = Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d])
+        const timestamp = Math.floor(Date.now() / 1000)
+        const headers = Signatures.sign(body, { signingKey: "ph_sk_attacker", timestamp })
+        const response = yield* receiver.send({ headers, body })
+        expect(response.status).toBe(401)
       }))
 
     it.live("a missing header → 401 naming it", () =>

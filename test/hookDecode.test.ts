@@ -9,6 +9,7 @@ import { Effect, Result, Schema } from "effect"
 import * as Arbitrary from "effect/Arbitrary"
 import { Hook } from "posthook-effect"
 import { decodeHookFast, fastArray, fastDecoderOf } from "../src/internal/hookDecode.js"
+import { decodeUtc } from "../src/internal/utc.js"
 import {
   boolean,
   constantFrom,
@@ -66,6 +67,54 @@ const hookJson = record(
   },
   ["id", "path", "data", "postAt", "status", "createdAt", "updatedAt"]
 )
+
+const pad = (width: number) => (value: number) => String(value).padStart(width, "0")
+/**
+ * Times in the API's form (`YYYY-MM-DDTHH:MM:SS[.f…]Z`, the form `decodeUtc`
+ * reads with `Date.parse`), with out-of-range parts (month 13, Feb 30, hour
+ * 24, second 60) and up to twelve fraction digits, next to `dateText`'s
+ * other forms.
+ */
+const apiTimeText = Arbitrary.map(
+  Arbitrary.all([
+    Arbitrary.map(integer({ min: 0, max: 9999 }), pad(4)),
+    Arbitrary.map(integer({ min: 0, max: 13 }), pad(2)),
+    Arbitrary.map(integer({ min: 0, max: 32 }), pad(2)),
+    Arbitrary.map(integer({ min: 0, max: 25 }), pad(2)),
+    Arbitrary.map(integer({ min: 0, max: 61 }), pad(2)),
+    Arbitrary.map(integer({ min: 0, max: 61 }), pad(2)),
+    weighted([2, Arbitrary.Constant("")], [3, Arbitrary.map(integer({ min: 0, max: 999_999_999_999 }), (n) => `.${n}`)])
+  ]),
+  ([year, month, day, hour, minute, second, fraction]) => `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}Z`
+)
+const schemaDecodeUtc = Schema.decodeUnknownResult(Schema.DateTimeUtcFromString)
+
+describe("hand-written time decoding (decodeUtc)", () => {
+  it.effect("gives what Schema.DateTimeUtcFromString gives, for API-form times and every other text", () =>
+    Effect.gen(function*() {
+      let decoded = 0
+      const result = yield* Arbitrary.checkEffect(oneOf(apiTimeText, dateText), (text) =>
+        Effect.try(() => {
+          const fast = decodeUtc(text)
+          const viaSchema = schemaDecodeUtc(text)
+          expect(fast === undefined).toBe(Result.isFailure(viaSchema))
+          if (fast !== undefined) {
+            decoded++
+            expect(fast.epochMilliseconds).toBe(Result.getOrThrow(viaSchema).epochMilliseconds)
+          }
+          return true
+        }), { runs: 3000 })
+      expect(Arbitrary.formatCheckFailure(result)).toBeUndefined()
+      expect(decoded).toBeGreaterThan(300)
+    }))
+
+  it("impossible API-form dates and non-strings are refused, as by the schema", () => {
+    expect(decodeUtc("2026-13-01T00:00:00Z")).toBeUndefined()
+    expect(decodeUtc("2026-01-01T00:00:60Z")).toBeUndefined()
+    expect(decodeUtc(1767225600000)).toBeUndefined()
+    expect(decodeUtc("2026-06-15T10:05:00.123Z")?.epochMilliseconds).toBe(Date.UTC(2026, 5, 15, 10, 5, 0, 123))
+  })
+})
 
 describe("hand-written Hook decoding", () => {
   it.effect("answers exactly what the Hook schema answers, or leaves the input to it", () =>

@@ -37,6 +37,20 @@ const runtimeSpecifiers = (entry: string): Set<string> => {
   return bare
 }
 
+/**
+ * What a built (esbuild) file imports: the specifiers of its `import … from`,
+ * `export … from`, bare `import "…"` statements and `import("…")` calls. A
+ * statement's clause cannot contain a quote, so a string that merely looks
+ * like an import inside the code is not one.
+ */
+const builtImports = (file: string): Set<string> => {
+  const source = Fs.readFileSync(file, "utf8")
+  const matches = source.matchAll(
+    /^(?:import|export)\b[^"'`;]*?\bfrom\s*"([^"]+)"|^import\s*"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/gm
+  )
+  return new Set([...matches].map(([, from, bare, dynamic]) => from ?? bare ?? dynamic ?? ""))
+}
+
 describe("packaging", () => {
   it("the SDK entry loads nothing but effect (and node:crypto for HMAC)", () => {
     const specifiers = [...runtimeSpecifiers("src/index.ts")]
@@ -54,6 +68,30 @@ describe("packaging", () => {
     expect([...runtimeSpecifiers("src/server/index.ts")].some((specifier) => specifier.startsWith("@effect/platform-node")))
       .toBe(true)
     expect([...runtimeSpecifiers("src/index.ts")].some((specifier) => specifier.startsWith("@effect/"))).toBe(false)
+  })
+
+  // The built bin: `npm test` builds before vitest runs; a bare `vitest run` without a build skips these.
+  it.skipIf(!Fs.existsSync("dist/cli.js"))(
+    "the posthook bin is bundled: its files import each other and Node's built-ins, no package",
+    () => {
+      const files = ["dist/cli.js", ...Fs.readdirSync("dist/cli-chunks").map((name) => `dist/cli-chunks/${name}`)]
+        .filter((file) => file.endsWith(".js"))
+      const outside = files.flatMap((file) =>
+        [...builtImports(file)].filter((specifier) => !specifier.startsWith("./") && !specifier.startsWith("node:"))
+          .map((specifier) => `${file}: ${specifier}`)
+      )
+      expect(files.length).toBeGreaterThan(3)
+      expect(outside).toEqual([])
+      // `dev` loads the server from the bin's own chunks, with the bin's effect: not the library's dist/server.js.
+      expect(files.some((file) => [...builtImports(file)].some((specifier) => /^\.\/.*server-\w+\.js$/.test(specifier))))
+        .toBe(true)
+    }
+  )
+
+  it.skipIf(!Fs.existsSync("dist/index.js"))("the library entries stay unbundled: they import the app's effect", () => {
+    for (const entry of ["dist/index.js", "dist/server.js"]) {
+      expect([...builtImports(entry)].some((specifier) => /^effect(\/|$)/.test(specifier))).toBe(true)
+    }
   })
 
   // Built by `npm test` before vitest runs; a bare `vitest run` without a build skips it.

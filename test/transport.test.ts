@@ -507,6 +507,27 @@ describe("headers, logging and tracing", () => {
       expect(everything).not.toContain("4111-PAYLOAD")
     }))
 
+  it.effect("a failed exchange logs its reason at Debug; below Debug the SDK logs nothing", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      const messages: Array<string> = []
+      const capture = Logger.make(({ fiber, message }) => {
+        if (fiber.getRef(References.CurrentLogAnnotations).package !== "posthook-effect") return
+        messages.push((Array.isArray(message) ? message.join(" ") : String(message)).replace(/\(\d+\.\d{3}s\)/, "(T)"))
+      })
+      const getOnce = (level: "Debug" | "Info") =>
+        Effect.flatMap(Hooks.Hooks, (hooks) => Effect.flip(hooks.get("h1", noRetry))).pipe(
+          Effect.provide(layerWithClient({ baseUrl: `http://127.0.0.1:${port}` })),
+          Effect.provide(Logger.layer([capture])),
+          Effect.provideService(References.MinimumLogLevel, level)
+        )
+      const reason = (error: Hooks.HooksError) => error._tag === "PosthookConnectionError" ? error.reason : error._tag
+      expect(reason(yield* getOnce("Info"))).toBe("Refused")
+      expect(messages).toEqual([])
+      expect(reason(yield* getOnce("Debug"))).toBe("Refused")
+      expect(messages).toEqual(["GET /v1/hooks/h1 -> Refused (T)"])
+    }))
+
   it.effect("each method runs in a span named after it, around the HTTP span; no key in span attributes", () =>
     Effect.gen(function*() {
       const native = yield* Effect.tracer

@@ -18,6 +18,13 @@ const fromJavaScript = (params: Record<string, unknown>): Hooks.ScheduleParams =
 const cycle: Record<string, unknown> = { a: 1 }
 cycle.self = cycle
 
+/** `levels` arrays (or objects) nested in one another around `1`: `nested(2, "array")` is `[[1]]`. */
+const nested = (levels: number, kind: "array" | "object"): unknown => {
+  let value: unknown = 1
+  for (let level = 0; level < levels; level++) value = kind === "array" ? [value] : { a: value }
+  return value
+}
+
 /** [description, params, field at fault, part of the message] */
 const invalidSchedules: ReadonlyArray<readonly [string, Record<string, unknown>, string, string]> = [
   ["no scheduling mode", { path: "/x" }, "postIn", "exactly one of postIn, postAt or postAtLocal is required"],
@@ -93,6 +100,31 @@ const invalidSchedules: ReadonlyArray<readonly [string, Record<string, unknown>,
   ["empty path", { path: "", postIn: "5m" }, "path", "starting with \"/\""],
   ["URL as path", { path: "https://example.com/x", postIn: "5m" }, "path", "starting with \"/\""],
   ["path not a string", { path: 42, postIn: "5m" }, "path", "starting with \"/\""],
+  ["path with CR/LF", { path: "/a\r\nX-Injected: 1", postIn: "5m" }, "path", "control character U+000D at index 2"],
+  ["path with NUL", { path: "/a\u0000b", postIn: "5m" }, "path", "control character U+0000"],
+  ["path with a tab", { path: "/a\tb", postIn: "5m" }, "path", "control character U+0009"],
+  ["path with an escape code", { path: "/\u001b[2J\u001b[31mred", postIn: "5m" }, "path", "U+001B"],
+  ["path with DEL", { path: "/a\u007f", postIn: "5m" }, "path", "U+007F"],
+  ["path with a C1 control (CSI)", { path: "/a\u009b31m", postIn: "5m" }, "path", "U+009B"],
+  ["path over 2,048 characters", { path: `/${"a".repeat(2048)}`, postIn: "5m" }, "path", "the limit is 2048"],
+  [
+    "data nested 10,000 arrays deep",
+    { path: "/x", postIn: "5m", data: nested(10_000, "array") },
+    "data",
+    "more than 1000 levels deep"
+  ],
+  [
+    "data nested 10,000 objects deep",
+    { path: "/x", postIn: "5m", data: nested(10_000, "object") },
+    "data",
+    "more than 1000 levels deep"
+  ],
+  [
+    "data nested 1,001 levels deep",
+    { path: "/x", postIn: "5m", data: { list: nested(1000, "array") } },
+    "data",
+    "more than 1000 levels deep"
+  ],
   ["BigInt data", { path: "/x", postIn: "5m", data: 10n }, "data", "BigInt"],
   ["nested BigInt", { path: "/x", postIn: "5m", data: { a: [1, { b: 2n }] } }, "data", "data.a[1].b is a BigInt"],
   ["cyclic data", { path: "/x", postIn: "5m", data: cycle }, "data", "cycle"],
@@ -177,6 +209,28 @@ describe("schedule validation (pure)", () => {
     })
     expect(Result.isSuccess(Rules.encodeSchedule({ path: "/x", postIn: "5m", data: null }))).toBe(true)
     expect("data" in Result.getOrThrow(Rules.encodeSchedule({ path: "/x", postIn: "5m" }))).toBe(false)
+  })
+
+  it("accepts data nested 1,000 levels deep and a path of 2,048 characters", () => {
+    expect(Result.isSuccess(Rules.encodeSchedule({ path: "/x", postIn: "5m", data: nested(1000, "array") }))).toBe(true)
+    expect(Result.isSuccess(Rules.encodeSchedule({ path: "/x", postIn: "5m", data: nested(999, "object") }))).toBe(true)
+    expect(Result.isSuccess(Rules.encodeSchedule({ path: `/${"a".repeat(2047)}`, postIn: "5m" }))).toBe(true)
+    // Non-ASCII is not a control character: it is percent-encoded on the way out.
+    expect(Result.isSuccess(Rules.encodeSchedule({ path: "/café/✓/\u00a0", postIn: "5m" }))).toBe(true)
+  })
+
+  it("calls toJSON once per value, as JSON.stringify does (no endless chain of toJSON results)", () => {
+    let calls = 0
+    class Endless {
+      toJSON(): Endless {
+        calls++
+        return new Endless()
+      }
+    }
+    expect(Result.isSuccess(Rules.validateJson("data", { endless: new Endless() }))).toBe(true)
+    expect(calls).toBe(1)
+    const body = Rules.encodeSchedule({ path: "/x", postIn: "5m", data: { endless: new Endless() } })
+    expect(JSON.stringify(Result.getOrThrow(body).data)).toBe("{\"endless\":{}}")
   })
 
   describe("the 64 KB data limit (UTF-8 bytes of the JSON, as the API counts them)", () => {
@@ -312,6 +366,7 @@ describe("list, bulk and id validation (pure)", () => {
     ["start after end", Rules.encodeBulkFilter({ ...range, startTime: "2026-03-01T00:00:00Z" }), "endTime"],
     ["a bad time", Rules.encodeBulkFilter({ ...range, endTime: "soon" }), "endTime"],
     ["endpointKey without slash", Rules.encodeBulkFilter({ ...range, endpointKey: "webhooks/x" }), "endpointKey"],
+    ["endpointKey with a line break", Rules.encodeBulkFilter({ ...range, endpointKey: "/a\nb" }), "endpointKey"],
     ["an empty sequenceId", Rules.encodeBulkFilter({ ...range, sequenceId: "" }), "sequenceID"],
     ["ids and a filter", Rules.validateBulkBody({ hookIDs: ["a"], ...range }), "hookIDs"],
     ["a filter without limit", Rules.validateBulkBody({ startTime: range.startTime, endTime: range.endTime }), "limit"]

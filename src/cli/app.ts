@@ -26,6 +26,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Logger from "effect/Logger"
+import * as Terminal from "../internal/terminal.js"
 import { VERSION } from "../internal/version.js"
 import * as Bulk from "./bulk.js"
 import * as Dev from "./dev.js"
@@ -55,7 +56,7 @@ const presenter: CliOutput.Presenter = {
       case "InvalidInvocation":
         return Console.error(
           [
-            ...event.errors.map((error) => `error: ${error.message}`),
+            ...event.errors.map((error) => `error: ${Terminal.escapeLines(error.message)}`),
             `Run \`${event.commandPath.join(" ")} --help\` for usage.`
           ].join("\n")
         )
@@ -99,7 +100,7 @@ export const run: Effect.Effect<ExitCode> = cli.pipe(
   Effect.as(ExitCode.Ok),
   Effect.catch((error) =>
     error instanceof CliFailure
-      ? Effect.as(Console.error(`error: ${error.message}`), error.exitCode)
+      ? Effect.as(Console.error(`error: ${Terminal.escapeLines(error.message)}`), error.exitCode)
       : CliError.isCliError(error)
       ? Effect.succeed(ExitCode.Usage)
       : Effect.as(Console.error(`error: ${String(error)}`), ExitCode.Usage)

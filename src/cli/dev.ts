@@ -4,9 +4,13 @@
  * ```sh
  * posthook dev                                   # http://127.0.0.1:8787, in memory, keys generated
  * posthook dev --target http://127.0.0.1:3000    # HTTP deliveries go to your app
- * posthook dev --db .posthook/dev.db --api-key pk_local_dev --signing-key ph_sk_local_dev
+ * POSTHOOK_API_KEY=pk_local_dev POSTHOOK_SIGNING_KEY=ph_sk_local_dev posthook dev --db .posthook/dev.db
  * posthook dev --port 0 --no-async-hooks --quota 100 --retries 2 --retry-delay 1
  * ```
+ *
+ * The keys come from `--api-key` / `--signing-key`, else from
+ * `POSTHOOK_API_KEY` / `POSTHOOK_SIGNING_KEY` (so a fixed key need not be in
+ * argv, where `ps` shows it), else they are generated.
  *
  * Prints where it listens, the keys (generated keys in full once, in
  * `export` lines to paste; keys you passed are never echoed), then one line
@@ -17,9 +21,12 @@
  */
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
+import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { splitSigningKeys } from "../protocol/signing.js"
 import * as Exit from "./internal/exit.js"
 import * as CliOptions from "./internal/options.js"
 
@@ -36,7 +43,9 @@ const flags = {
     Flag.withDefault(DEFAULT_PORT)
   ),
   host: Flag.String("host").pipe(
-    Flag.withDescription("Interface to listen on."),
+    Flag.withDescription(
+      "Interface to listen on. Beyond loopback (0.0.0.0, a LAN address) the dashboard needs the token in the URL printed at start."
+    ),
     Flag.withDefault("127.0.0.1")
   ),
   target: CliOptions.optionalText(
@@ -49,10 +58,24 @@ const flags = {
     "Keep hooks in this SQLite file (they survive restarts). Default: in memory.",
     "FILE"
   ),
-  apiKey: CliOptions.secret("api-key", "The API key clients must send. Default: generated."),
-  signingKeys: CliOptions.secrets(
-    "signing-key",
-    "A signing key; repeat for key rotation (each delivery is signed with all). Default: generated."
+  apiKey: Flag.Redacted("api-key").pipe(
+    Flag.withMetavar("KEY"),
+    Flag.withDescription("The API key clients must send. Default: $POSTHOOK_API_KEY, else generated."),
+    Flag.withFallbackConfig(Config.Redacted("POSTHOOK_API_KEY")),
+    Flag.optional,
+    // An empty value (`POSTHOOK_API_KEY=`) is no key: one is generated, and shown.
+    Flag.map(Option.filter((key) => Redacted.value(key).trim().length > 0))
+  ),
+  signingKeys: Flag.Redacted("signing-key").pipe(
+    Flag.withMetavar("KEY"),
+    Flag.withDescription(
+      "A signing key; repeat for key rotation (each delivery is signed with all). Default: $POSTHOOK_SIGNING_KEY (keys separated by commas), else generated."
+    ),
+    // At least one, so that none given falls back to the variable, then to no keys.
+    Flag.atLeast(1),
+    Flag.withFallbackConfig(Config.Redacted("POSTHOOK_SIGNING_KEY").pipe(Config.map(splitSigningKeys))),
+    Flag.withDefault<ReadonlyArray<Redacted.Redacted<string>>>([]),
+    Flag.map((keys) => keys.filter((key) => Redacted.value(key).trim().length > 0))
   ),
   noAsyncHooks: CliOptions.toggle(
     "no-async-hooks",

@@ -28,6 +28,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type Delivery, Result } from "../Delivery.js"
+import * as Terminal from "../internal/terminal.js"
 import * as Listener from "../Listener.js"
 import * as Client from "./internal/client.js"
 import * as Exit from "./internal/exit.js"
@@ -54,7 +55,12 @@ const flags = {
 
 type Flags = Command.Command.Config.Infer<typeof flags>
 
-/** A line-oriented report of what happens, for people or (`--json`) scripts. */
+/**
+ * A line-oriented report of what happens, for people or (`--json`) scripts.
+ * Lines carry what came over the wire (paths, project names, reasons, the
+ * app's error bodies): escaped, so each is one line and none drives the
+ * terminal. JSON stays JSON.
+ */
 interface Report {
   readonly line: (text: string, json: Record<string, unknown>) => Effect.Effect<void>
 }
@@ -63,8 +69,8 @@ const makeReport = (json: boolean): Report => ({
   line: (text, fields) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
       json
-        ? Console.log(JSON.stringify({ time: new Date(now).toISOString(), ...fields }))
-        : Console.log(`${new Date(now).toISOString().slice(11, 19)}  ${text}`))
+        ? Console.log(Terminal.escape(JSON.stringify({ time: new Date(now).toISOString(), ...fields })))
+        : Console.log(Terminal.escape(`${new Date(now).toISOString().slice(11, 19)}  ${text}`)))
 })
 
 const resultName = (result: Result): "ack" | "nack" | "accept" =>
@@ -84,7 +90,8 @@ const resultText = (result: Result): string =>
 const attemptOf = (delivery: Delivery): string =>
   delivery.ws === undefined ? "" : ` attempt ${delivery.ws.attempt}/${delivery.ws.maxAttempts}`
 
-const indent = (text: string): string => text.replace(/^/gm, "    ")
+/** A block of received text (headers, bodies), indented, each line escaped. */
+const indent = (text: string): string => Terminal.escapeLines(text).replace(/^/gm, "    ")
 
 const headerLines = (headers: Readonly<Record<string, string>>): string =>
   Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join("\n")
@@ -127,7 +134,7 @@ const forwardHandler = (target: URL, flags: Flags, report: Report) => (delivery:
     if (flags.verbose && !flags.json) {
       yield* Console.log(
         [
-          `  > POST ${forwarded.request.url}`,
+          `  > POST ${Terminal.escape(forwarded.request.url)}`,
           indent(headerLines(forwarded.request.headers)),
           indent(forwarded.request.body),
           `  < ${status}`,

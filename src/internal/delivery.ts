@@ -39,3 +39,18 @@ export const makeDelivery = <A>(fields: Omit<Delivery<A>, "ack" | "nack">): Deli
   delivery.nack = callback("nack", fields.hookId, fields.nackUrl)
   return delivery
 }
+
+/**
+ * The `ack` / `nack` callbacks `makeDelivery` attaches, for deliveries built
+ * in one object literal (the WebSocket hot path).
+ *
+ * @internal
+ */
+export const callbacksOf = (
+  hookId: string,
+  ackUrl: string | undefined,
+  nackUrl: string | undefined
+): Pick<Delivery, "ack" | "nack"> => ({
+  ack: callback("ack", hookId, ackUrl),
+  nack: callback("nack", hookId, nackUrl)
+})

@@ -105,9 +105,25 @@ const push = (into: Array<string> | undefined, value: unknown): Array<string> | 
 }
 
 /**
+ * `key.toLowerCase() === name` for a lower-case ASCII `name` of the same
+ * length, without making the lower-cased copy: ASCII letters are folded in
+ * place; a key with any other character goes through `toLowerCase` (which
+ * folds some of them to ASCII, e.g. the Kelvin sign to `k`).
+ */
+const sameNameIgnoringCase = (key: string, name: string): boolean => {
+  for (let index = 0; index < name.length; index++) {
+    const code = key.charCodeAt(index)
+    if (code > 127) return key.toLowerCase() === name
+    const folded = code >= 65 && code <= 90 ? code + 32 : code
+    if (folded !== name.charCodeAt(index)) return false
+  }
+  return true
+}
+
+/**
  * The delivery headers, the same values {@link headerValues} gives for each
- * name, read in one pass over a record (lower-casing only keys of a length
- * that can match) instead of one pass per name.
+ * name, read in one pass over a record (comparing only keys of a length that
+ * can match, without lower-cased copies) instead of one pass per name.
  *
  * @internal
  */
@@ -131,20 +147,18 @@ export const deliveryHeaders = (headers: HeadersInput): DeliveryHeaders => {
   for (const key of Object.keys(record)) {
     switch (key.length) {
       case 11:
-        if (key.toLowerCase() === "posthook-id") id = push(id, record[key])
+        if (sameNameIgnoringCase(key, "posthook-id")) id = push(id, record[key])
         break
       case 16:
-        if (key.toLowerCase() === "posthook-ack-url") ackUrl = push(ackUrl, record[key])
+        if (sameNameIgnoringCase(key, "posthook-ack-url")) ackUrl = push(ackUrl, record[key])
         break
       case 17:
-        if (key.toLowerCase() === "posthook-nack-url") nackUrl = push(nackUrl, record[key])
+        if (sameNameIgnoringCase(key, "posthook-nack-url")) nackUrl = push(nackUrl, record[key])
         break
-      case 18: {
-        const name = key.toLowerCase()
-        if (name === "posthook-timestamp") timestamp = push(timestamp, record[key])
-        else if (name === "posthook-signature") signature = push(signature, record[key])
+      case 18:
+        if (sameNameIgnoringCase(key, "posthook-timestamp")) timestamp = push(timestamp, record[key])
+        else if (sameNameIgnoringCase(key, "posthook-signature")) signature = push(signature, record[key])
         break
-      }
     }
   }
   return {

@@ -3,7 +3,8 @@
  * `(raw body, headers) → Effect<response parts>`. It verifies the delivery,
  * runs the user's handler and maps the outcome to a status code
  * (docs/protocol.md §2): 401 bad signature, 200 ack, 202 accept, 500 nack / failure /
- * defect, 413 body over the limit, 422 data not matching the handler's schema.
+ * defect, 413 body over the limit, 422 an authentic body that is not a delivery or
+ * data not matching the handler's schema.
  * It never fails: every outcome is a response.
  *
  * @internal
@@ -163,6 +164,25 @@ const toResponse = (delivery: Delivery, result: Result): Effect.Effect<ResponseP
 const isDeliveryDataError = (error: unknown): error is PosthookError.DeliveryDataError =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "DeliveryDataError"
 
+/**
+ * A delivery `parseDelivery` refused. 401 only when authentication failed;
+ * `InvalidBody` comes after the signature matched (the body here is always
+ * bytes), so it is answered like data a schema refuses: sending it again as
+ * "unauthorised" would hide a request that can never succeed.
+ */
+const refused = (error: PosthookError.SignatureVerificationError): Effect.Effect<ResponseParts> =>
+  error.reason === "InvalidBody"
+    ? Effect.as(
+      Effect.logError(`rejected an authentic delivery: ${error.message}`).pipe(
+        Effect.annotateLogs("reason", error.reason)
+      ),
+      jsonResponse(422, { error: error.message })
+    )
+    : Effect.as(
+      Effect.logWarning(`rejected a delivery: ${error.message}`).pipe(Effect.annotateLogs("reason", error.reason)),
+      jsonResponse(401, { error: error.message })
+    )
+
 const handlerFailed = (cause: Cause.Cause<unknown>): Effect.Effect<ResponseParts> => {
   const dataError = Cause.findErrorOption(cause)
   if (Option.isSome(dataError) && isDeliveryDataError(dataError.value)) {
@@ -193,12 +213,7 @@ export const handle = <E, R>(handler: Handler<E, R>, options?: HandlerOptions) =
       }
       const signatures = yield* Signatures.Signatures
       const parsed = yield* Effect.result(signatures.parseDelivery(body, headers, verifyOptions))
-      if (parsed._tag === "Failure") {
-        yield* Effect.logWarning(`rejected a delivery: ${parsed.failure.message}`).pipe(
-          Effect.annotateLogs("reason", parsed.failure.reason)
-        )
-        return jsonResponse(401, { error: parsed.failure.message })
-      }
+      if (parsed._tag === "Failure") return yield* refused(parsed.failure)
       const delivery = parsed.success
       return yield* Effect.suspend(() => handler(delivery)).pipe(
         Effect.flatMap((result) => toResponse(delivery, result)),

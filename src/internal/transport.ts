@@ -428,49 +428,57 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
     const httpRequest = buildRequest(spec, url)
     // Built only when Debug is enabled: the annotations copy the fiber's log context.
     const logLine = (start: number, outcome: string | number) =>
-      Effect.flatMap(References.MinimumLogLevel, (minimum) =>
-        LogLevel.isLessThan("Debug", minimum)
-          ? Effect.void
-          : Effect.flatMap(Clock.currentTimeMillis, (end) =>
-            Effect.logDebug(`${spec.method} ${spec.path} -> ${outcome} (${seconds(end - start)})`).pipe(
-              Effect.annotateLogs({
-                package: "posthook-effect",
-                "http.method": spec.method,
-                "http.path": spec.path,
-                "http.outcome": outcome
-              })
-            )))
+      Effect.flatMap(Clock.currentTimeMillis, (end) =>
+        Effect.logDebug(`${spec.method} ${spec.path} -> ${outcome} (${seconds(end - start)})`).pipe(
+          Effect.annotateLogs({
+            package: "posthook-effect",
+            "http.method": spec.method,
+            "http.path": spec.path,
+            "http.outcome": outcome
+          })
+        ))
 
-    const attempt: Effect.Effect<Response<A>, PosthookError.RequestError> = Effect.gen(function*() {
-      const start = yield* Clock.currentTimeMillis
-      const outcome = yield* client.execute(httpRequest).pipe(
-        Effect.flatMap((response) =>
-          Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))
-        ),
-        Effect.mapError((error) => toConnectionError(error, url)),
-        (effect) =>
-          timeoutFail(effect, timeout, () =>
-            new PosthookError.PosthookConnectionError({
-              reason: "Timeout",
-              message: `${spec.method} ${spec.path} timed out after ${Duration.format(timeout)}`
-            })),
-        Effect.tapError((error) => logLine(start, error.reason))
-      )
-      yield* logLine(start, outcome.status)
-      if (outcome.status >= 400) {
-        const now = yield* Clock.currentTimeMillis
-        return yield* Effect.fail(
-          PosthookError.fromStatus(
-            outcome.status,
-            errorMessage(outcome.status, outcome.text),
-            outcome.headers,
-            parseRetryAfter(outcome.headers["retry-after"], now)
-          )
-        )
-      }
-      const data = yield* read(outcome)
-      return { data, status: outcome.status, headers: outcome.headers }
-    })
+    const exchange: Effect.Effect<Outcome, PosthookError.PosthookConnectionError> = client.execute(httpRequest).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(response.text, (text): Outcome => ({ status: response.status, headers: response.headers, text }))
+      ),
+      Effect.mapError((error) => toConnectionError(error, url)),
+      (effect) =>
+        timeoutFail(effect, timeout, () =>
+          new PosthookError.PosthookConnectionError({
+            reason: "Timeout",
+            message: `${spec.method} ${spec.path} timed out after ${Duration.format(timeout)}`
+          }))
+    )
+
+    const settle = (outcome: Outcome): Effect.Effect<Response<A>, PosthookError.RequestError> =>
+      outcome.status >= 400
+        ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.fail(
+            PosthookError.fromStatus(
+              outcome.status,
+              errorMessage(outcome.status, outcome.text),
+              outcome.headers,
+              parseRetryAfter(outcome.headers["retry-after"], now)
+            )
+          ))
+        : Effect.map(read(outcome), (data) => ({ data, status: outcome.status, headers: outcome.headers }))
+
+    // The log level is read once per attempt; below Debug (the usual case) no
+    // clock read and no log effect is built. Plain `flatMap`s, not `Effect.gen`:
+    // this runs on every request.
+    const attempt: Effect.Effect<Response<A>, PosthookError.RequestError> = Effect.flatMap(
+      References.MinimumLogLevel,
+      (minimum) =>
+        LogLevel.isLessThan("Debug", minimum)
+          ? Effect.flatMap(exchange, settle)
+          : Effect.flatMap(Clock.currentTimeMillis, (start) =>
+            exchange.pipe(
+              Effect.tapError((error) => logLine(start, error.reason)),
+              Effect.tap((outcome) => logLine(start, outcome.status)),
+              Effect.flatMap(settle)
+            ))
+    )
 
     const policy = options?.retry === undefined ? config.retry : options.retry
     const retried = policy === false || (!spec.idempotent && policy.retryWrites !== true)

@@ -19,6 +19,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberSet from "effect/FiberSet"
+import { constVoid } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Pull from "effect/Pull"
@@ -29,10 +30,10 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
-import { acceptSeconds, type Delivery, type ForwardRequest, Result } from "../Delivery.js"
+import { acceptSeconds, type Delivery, type ForwardRequest, Result, type WebSocketMeta } from "../Delivery.js"
 import type * as Listener from "../Listener.js"
 import * as PosthookError from "../PosthookError.js"
-import { makeDelivery } from "./delivery.js"
+import { callbacksOf } from "./delivery.js"
 import type { Transport } from "./transport.js"
 import * as WsProtocol from "../protocol/frames.js"
 import { decodeUtc } from "./utc.js"
@@ -178,23 +179,6 @@ const bodyOf = (frame: HookFrame, postedAt: string): Uint8Array =>
       })
   )
 
-const noBody = new Uint8Array(0)
-
-/**
- * Makes `delivery.body` build its bytes on first read, then keep them. Over
- * WebSocket the body is synthesized (re-serializing `data` and encoding it),
- * which costs about as much as the rest of building the delivery, and few
- * handlers read it. It stays an enumerable property with the same bytes on
- * every read.
- *
- * Done after `makeDelivery`, which copies its fields eagerly; a `body` thunk
- * accepted by `makeDelivery` would avoid redefining the property.
- */
-const defineLazyBody = (delivery: Delivery, build: () => Uint8Array): void => {
-  let body: Uint8Array | undefined
-  Object.defineProperty(delivery, "body", { enumerable: true, get: () => (body ??= build()) })
-}
-
 const forwardRequestOf = (frame: HookFrame): ForwardRequest | undefined => {
   const forward = frame.forwardRequest
   if (forward === undefined) return undefined
@@ -215,18 +199,24 @@ const forwardRequestOf = (frame: HookFrame): ForwardRequest | undefined => {
  * @internal
  */
 export const toDelivery = (frame: HookFrame, nowMillis: number): EffectResult.Result<Delivery, string> => {
+  const built = buildDelivery(frame, nowMillis)
+  return typeof built === "string" ? EffectResult.fail(built) : EffectResult.succeed(built)
+}
+
+/** `toDelivery` without the `Result` around it (the hot path): the delivery, or what is wrong with the frame. */
+const buildDelivery = (frame: HookFrame, nowMillis: number): Delivery | string => {
   const timestamp = frame.timestamp ?? Math.floor(nowMillis / 1000)
   const postedAtText = frame.postedAt ?? new Date(timestamp * 1000).toISOString()
   const postAt = postAtField.parse(frame.postAt)
-  if (typeof postAt === "string") return EffectResult.fail(postAt)
+  if (typeof postAt === "string") return postAt
   const postedAt = postedAtField.parse(postedAtText)
-  if (typeof postedAt === "string") return EffectResult.fail(postedAt)
+  if (typeof postedAt === "string") return postedAt
   const createdAt = createdAtField.parse(frame.createdAt)
-  if (typeof createdAt === "string") return EffectResult.fail(createdAt)
+  if (typeof createdAt === "string") return createdAt
   const updatedAt = frame.updatedAt === undefined || frame.updatedAt === frame.createdAt
     ? createdAt
     : updatedAtField.parse(frame.updatedAt)
-  if (typeof updatedAt === "string") return EffectResult.fail(updatedAt)
+  if (typeof updatedAt === "string") return updatedAt
   const forwardRequest = forwardRequestOf(frame)
   // Built field by field: spreads after other properties leave V8's fast path (µs per delivery).
   const ws: { attempt: number; maxAttempts: number; forwardRequest?: ForwardRequest } = {
@@ -234,24 +224,73 @@ export const toDelivery = (frame: HookFrame, nowMillis: number): EffectResult.Re
     maxAttempts: frame.maxAttempts
   }
   if (forwardRequest !== undefined) ws.forwardRequest = forwardRequest
-  const fields: { -readonly [K in keyof Omit<Delivery, "ack" | "nack">]: Omit<Delivery, "ack" | "nack">[K] } = {
-    hookId: frame.id,
-    timestamp,
-    path: frame.path,
-    data: frame.data,
-    postAt,
-    postedAt,
-    createdAt,
-    updatedAt,
-    // Replaced by a lazy `body` right after (defineLazyBody).
-    body: noBody,
-    ws
+  return new FrameDelivery(frame, postedAtText, { timestamp, postAt, postedAt, createdAt, updatedAt, ws })
+}
+
+/** `body` of every `FrameDelivery`: one shared accessor, so defining it costs no closure and no new map. */
+const lazyBody: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: FrameDelivery): Uint8Array {
+    return this.bodyBytes()
   }
-  if (frame.ackUrl !== undefined) fields.ackUrl = frame.ackUrl
-  if (frame.nackUrl !== undefined) fields.nackUrl = frame.nackUrl
-  const delivery = makeDelivery<unknown>(fields)
-  defineLazyBody(delivery, () => bodyOf(frame, postedAtText))
-  return EffectResult.succeed(delivery)
+}
+
+/**
+ * A delivery built from a `hook` frame, in the shape `makeDelivery` gives
+ * (the same own, enumerable properties). `body` is built on first read, then
+ * kept: over WebSocket it is synthesized (re-serializing `data`), which costs
+ * about as much as the rest of the delivery, and few handlers read it. It is
+ * an own enumerable accessor, so it spreads as the same bytes. A class rather
+ * than an object literal with `get body()`: such a literal takes V8's slow
+ * path (about 0.6 µs per delivery, more than the rest of it).
+ */
+class FrameDelivery implements Delivery {
+  readonly hookId: string
+  readonly timestamp: number
+  readonly path: string
+  readonly data: unknown
+  readonly postAt: DateTime.Utc
+  readonly postedAt: DateTime.Utc
+  readonly createdAt: DateTime.Utc
+  readonly updatedAt: DateTime.Utc
+  declare readonly body: Uint8Array
+  readonly ws: WebSocketMeta
+  readonly ack: Delivery["ack"]
+  readonly nack: Delivery["nack"]
+  declare readonly ackUrl?: string
+  declare readonly nackUrl?: string
+  readonly #frame: HookFrame
+  readonly #postedAtText: string
+  #body: Uint8Array | undefined = undefined
+  constructor(
+    frame: HookFrame,
+    postedAtText: string,
+    fields: Pick<Delivery, "timestamp" | "postAt" | "postedAt" | "createdAt" | "updatedAt"> & {
+      readonly ws: WebSocketMeta
+    }
+  ) {
+    this.hookId = frame.id
+    this.timestamp = fields.timestamp
+    this.path = frame.path
+    this.data = frame.data
+    this.postAt = fields.postAt
+    this.postedAt = fields.postedAt
+    this.createdAt = fields.createdAt
+    this.updatedAt = fields.updatedAt
+    Object.defineProperty(this, "body", lazyBody)
+    this.ws = fields.ws
+    const { ack, nack } = callbacksOf(frame.id, frame.ackUrl, frame.nackUrl)
+    this.ack = ack
+    this.nack = nack
+    if (frame.ackUrl !== undefined) Object.assign(this, { ackUrl: frame.ackUrl })
+    if (frame.nackUrl !== undefined) Object.assign(this, { nackUrl: frame.nackUrl })
+    this.#frame = frame
+    this.#postedAtText = postedAtText
+  }
+  bodyBytes(): Uint8Array {
+    return (this.#body ??= bodyOf(this.#frame, this.#postedAtText))
+  }
 }
 
 /**
@@ -270,6 +309,12 @@ export const answerFrame = (hookId: string, result: Result): WsProtocol.ClientMe
       return { _tag: "accept", hookId, timeout: acceptSeconds(result.timeout) }
   }
 }
+
+/** `answerFrame`, encoded, without the frame object in between: one goes out per delivery. */
+const answerText = (hookId: string, result: Result): string =>
+  result._tag === "Ack"
+    ? WsProtocol.encodeClientFrame({ _tag: "ack", hookId })
+    : WsProtocol.encodeClientFrame(answerFrame(hookId, result))
 
 /** The message to nack with when a handler failed, died or was interrupted. @internal */
 export const failureMessage = (cause: Cause.Cause<unknown>): string => {
@@ -312,11 +357,16 @@ export interface Incoming {
 
 /**
  * Hands a delivery on. Called synchronously by the frame loop, so it must
- * neither block nor throw: fork, buffer or answer.
+ * neither block nor throw: fork, buffer or answer. It may return a function
+ * that stops the work it started: called (at most once) when the server
+ * reports `ack_timeout` for the delivery, whose answer can no longer count.
  *
  * @internal
  */
-export type Dispatch = (incoming: Incoming) => void
+export type Dispatch = (incoming: Incoming) => (() => void) | void
+
+/** In a connection's backlog: a frame still to handle, or the Effect that handles one. */
+type Backlogged<R> = string | Uint8Array | Effect.Effect<void, never, R>
 
 /** How one connection (or connection attempt) ended, as the supervisor sees it. */
 type Ended =
@@ -333,52 +383,68 @@ const finalCloseMessages: ReadonlyMap<number, string> = new Map([
   [4003, "forbidden"]
 ])
 
-const fromSocketError = (error: Socket.SocketError): Ended => {
-  const reason = error.reason
-  switch (reason._tag) {
-    case "SocketCloseError": {
-      // Every close is reported with its code, 1000 and 1006 included: a
-      // close we did not ask for is a drop (docs/protocol.md §4).
-      const finalMessage = finalCloseMessages.get(reason.code)
-      const detail = reason.closeReason ? `: ${reason.closeReason}` : ""
-      return finalMessage === undefined
-        ? lost(new PosthookError.WebSocketError({
-          message: `connection closed with code ${reason.code}${detail}`,
-          closeCode: reason.code
-        }))
-        : final(new PosthookError.WebSocketError({
-          message: `${finalMessage} (close code ${reason.code})${detail}`,
-          closeCode: reason.code
-        }))
-    }
-    case "SocketOpenError":
-      return lost(new PosthookError.WebSocketError({
-        message: reason.kind === "Timeout" ? "timed out opening the connection" : "socket Open error",
-        cause: reason.cause
-      }))
-    case "SocketReadError":
-      return lost(new PosthookError.WebSocketError({ message: "socket Read error", cause: reason.cause }))
-    case "SocketWriteError":
-      return lost(new PosthookError.WebSocketError({ message: "socket Write error", cause: reason.cause }))
-    case "SocketUpgradeError":
-      return lost(new PosthookError.WebSocketError({ message: "socket Upgrade error", cause: reason.cause }))
-  }
+/** How a connection ended when its socket closed with `code` (docs/protocol.md §4). */
+const closedWith = (code: number, closeReason: string): Ended => {
+  // Every close is reported with its code, 1000 and 1006 included: a
+  // close we did not ask for is a drop.
+  const finalMessage = finalCloseMessages.get(code)
+  const detail = closeReason ? `: ${closeReason}` : ""
+  return finalMessage === undefined
+    ? lost(new PosthookError.WebSocketError({ message: `connection closed with code ${code}${detail}`, closeCode: code }))
+    : final(new PosthookError.WebSocketError({ message: `${finalMessage} (close code ${code})${detail}`, closeCode: code }))
 }
+
+const socketFailed = (message: string, cause: unknown): Ended =>
+  lost(new PosthookError.WebSocketError({ message, cause }))
 
 const fromTicketError = (error: PosthookError.RequestError): Ended =>
   error._tag === "AuthenticationError" || error._tag === "ForbiddenError" ? final(error) : lost(error)
 
 /**
- * Every frame that arrives counts as liveness, at once: the socket's reader
- * buffers frames until the frame loop pulls them, and a busy frame loop must
- * not make a live connection look dead. Node's `ws` also exposes
- * WebSocket-level pings as events (the standard API does not); where they
- * are visible they count too.
+ * Node's `ws` exposes WebSocket-level pings as events (the standard API does
+ * not); where they are visible they count as signs of life too.
  */
-const observeFrames = (ws: Socket.WebSocketLike, onFrame: () => void): void => {
-  ws.addEventListener("message", onFrame)
-  if (Predicate.hasProperty(ws, "on") && Predicate.isFunction(ws.on)) ws.on("ping", onFrame)
+const observePings = (ws: Socket.WebSocketLike, onPing: () => void): void => {
+  if (Predicate.hasProperty(ws, "on") && Predicate.isFunction(ws.on)) ws.on("ping", onPing)
 }
+
+/** `ws`'s flow control, where the WebSocket has it. */
+const pausable = (ws: Socket.WebSocketLike): { readonly pause: () => void; readonly resume: () => void } | undefined => {
+  if (!Predicate.hasProperty(ws, "pause") || !Predicate.hasProperty(ws, "resume")) return undefined
+  const { pause, resume } = ws
+  if (!Predicate.isFunction(pause) || !Predicate.isFunction(resume)) return undefined
+  return { pause: () => pause.call(ws), resume: () => resume.call(ws) }
+}
+
+/** A stream whose writes can be held and sent together (Node's `net.Socket`). */
+interface Corkable {
+  readonly cork: () => void
+  readonly uncork: () => void
+}
+
+/**
+ * The TCP socket under a `ws` WebSocket, when it can be corked. Without it
+ * every answer costs a `writev` system call of its own, which is most of
+ * what an answer costs.
+ */
+const corkable = (ws: Socket.WebSocketLike): Corkable | undefined => {
+  if (!Predicate.hasProperty(ws, "_socket")) return undefined
+  const socket = ws._socket
+  if (!Predicate.hasProperty(socket, "cork") || !Predicate.hasProperty(socket, "uncork")) return undefined
+  const { cork, uncork } = socket
+  if (!Predicate.isFunction(cork) || !Predicate.isFunction(uncork)) return undefined
+  return { cork: () => cork.call(socket), uncork: () => uncork.call(socket) }
+}
+
+/** Answers held in a corked socket at most (see `write` in `connection`). */
+const CORKED_WRITES_MAX = 32
+
+/**
+ * Frames waiting behind an Effect beyond which the socket is paused (where it
+ * can be): callbacks that are slower than the server must not buffer without
+ * bound.
+ */
+const BACKLOG_HIGH_WATER_MARK = 1024
 
 const closeSocket = (ws: Socket.WebSocketLike, dead: boolean): void => {
   // A dead peer never answers the close handshake; `ws` would then hold the
@@ -442,6 +508,8 @@ interface AnswerSink {
   readonly pending: Set<PendingDelivery>
   /** Writes a frame; `false` when the connection can no longer carry it. */
   readonly send: (message: WsProtocol.ClientMessage) => boolean
+  /** `send`, for a frame already encoded. */
+  readonly sendText: (text: string) => boolean
 }
 
 /**
@@ -451,6 +519,8 @@ interface AnswerSink {
  */
 class PendingDelivery implements Incoming {
   private answered = false
+  /** Stops the dispatcher's work for this delivery (see `Dispatch`). */
+  cancel: (() => void) | undefined = undefined
   constructor(readonly delivery: Delivery, private readonly sink: AnswerSink) {
     sink.pending.add(this)
   }
@@ -458,11 +528,40 @@ class PendingDelivery implements Incoming {
     if (this.answered) return false
     this.answered = true
     this.sink.pending.delete(this)
-    return this.sink.send(answerFrame(this.delivery.hookId, result))
+    return this.sink.sendText(answerText(this.delivery.hookId, result))
   }
   answer(result: Result): Effect.Effect<boolean> {
     return Effect.sync(() => this.answerUnsafe(result))
   }
+  /**
+   * The server stopped waiting for this attempt (`ack_timeout`): no answer
+   * can count any more, so none is sent, and the work is stopped.
+   */
+  expire(): void {
+    if (this.answered) return
+    this.answered = true
+    this.sink.pending.delete(this)
+    const cancel = this.cancel
+    this.cancel = undefined
+    cancel?.()
+  }
+}
+
+/**
+ * The deliveries of a connection that an `ack_timeout` for `hookId` and
+ * `attempt` covers: that attempt, and earlier ones of the same hook still
+ * waiting (the server has given up on those too).
+ */
+const expiredBy = (
+  pending: ReadonlySet<PendingDelivery>,
+  hookId: string,
+  attempt: number
+): Array<PendingDelivery> => {
+  const covered: Array<PendingDelivery> = []
+  for (const delivery of pending) {
+    if (delivery.delivery.hookId === hookId && (delivery.delivery.ws?.attempt ?? 0) <= attempt) covered.push(delivery)
+  }
+  return covered
 }
 
 /**
@@ -470,16 +569,15 @@ class PendingDelivery implements Incoming {
  * `signal` tells the supervisor how it ended — possibly early (`closing`),
  * while this fiber keeps answering the deliveries in flight on it.
  *
- * The frame loop pulls batches from the socket's reader and races the
- * heartbeat watchdog (and, after `closing`, the grace period). Answers are
- * handed straight to the WebSocket, whose `send` only buffers: answering
- * costs no fiber and no timer, and never waits. Not the socket's `writer`,
- * which would cost an Effect per frame.
- *
- * Hook frames and pings are handled synchronously inside the frame loop
- * (decode, build the delivery, dispatch, or answer): an Effect per frame
- * would cost more than the frame itself. Frames that run callbacks or log
- * are handled as Effects, in order with the rest.
+ * The WebSocket is read here rather than through `Socket.fromWebSocket`,
+ * whose reader buffers every frame (sizing each one) and wakes a fiber to
+ * pull it: hook frames and pings are handled synchronously in the socket's
+ * `message` event (decode, build the delivery, dispatch, or answer), as a
+ * plain client would. Frames that run callbacks or log are handled as
+ * Effects by the frame loop, in order with the rest (see `onMessage`); the
+ * loop races the heartbeat watchdog (and, after `closing`, the grace period).
+ * Answers are handed straight to the WebSocket, whose `send` only buffers:
+ * answering costs no fiber and no timer, and never waits.
  */
 const connection = <R>(
   context: Context<R>,
@@ -491,62 +589,100 @@ const connection = <R>(
     const scope = yield* Effect.scope
     const clock = yield* Clock.Clock
     const ticket = yield* requestTicket(context.transport)
+    const create = yield* Socket.WebSocketConstructor
     let lastFrameAt = clock.currentTimeMillisUnsafe()
-    // Called by the WebSocket's own listeners as frames arrive (see observeFrames).
     const touch = () => {
       lastFrameAt = clock.currentTimeMillisUnsafe()
     }
-    let socketEnded = false
     let dead = false
     let tornDown = false
     let connected = false
     let closing = false
-    const canWrite = () => !socketEnded && !dead && !tornDown
-    // The socket this attempt opened; set once it exists.
-    let webSocket: Socket.WebSocketLike | undefined
+    /** How the socket ended (closed, failed); the first report counts. */
+    let socketEnd: Ended | undefined = undefined
+    let opened = false
+    const canWrite = () => socketEnd === undefined && !dead && !tornDown
 
-    const create = yield* Socket.WebSocketConstructor
-    const socket = yield* Socket.fromWebSocket(
-      Effect.acquireRelease(
-        Effect.try({
-          try: () => {
-            const ws = create(connectUrl(ticket, settings.forward))
-            observeFrames(ws, touch)
-            webSocket = ws
-            return ws
-          },
-          catch: (cause) => new Socket.SocketError({ reason: new Socket.SocketOpenError({ kind: "Unknown", cause }) })
-        }),
-        (ws) => Effect.sync(() => closeSocket(ws, dead))
-      ),
-      // One socket per attempt: the supervisor owns reconnecting.
-      { openTimeout: settings.openTimeout, disableReconnects: true }
-    )
+    // Frames that need an Effect (callbacks, logs) and, while those run, every
+    // frame after them, in arrival order, for the frame loop: the handling of
+    // a frame already read, or a frame still to read.
+    let backlog: Array<Backlogged<R>> = []
+    let draining = false
+    let paused = false
+    // Resumes the fiber waiting for the socket to open, or the frame loop.
+    let wake: (() => void) | undefined = undefined
+    const wakeUp = () => wake?.()
+    const end = (ended: Ended) => {
+      if (socketEnd !== undefined) return
+      socketEnd = ended
+      wakeUp()
+    }
 
-    const write = (text: string): boolean => {
-      const ws = webSocket
-      if (ws === undefined || ws.readyState !== OPEN) return false
+    const created = yield* Effect.result(Effect.try({
+      try: () => create(connectUrl(ticket, settings.forward)),
+      catch: (cause) => socketFailed("socket Open error", cause)
+    }))
+    if (EffectResult.isFailure(created)) return yield* signal(created.failure)
+    const ws = created.success
+    const flow = pausable(ws)
+    // Binary frames as bytes, not `Blob`s (the standard API's default).
+    if ("binaryType" in ws) Object.assign(ws, { binaryType: "arraybuffer" })
+
+    // Answers written in one synchronous run (a burst of frames handled in one
+    // `message` event after another) leave in one write where the WebSocket
+    // exposes its TCP socket (`ws`): corked now, uncorked once the run is over.
+    // A long run is flushed every `CORKED_WRITES_MAX` answers, so that the
+    // server can start on them while the rest are being handled.
+    let corked: Corkable | undefined = undefined
+    let corkedWrites = 0
+    const uncork = () => {
+      const socket = corked
+      corked = undefined
       try {
+        socket?.uncork()
+      } catch {
+        // The socket is gone; the close is reported by its own event.
+      }
+    }
+    const write = (text: string): boolean => {
+      if (ws.readyState !== OPEN) return false
+      try {
+        if (corked === undefined) {
+          corked = corkable(ws)
+          if (corked !== undefined) {
+            corked.cork()
+            corkedWrites = 0
+            queueMicrotask(uncork)
+          }
+        }
         ws.send(text)
+        if (corked !== undefined && ++corkedWrites >= CORKED_WRITES_MAX) {
+          corkedWrites = 0
+          corked.uncork()
+          corked.cork()
+        }
         return true
       } catch {
-        socketEnded = true
+        end(socketFailed("socket Write error", undefined))
         return false
       }
     }
     const sink: AnswerSink = {
       pending: new Set(),
-      send: (message) => canWrite() && write(WsProtocol.encodeClientFrame(message))
+      send: (message) => canWrite() && write(WsProtocol.encodeClientFrame(message)),
+      sendText: (text) => canWrite() && write(text)
     }
 
     /** Dispatches the delivery at once; an Effect only for a frame that has to be refused. */
     const onHook = (frame: HookFrame): Effect.Effect<void> | undefined => {
-      const delivery = toDelivery(frame, clock.currentTimeMillisUnsafe())
-      if (EffectResult.isSuccess(delivery)) {
-        context.dispatch(new PendingDelivery(delivery.success, sink))
+      const delivery = buildDelivery(frame, clock.currentTimeMillisUnsafe())
+      if (typeof delivery !== "string") {
+        const pending = new PendingDelivery(delivery, sink)
+        const cancel = context.dispatch(pending)
+        if (typeof cancel === "function") pending.cancel = cancel
         return undefined
       }
-      const problem = delivery.failure
+      const problem = delivery
       const refusal = answerFrame(frame.id, Result.nack(`malformed hook frame: ${problem}`))
       return Effect.logWarning(`malformed hook frame ${frame.id}: ${problem}; nacking`).pipe(
         Effect.andThen(Effect.sync(() => void sink.send(refusal)))
@@ -571,9 +707,8 @@ const connection = <R>(
      */
     const onFrame = (raw: string | Uint8Array): Effect.Effect<void, never, R> | undefined => {
       const text = typeof raw === "string" ? raw : utf8Decoder.decode(raw)
-      const decoded = WsProtocol.decodeServerFrame(text)
-      if (Option.isNone(decoded)) return ignore(text)
-      const message = decoded.value
+      const message = WsProtocol.decodeServerFrameOrUndefined(text)
+      if (message === undefined) return ignore(text)
       switch (message._tag) {
         case "hook":
           return onHook(message)
@@ -593,14 +728,21 @@ const connection = <R>(
             Effect.andThen(runCallback("onConnected", settings.onConnected(info)))
           )
         }
-        case "ack_timeout":
-          return Effect.logWarning(`hook ${message.hookId} attempt ${message.attempt} was not answered in time`).pipe(
+        case "ack_timeout": {
+          // Before anything else: the handler's permit is free for the next frame.
+          const expired = expiredBy(sink.pending, message.hookId, message.attempt)
+          for (const delivery of expired) delivery.expire()
+          const stopped = expired.length > 0 ? "; its handler was interrupted" : ""
+          return Effect.logWarning(
+            `hook ${message.hookId} attempt ${message.attempt} was not answered in time${stopped}`
+          ).pipe(
             Effect.andThen(
               runCallback("onAckTimeout", settings.onAckTimeout({ hookId: message.hookId, attempt: message.attempt }))
             )
           )
+        }
         case "async_ack":
-          return Effect.logDebug(`hook ${message.hookId} accepted; finish before ${message.deadline}`)
+          return Effect.logDebug(`hook ${message.hookId} accepted; finish before ${message.deadline ?? "its deadline"}`)
         case "error":
           return Effect.logWarning(`server reported ${message.code ?? "an error"}: ${message.message ?? ""}`)
         case "closing": {
@@ -628,15 +770,95 @@ const connection = <R>(
       }
     }
 
-    const opened = yield* Effect.result(socket.reader)
-    if (EffectResult.isFailure(opened)) {
-      socketEnded = true
-      return yield* signal(fromSocketError(opened.failure))
+    /**
+     * The WebSocket's `message` listener: every frame counts as liveness, and
+     * hooks and pings are handled on the spot, in the event that carried them
+     * (no buffer, no fiber wake-up per frame). A frame that needs an Effect,
+     * and every frame after it until the frame loop has caught up, goes to
+     * the backlog, so frames are always handled in order.
+     */
+    const onMessage = (event: Socket.WebSocketEvent): void => {
+      touch()
+      if (tornDown) return
+      const data = event.data
+      if (typeof data !== "string" && !(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) {
+        // A `Blob` (a WebSocket whose binaryType could not be set): read in order.
+        if (typeof Blob !== "undefined" && data instanceof Blob) {
+          queue(Effect.flatMap(Effect.promise(() => data.text()), (text) => onFrame(text) ?? Effect.void))
+        }
+        return
+      }
+      const raw = data instanceof ArrayBuffer ? new Uint8Array(data) : data
+      if (draining || backlog.length > 0) {
+        queue(raw)
+        return
+      }
+      const handling = onFrame(raw)
+      if (handling !== undefined) queue(handling)
     }
-    const { pull } = opened.success
+    const queue = (handling: Backlogged<R>) => {
+      backlog.push(handling)
+      if (flow !== undefined && !paused && backlog.length >= BACKLOG_HIGH_WATER_MARK) {
+        paused = true
+        flow.pause()
+      }
+      wakeUp()
+    }
+    const onOpen = () => {
+      opened = true
+      wakeUp()
+    }
+    const onClose = (event: Socket.WebSocketEvent) =>
+      end(closedWith(typeof event.code === "number" ? event.code : 1006, event.reason ?? ""))
+    const onError = (event: Socket.WebSocketEvent) =>
+      end(socketFailed(opened ? "socket Read error" : "socket Open error", event))
+    const detach = () => {
+      ws.removeEventListener("message", onMessage)
+      ws.removeEventListener("open", onOpen)
+      ws.removeEventListener("error", onError)
+      ws.removeEventListener("close", onClose)
+      // Late errors (a handshake aborted by the close) stay handled.
+      ws.addEventListener("error", constVoid)
+    }
+    ws.addEventListener("message", onMessage)
+    ws.addEventListener("open", onOpen)
+    ws.addEventListener("error", onError)
+    ws.addEventListener("close", onClose)
+    observePings(ws, touch)
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        detach()
+        if (flow !== undefined && paused) flow.resume()
+        closeSocket(ws, dead)
+      })
+    )
+
+    // Open, or how the attempt ended.
+    opened ||= ws.readyState === OPEN
+    if (!opened && socketEnd === undefined && ws.readyState >= 2) end(closedWith(1006, ""))
+    const openOutcome = yield* Effect.callback<Ended | undefined>((resume) => {
+      // `wake` is cleared before `resume`, which may run the fiber on at once.
+      const check = () => {
+        if (socketEnd === undefined && !opened) return false
+        wake = undefined
+        resume(Effect.succeed(socketEnd))
+        return true
+      }
+      if (check()) return
+      wake = () => void check()
+      return Effect.sync(() => {
+        wake = undefined
+      })
+    }).pipe(
+      Effect.timeoutOrElse({
+        duration: settings.openTimeout,
+        orElse: () => Effect.succeed(socketFailed("timed out opening the connection", undefined))
+      })
+    )
+    if (openOutcome !== undefined) return yield* signal(openOutcome)
     touch()
 
-    // Added after the reader, so it runs before the socket is detached and
+    // Added after the socket's, so it runs before the socket is detached and
     // closed (finalizers run in reverse order): what is still unanswered is
     // nacked so the service retries it now rather than after the ack window.
     // The WebSocket sends what it has buffered before its close frame.
@@ -650,22 +872,48 @@ const connection = <R>(
       })
     )
 
+    /** The next frames that need an Effect, or how the socket ended once they are done. */
+    const nextBatch = Effect.callback<Array<Backlogged<R>> | Ended>((resume) => {
+      // `wake` is cleared before `resume`, which may run the fiber on at once.
+      const check = () => {
+        if (backlog.length > 0) {
+          const batch = backlog
+          backlog = []
+          draining = true
+          wake = undefined
+          if (paused && flow !== undefined) {
+            paused = false
+            flow.resume()
+          }
+          resume(Effect.succeed(batch))
+          return true
+        }
+        if (socketEnd === undefined) return false
+        wake = undefined
+        resume(Effect.succeed(socketEnd))
+        return true
+      }
+      // Caught up: frames are handled on arrival again.
+      draining = false
+      if (check()) return
+      wake = () => void check()
+      return Effect.sync(() => {
+        wake = undefined
+      })
+    })
+
     const readFrames: Effect.Effect<Ended, never, R> = Effect.gen(function*() {
       while (true) {
-        const batch = yield* pull
-        for (const raw of batch) {
-          const handling = onFrame(raw)
+        const next = yield* nextBatch
+        if (!Array.isArray(next)) return next
+        for (const entry of next) {
+          // Hooks and pings are still handled synchronously: after a `connected`
+          // comes a burst of hooks, and an Effect each would double their cost.
+          const handling = typeof entry === "string" || entry instanceof Uint8Array ? onFrame(entry) : entry
           if (handling !== undefined) yield* handling
         }
       }
-    }).pipe(
-      Effect.catch((error) =>
-        Effect.sync(() => {
-          socketEnded = true
-          return fromSocketError(error)
-        })
-      )
-    )
+    })
 
     // One timer per heartbeat period, not one per frame.
     const heartbeatMillis = Duration.toMillis(settings.heartbeatTimeout)
@@ -767,11 +1015,12 @@ export const run = <R>(
           })
         )
       }
-      yield* Effect.logInfo(
-        `connection lost (${end.reason.message}); reconnecting in ${
-          Duration.format(delay.value)
-        } (attempt ${backoff.failures()})`
-      )
+      // The first failure in a row is news; the ones after it (an outage
+      // going on) would flood an Info log, one line per attempt.
+      const lostMessage = `connection lost (${end.reason.message}); reconnecting in ${
+        Duration.format(delay.value)
+      } (attempt ${backoff.failures()})`
+      yield* backoff.failures() === 1 ? Effect.logInfo(lostMessage) : Effect.logDebug(lostMessage)
       yield* runCallback(
         "onReconnecting",
         settings.onReconnecting({ attempt: backoff.failures(), delay: delay.value, reason: end.reason })

@@ -2,29 +2,50 @@
  * The WebSocket frames of docs/protocol.md §4 as schemas: one definition used
  * by the SDK's listener and by the local server.
  *
- * Only what the protocol needs is checked: required fields by type, optional
- * ones by type when present. Unknown fields are ignored, and a `null` field
- * counts as absent (see `toTagged`).
+ * Only what the SDK needs is checked: required fields by type, optional
+ * ones by type when present. Unknown fields are ignored, a `null` field
+ * counts as absent (see `toTagged`), and an optional field the SDK only
+ * reports (never acts on) counts as absent when its value is malformed
+ * (`informational`): such a field must never cost a frame, least of all a
+ * `ping` (no `pong`, a dropped connection) or a `closing`.
  *
  * @internal
  */
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 import type { Mutable } from "effect/Types"
 
 const optional = Schema.optionalKey
 
 /**
- * Unix seconds. docs/protocol.md §4 does not say whether the service sends them
- * as a JSON number or a string (the official SDKs read strings), so both
- * decode to a number; the local server sends numbers.
+ * An optional field the SDK can do without: a value that does not decode
+ * counts as absent instead of making the whole frame undecodable.
+ */
+const informational = <S extends Schema.Top>(schema: S) =>
+  optional(schema.pipe(Schema.catchDecoding(() => Effect.succeedNone)))
+
+/**
+ * Unix seconds. docs/protocol.md §4 does not say how the service spells them:
+ * a JSON number, a numeric string (the official SDKs type them as strings)
+ * or an ISO-8601 date all decode to whole seconds; the local server sends
+ * numbers.
  *
  * @internal
  */
 export const UnixSeconds = Schema.Union([
   Schema.Finite,
-  Schema.Trim.pipe(Schema.decodeTo(Schema.FiniteFromString))
+  Schema.Trim.pipe(Schema.decodeTo(Schema.FiniteFromString)),
+  Schema.DateTimeUtcFromString.pipe(Schema.decodeTo(
+    Schema.Finite,
+    SchemaTransformation.transform({
+      decode: (date) => Math.floor(DateTime.toEpochMillis(date) / 1000),
+      encode: (seconds) => DateTime.makeUnsafe(seconds * 1000)
+    })
+  ))
 ])
 
 /** @internal */
@@ -42,7 +63,7 @@ export const Connected = Schema.TaggedStruct("connected", {
   connectionId: Schema.String,
   projectId: Schema.String,
   projectName: Schema.String,
-  serverTime: optional(Schema.String)
+  serverTime: informational(Schema.String)
 })
 
 /** @internal */
@@ -63,7 +84,7 @@ export const HookFrame = Schema.TaggedStruct("hook", {
 })
 
 /** @internal */
-export const Ping = Schema.TaggedStruct("ping", { timestamp: optional(UnixSeconds) })
+export const Ping = Schema.TaggedStruct("ping", { timestamp: informational(UnixSeconds) })
 
 /** @internal */
 export const AckTimeout = Schema.TaggedStruct("ack_timeout", { hookId: Schema.String, attempt: Schema.Number })
@@ -71,19 +92,22 @@ export const AckTimeout = Schema.TaggedStruct("ack_timeout", { hookId: Schema.St
 /** @internal */
 export const AsyncAck = Schema.TaggedStruct("async_ack", {
   hookId: Schema.String,
-  ackUrl: Schema.String,
-  nackUrl: Schema.String,
-  deadline: Schema.String
+  ackUrl: informational(Schema.String),
+  nackUrl: informational(Schema.String),
+  deadline: informational(Schema.String)
 })
 
 /** @internal */
 export const Closing = Schema.TaggedStruct("closing", {
-  reason: optional(Schema.String),
-  message: optional(Schema.String)
+  reason: informational(Schema.String),
+  message: informational(Schema.String)
 })
 
 /** @internal */
-export const ErrorFrame = Schema.TaggedStruct("error", { code: optional(Schema.String), message: optional(Schema.String) })
+export const ErrorFrame = Schema.TaggedStruct("error", {
+  code: informational(Schema.String),
+  message: informational(Schema.String)
+})
 
 /**
  * Every message the server sends. The tag field on the wire is `type`.
@@ -134,7 +158,8 @@ const toTagged = (input: unknown): unknown => {
   if (!Predicate.isObject(input) || !("type" in input)) return input
   const out: Record<string, unknown> = { _tag: input.type }
   for (const [key, value] of Object.entries(input)) {
-    if (key === "type" || value === null) continue
+    // `data` is the hook's payload, where `null` is a value (a hook scheduled without data).
+    if (key === "type" || (value === null && key !== "data")) continue
     out[key] = nestedObjects.has(key) && Predicate.isObject(value) ? withoutNulls(value) : value
   }
   return out
@@ -162,11 +187,20 @@ const parseJson = (text: string): unknown => {
  *
  * @internal
  */
-export const decodeServerFrame = (text: string): Option.Option<ServerMessage> => {
+export const decodeServerFrame = (text: string): Option.Option<ServerMessage> =>
+  Option.fromUndefinedOr(decodeServerFrameOrUndefined(text))
+
+/**
+ * `decodeServerFrame` without the `Option` (the listener's hot path):
+ * `undefined` where that gives `None`.
+ *
+ * @internal
+ */
+export const decodeServerFrameOrUndefined = (text: string): ServerMessage | undefined => {
   const json = parseJson(text)
-  if (json === undefined) return Option.none()
+  if (json === undefined) return undefined
   const fast = fastHookFrame(json)
-  return fast !== undefined ? Option.some(fast) : decodeServerMessageUnknown(toTagged(json))
+  return fast !== undefined ? fast : Option.getOrUndefined(decodeServerMessageUnknown(toTagged(json)))
 }
 
 const isOptionalString = (value: unknown): value is string | null | undefined =>

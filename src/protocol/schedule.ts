@@ -41,6 +41,26 @@ export const MAX_BULK_IDS = 1000
 /** Largest hook `data`, as UTF-8 bytes of its JSON; the API answers 413 above it. @internal */
 export const MAX_DATA_BYTES = 64 * 1024
 
+/**
+ * Deepest nesting of arrays and objects in hook `data` (`[[1]]` is 2 levels).
+ * Deeper data is refused (400 / `ValidationError`): JSON.stringify and every
+ * recursive reader of the data (here, in a receiving app, in other SDKs) would
+ * overflow the stack a few thousand levels down, and no real payload nests so deep.
+ *
+ * @internal
+ */
+export const MAX_DATA_DEPTH = 1000
+
+/**
+ * Longest hook path (and bulk `endpointKey`), in characters. It goes into the
+ * request line of every delivery: with percent-encoding a 2,048-character path
+ * still fits the 16 KB that HTTP servers commonly allow for the request line and
+ * headers, so it cannot turn into a 431 on every attempt.
+ *
+ * @internal
+ */
+export const MAX_PATH_LENGTH = 2048
+
 /** The ranges of a retry override (docs/protocol.md §1.1). @internal */
 export const RETRY_OVERRIDE_RANGES = {
   minRetries: { min: 1, max: 15, integer: true },
@@ -90,56 +110,95 @@ export const encodePostIn = (input: PostInInput): Checked<string> => {
 // Data
 // ---------------------------------------------------------------------------
 
-const describeJsonProblem = (value: unknown, at: string, ancestors: Set<object>): string | undefined => {
+/** What JSON.stringify cannot represent faithfully in a value that is not an object, said after its path. */
+const describeScalarProblem = (value: unknown): string | undefined => {
   switch (typeof value) {
-    case "string":
-    case "boolean":
-      return undefined
     case "number":
-      return Number.isFinite(value) ? undefined : `${at} is ${value}, which JSON cannot represent`
+      return Number.isFinite(value) ? undefined : `is ${value}, which JSON cannot represent`
     case "bigint":
-      return `${at} is a BigInt, which JSON cannot represent (send it as a string)`
+      return "is a BigInt, which JSON cannot represent (send it as a string)"
     case "function":
-      return `${at} is a function`
+      return "is a function"
     case "symbol":
-      return `${at} is a symbol`
+      return "is a symbol"
     case "undefined":
-      return `${at} is undefined`
+      return "is undefined"
+    default:
+      return undefined
   }
-  if (typeof value !== "object" || value === null) return undefined
-  // What is left is an object. `toJSON` is what JSON.stringify would call (Date has one).
-  if (Predicate.hasProperty(value, "toJSON") && typeof value.toJSON === "function") {
-    let replaced: unknown
-    try {
-      replaced = value.toJSON()
-    } catch {
-      return `${at}.toJSON() threw`
+}
+
+/**
+ * Walks `value` as JSON.stringify would (calling `toJSON` once per position)
+ * and says what it would lose, or that the value nests deeper than
+ * {@link MAX_DATA_DEPTH}. The recursion is bounded by that depth, so no input
+ * can overflow the stack. The path (`data.items[2].at`) is kept as a stack of
+ * keys and written out only when there is a problem: valid data, the usual
+ * case, costs no string per value.
+ */
+const describeJsonProblem = (field: string, value: unknown): string | undefined => {
+  const ancestors = new Set<object>()
+  const keys: Array<string | number> = []
+  const at = (): string => {
+    let path = field
+    for (const key of keys) path += typeof key === "number" ? `[${key}]` : `.${key}`
+    return path
+  }
+  const scalar = (value: unknown): string | undefined => {
+    const problem = describeScalarProblem(value)
+    return problem === undefined ? undefined : `${at()} ${problem}`
+  }
+  const walk = (value: unknown, depth: number): string | undefined => {
+    if (typeof value !== "object" || value === null) return scalar(value)
+    // `toJSON` is what JSON.stringify would call (Date has one); it does not call it again on the result.
+    if (Predicate.hasProperty(value, "toJSON") && typeof value.toJSON === "function") {
+      let replaced: unknown
+      try {
+        replaced = value.toJSON()
+      } catch {
+        return `${at()}.toJSON() threw`
+      }
+      return typeof replaced !== "object" || replaced === null ? scalar(replaced) : walkObject(replaced, depth)
     }
-    return replaced === value ? undefined : describeJsonProblem(replaced, at, ancestors)
+    return walkObject(value, depth)
   }
-  if (value instanceof Map || value instanceof Set) {
-    return `${at} is a ${value instanceof Map ? "Map" : "Set"}, which JSON.stringify turns into {}`
+  const walkEntry = (key: string | number, entry: unknown, depth: number): string | undefined => {
+    keys.push(key)
+    const problem = walk(entry, depth)
+    keys.pop()
+    return problem
   }
-  if (ancestors.has(value)) return `${at} refers back to itself (a cycle)`
-  ancestors.add(value)
-  try {
-    if (Array.isArray(value)) {
-      for (let index = 0; index < value.length; index++) {
-        const problem = describeJsonProblem(value[index], `${at}[${index}]`, ancestors)
+  const walkObject = (value: object, depth: number): string | undefined => {
+    if (value instanceof Map || value instanceof Set) {
+      return `${at()} is a ${value instanceof Map ? "Map" : "Set"}, which JSON.stringify turns into {}`
+    }
+    if (ancestors.has(value)) return `${at()} refers back to itself (a cycle)`
+    if (depth >= MAX_DATA_DEPTH) {
+      return `${field} nests arrays and objects more than ${MAX_DATA_DEPTH} levels deep`
+    }
+    ancestors.add(value)
+    try {
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) {
+          const problem = walkEntry(index, value[index], depth + 1)
+          if (problem !== undefined) return problem
+        }
+        return undefined
+      }
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue
+        const entry: unknown = Reflect.get(value, key)
+        // JSON.stringify omits undefined properties; that is the usual meaning of an optional field.
+        if (entry === undefined) continue
+        const problem = walkEntry(key, entry, depth + 1)
         if (problem !== undefined) return problem
       }
       return undefined
+    } finally {
+      ancestors.delete(value)
     }
-    for (const [key, entry] of Object.entries(value)) {
-      // JSON.stringify omits undefined properties; that is the usual meaning of an optional field.
-      if (entry === undefined) continue
-      const problem = describeJsonProblem(entry, `${at}.${key}`, ancestors)
-      if (problem !== undefined) return problem
-    }
-    return undefined
-  } finally {
-    ancestors.delete(value)
   }
+  return walk(value, 0)
 }
 
 /**
@@ -186,12 +245,13 @@ export const validateDataSize = (field: string, value: unknown): Checked<unknown
 /**
  * Checks that a value survives `JSON.stringify` unchanged in meaning: no
  * BigInt, function, symbol, non-finite number, Map/Set, cycle, or
- * `undefined` (except as an object property, which JSON omits).
+ * `undefined` (except as an object property, which JSON omits); and that it
+ * nests at most {@link MAX_DATA_DEPTH} levels deep.
  *
  * @internal
  */
 export const validateJson = (field: string, value: unknown): Checked<unknown> => {
-  const problem = describeJsonProblem(value, field, new Set())
+  const problem = describeJsonProblem(field, value)
   return problem === undefined
     ? Result.succeed(value)
     : invalid(field, `${field} must be JSON-serialisable: ${problem}`)
@@ -288,15 +348,41 @@ export interface ScheduleBody {
 
 const MODES = ["postIn", "postAt", "postAtLocal"] as const
 
+/** The first C0 or C1 control character (U+0000–U+001F, U+007F–U+009F) of `text`, as its index. */
+const controlCharacterAt = (text: string): number => {
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index)
+    if (unit <= 0x1f || (unit >= 0x7f && unit <= 0x9f)) return index
+  }
+  return -1
+}
+
 /**
- * Checks a hook path: a string starting with `/`.
+ * Checks a hook path: a string starting with `/`, at most
+ * {@link MAX_PATH_LENGTH} characters, without control characters (CR/LF, NUL,
+ * ESC, …). URL parsing drops tabs and line breaks, so such a path would be
+ * delivered to another path; escape codes would reach terminals that show it.
+ * The message never repeats the path.
  *
  * @internal
  */
-export const validatePath = (field: string, input: unknown): Checked<string> =>
-  typeof input === "string" && input.startsWith("/")
-    ? Result.succeed(input)
-    : invalid(field, `${field} must be a string starting with "/" (e.g. "/webhooks/user-created")`)
+export const validatePath = (field: string, input: unknown): Checked<string> => {
+  if (typeof input !== "string" || !input.startsWith("/")) {
+    return invalid(field, `${field} must be a string starting with "/" (e.g. "/webhooks/user-created")`)
+  }
+  if (input.length > MAX_PATH_LENGTH) {
+    return invalid(field, `${field} is ${input.length} characters long: the limit is ${MAX_PATH_LENGTH}`)
+  }
+  const control = controlCharacterAt(input)
+  if (control >= 0) {
+    const code = input.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0")
+    return invalid(
+      field,
+      `${field} contains the control character U+${code} at index ${control}: control characters are not allowed in a path (percent-encode them)`
+    )
+  }
+  return Result.succeed(input)
+}
 
 /**
  * Checks a `POST /v1/hooks` body (a parsed JSON value, or what the SDK is

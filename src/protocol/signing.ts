@@ -20,12 +20,32 @@ export const computeSignature = (key: string, timestamp: number | string, body: 
   computeDigest(key, timestamp, body).toString("hex")
 
 /**
+ * A signing key as HMAC takes it: its text, or the same bytes prepared once
+ * as a `KeyObject` (see {@link prepareHmacKey}).
+ *
+ * @internal
+ */
+export type HmacKey = string | Crypto.KeyObject
+
+/**
+ * The key's UTF-8 bytes as a secret `KeyObject`, made once for a verifier
+ * that checks many deliveries with the same keys: HMAC then skips turning the
+ * key text into bytes on every call. Where `createSecretKey` is missing (some
+ * edge runtimes' `node:crypto`), the text itself. A `KeyObject` prints as
+ * `SecretKeyObject { type: 'secret', symmetricKeySize: n }`, never the key.
+ *
+ * @internal
+ */
+export const prepareHmacKey = (key: string): HmacKey =>
+  typeof Crypto.createSecretKey === "function" ? Crypto.createSecretKey(Buffer.from(key, "utf8")) : key
+
+/**
  * {@link computeSignature} as the 32 raw digest bytes, for verifiers that
  * compare bytes rather than hex strings.
  *
  * @internal
  */
-export const computeDigest = (key: string, timestamp: number | string, body: Uint8Array | string): Buffer =>
+export const computeDigest = (key: HmacKey, timestamp: number | string, body: Uint8Array | string): Buffer =>
   Crypto.createHmac("sha256", key)
     .update(`${timestamp}.`)
     .update(typeof body === "string" ? encoder.encode(body) : body)

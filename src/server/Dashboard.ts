@@ -14,18 +14,39 @@
  *
  * Plain HTML, CSS and a little JavaScript served by the server itself: no
  * build step, no CDN, works offline. It answers only requests addressed to
- * `localhost`, an IP address or the server's own URL (DNS rebinding), and its
- * actions need a header that cross-site pages cannot send.
+ * `localhost`, a loopback address, an address the server listens on or the
+ * server's own URL (DNS rebinding), and its actions need a header that
+ * cross-site pages cannot send. When the server listens beyond loopback
+ * (`host: "0.0.0.0"`, a LAN address), it also needs a token that only
+ * {@link url} gives out.
  *
  * @since 0.1.0
  */
+import * as Redacted from "effect/Redacted"
+import * as Guard from "./internal/dashboard/guard.js"
 import * as Paths from "./internal/dashboard/paths.js"
 import * as Router from "./internal/dashboard/router.js"
 import type { LocalPosthook, Routes } from "./LocalPosthook.js"
 
+/** The token of each server whose dashboard needs one (a server is dropped with its last reference). */
+const tokens = new WeakMap<object, Redacted.Redacted<string>>()
+
+/** `?token=…` for a server whose dashboard needs it, else nothing. */
+const tokenQuery = (local: object): string => {
+  const token = tokens.get(local)
+  return token === undefined ? "" : `?${new URLSearchParams({ [Guard.TOKEN_PARAM]: Redacted.value(token) })}`
+}
+
 /**
  * The dashboard's routes for a running server. Pass it as the server's
  * `routes` option to serve the dashboard at `/` next to the REST API.
+ *
+ * A server that listens on loopback only (`127.0.0.1`, `::1`, `localhost`:
+ * the default) serves the dashboard to anyone on this machine, as before.
+ * One that listens beyond it (`0.0.0.0`, `::`, a LAN address or name) gets a
+ * random token, new at each start: every route that shows data needs it,
+ * and {@link url} gives the URL that carries it (open it once; the browser
+ * then keeps the token in a cookie).
  *
  * @example
  * ```ts
@@ -42,10 +63,18 @@ import type { LocalPosthook, Routes } from "./LocalPosthook.js"
  * @since 0.1.0
  * @category routes
  */
-export const routes = (local: LocalPosthook): Routes => Router.make(local)
+export const routes = (local: LocalPosthook): Routes => {
+  const token = Guard.isLoopback(local.config.host) ? undefined : Guard.newToken()
+  if (token !== undefined) tokens.set(local, token)
+  return Router.make(local, token)
+}
 
 /**
- * Where the dashboard's list page is: the server's base URL with a `/`.
+ * Where the dashboard's list page is: the server's base URL with a `/`,
+ * and the token (`?token=…`) when the dashboard needs one (the server
+ * listens beyond loopback). Pass the server the dashboard was mounted on.
+ * The URL is the only place the token appears: print it for the person who
+ * should have it, keep it out of logs others read.
  *
  * @example
  * ```ts
@@ -53,15 +82,17 @@ export const routes = (local: LocalPosthook): Routes => Router.make(local)
  *
  * declare const local: LocalPosthook.LocalPosthook
  * console.log(Dashboard.url(local)) // "http://127.0.0.1:8787/"
+ * // listening on 0.0.0.0: "http://127.0.0.1:8787/?token=Zk3…"
  * ```
  *
  * @since 0.1.0
  * @category urls
  */
-export const url = (local: Pick<LocalPosthook, "baseUrl">): string => `${local.baseUrl}${Paths.LIST_PATH}`
+export const url = (local: Pick<LocalPosthook, "baseUrl">): string =>
+  `${local.baseUrl}${Paths.LIST_PATH}${tokenQuery(local)}`
 
 /**
- * Where one hook's page is.
+ * Where one hook's page is (with the token, as {@link url}).
  *
  * @example
  * ```ts
@@ -76,13 +107,14 @@ export const url = (local: Pick<LocalPosthook, "baseUrl">): string => `${local.b
  * @category urls
  */
 export const hookUrl = (local: Pick<LocalPosthook, "baseUrl">, id: string): string =>
-  `${local.baseUrl}${Paths.hookPage(id)}`
+  `${local.baseUrl}${Paths.hookPage(id)}${tokenQuery(local)}`
 
 /**
  * The path prefix of the dashboard's JSON API (`/_dashboard/api`): `GET
  * overview`, `GET hooks?status&path&q&limit&offset`, `GET hooks/:id`,
  * `POST hooks/:id/{retry,replay,cancel,deliver-now}` (with the header
- * `X-Posthook-Dashboard: 1`), `GET events` (server-sent events).
+ * `X-Posthook-Dashboard: 1`), `GET events` (server-sent events). When the
+ * dashboard needs a token, add the `?token=…` of {@link url} to each call.
  *
  * @example
  * ```ts

@@ -15,11 +15,13 @@
 import * as Http from "node:http"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as ByteSize from "effect/ByteSize"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as HttpServerError from "effect/http/HttpServerError"
-import type * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import type * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Layer from "effect/Layer"
 import * as NetAddress from "effect/net/NetAddress"
@@ -281,6 +283,29 @@ export const LocalPosthook: Context.Service<LocalPosthook, LocalPosthook> = Cont
  */
 export type StartError = HttpServerError.ServeError | Store.StoreError
 
+/** Whole milliseconds for Node; an infinite duration is 0, Node's "no timeout". */
+const timeoutMillis = (duration: Duration.Duration): number =>
+  Duration.isFinite(duration) ? Math.max(0, Math.round(Duration.toMillis(duration))) : 0
+
+/**
+ * Node's HTTP server options: the timeouts of the config, checked every
+ * second (Node checks every 30 s, so a timeout could be late by that much).
+ * Node refuses a headers timeout longer than the request timeout: it is
+ * capped at it.
+ */
+const httpServerOptions = (config: ServerConfig.Resolved): Http.ServerOptions => {
+  const requestTimeout = timeoutMillis(config.requestTimeout)
+  const headersTimeout = timeoutMillis(config.headersTimeout)
+  return {
+    requestTimeout,
+    headersTimeout: requestTimeout > 0 && (headersTimeout === 0 || headersTimeout > requestTimeout)
+      ? requestTimeout
+      : headersTimeout,
+    keepAliveTimeout: timeoutMillis(config.keepAliveTimeout),
+    connectionsCheckingInterval: 1000
+  }
+}
+
 const advertisedHost = (hostname: string): string =>
   hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname.includes(":") ? `[${hostname}]` : hostname
 
@@ -327,9 +352,10 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     // The HTTP server lives in its own scope, closed after everything below: closing it cuts every
     // WebSocket with a bare 1001, so listeners must be sent `closing` (and stop reconnecting) first.
     const serverScope = yield* Scope.fork(yield* Effect.scope, "sequential")
-    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: config.port, host: config.host }).pipe(
-      Scope.provide(serverScope)
-    )
+    const server = yield* NodeHttpServer.make(() => Http.createServer(httpServerOptions(config)), {
+      port: config.port,
+      host: config.host
+    }).pipe(Scope.provide(serverScope))
     const address = server.address
     const port = address._tag === "UnixPathAddress" ? 0 : address.port
     const baseUrl = address._tag === "UnixPathAddress"
@@ -411,12 +437,14 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
       store,
       listeners,
       publicUrl,
+      tokenSecret,
       websocket: WsEndpoint.make({ config, engine, listeners, events })
     })
     const extra = options.routes?.(local)
-    yield* server.serve(Rest.withNotFound(extra === undefined ? api : Rest.orElse(api, extra))).pipe(
-      Scope.provide(serverScope)
-    )
+    const app = Rest.withNotFound(extra === undefined ? api : Rest.orElse(api, extra))
+    // The default body limit of every route (the API's routes set their own): a body read past it fails.
+    yield* server.serve(Effect.provideService(app, HttpServerRequest.MaxBodySize, ByteSize.bytes(Rest.MAX_API_BODY_BYTES)))
+      .pipe(Scope.provide(serverScope))
 
     // Runs first on shutdown: tell listeners to reconnect elsewhere before connections are cut.
     yield* Effect.addFinalizer(() =>

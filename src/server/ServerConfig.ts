@@ -93,6 +93,15 @@ export interface Options {
   readonly publicUrl?: string | undefined
   /** On shutdown, how long in-flight HTTP deliveries may take to finish; default 5 s. */
   readonly shutdownGrace?: Duration.Input | undefined
+  /**
+   * How long a client has, from connecting or from the end of its previous
+   * request, to send a request's headers; default 10 s (Node's is 60 s).
+   */
+  readonly headersTimeout?: Duration.Input | undefined
+  /** How long a client has to send a whole request, body included; default 30 s (Node's is 300 s). */
+  readonly requestTimeout?: Duration.Input | undefined
+  /** How long an idle keep-alive connection stays open between requests; default 5 s. */
+  readonly keepAliveTimeout?: Duration.Input | undefined
   readonly projectId?: string | undefined
   readonly projectName?: string | undefined
 }
@@ -133,6 +142,9 @@ export interface Resolved {
   readonly log: boolean
   readonly publicUrl: string | undefined
   readonly shutdownGrace: Duration.Duration
+  readonly headersTimeout: Duration.Duration
+  readonly requestTimeout: Duration.Duration
+  readonly keepAliveTimeout: Duration.Duration
   readonly projectId: string
   readonly projectName: string
 }
@@ -171,6 +183,12 @@ export const generateApiKey = (): string => randomKey("pk_local_")
  * @category constructors
  */
 export const generateSigningKey = (): string => randomKey("ph_sk_local_")
+
+// The HTTP server's timeouts. Node's defaults (60 s for headers, 300 s for a request, checked every
+// 30 s) let a trickled request hold a connection for minutes; a local server's clients are near and fast.
+const DEFAULT_HEADERS_TIMEOUT = "10 seconds"
+const DEFAULT_REQUEST_TIMEOUT = "30 seconds"
+const DEFAULT_KEEP_ALIVE_TIMEOUT = "5 seconds"
 
 const positiveInteger = (value: number | undefined, fallback: number): number =>
   value !== undefined && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback
@@ -217,6 +235,9 @@ export const resolve = (options: Options = {}): Resolved => {
     log: options.log ?? true,
     publicUrl: options.publicUrl === undefined ? undefined : trimOrigin(options.publicUrl),
     shutdownGrace: Duration.fromInputUnsafe(options.shutdownGrace ?? "5 seconds"),
+    headersTimeout: Duration.fromInputUnsafe(options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT),
+    requestTimeout: Duration.fromInputUnsafe(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT),
+    keepAliveTimeout: Duration.fromInputUnsafe(options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT),
     projectId: options.projectId ?? "local",
     projectName: options.projectName ?? "Local Posthook"
   }
@@ -237,9 +258,14 @@ export const resolve = (options: Options = {}): Resolved => {
  */
 export const trimOrigin = (origin: string): string => origin.replace(/\/+$/, "")
 
+/** Most characters of a key {@link maskKey} shows. */
+const MASK_PREFIX_LENGTH = 8
+
 /**
- * A key with all but its first 8 characters hidden, for display
- * (`pk_local_AbCd…`). Never log a key in full.
+ * A key for display: at most its first 8 characters and never more than half
+ * of it (rounded down), then `…`. A generated key shows only its kind
+ * (`pk_local…`); a key of 8 characters shows 4, one of 1 character none.
+ * Never log a key in full.
  *
  * @example
  * ```ts
@@ -247,9 +273,13 @@ export const trimOrigin = (origin: string): string => origin.replace(/\/+$/, "")
  * import { ServerConfig } from "posthook-effect/server"
  *
  * console.log(ServerConfig.maskKey(Redacted.make("pk_local_0123456789"))) // "pk_local…"
+ * console.log(ServerConfig.maskKey(Redacted.make("devkey12"))) // "devk…"
  * ```
  *
  * @since 0.1.0
  * @category utils
  */
-export const maskKey = (key: Redacted.Redacted<string>): string => `${Redacted.value(key).slice(0, 8)}…`
+export const maskKey = (key: Redacted.Redacted<string>): string => {
+  const value = Redacted.value(key)
+  return `${value.slice(0, Math.min(MASK_PREFIX_LENGTH, Math.floor(value.length / 2)))}…`
+}

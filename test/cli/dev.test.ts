@@ -7,11 +7,29 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Predicate } from "effect"
 import * as Fs from "node:fs"
+import * as Http from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { signatureHeader } from "../../src/protocol/signing.js"
 import { type CliRun, jsonLine, jsonOf, runAll, runCli, startApp, startCli, startLocal } from "./utils.js"
 
 const TIMEOUT = { timeout: 300_000 }
+
+/** A GET answered by `url`: status and body. */
+const get = (url: string, headers: Readonly<Record<string, string>> = {}) =>
+  Effect.callback<{ readonly status: number; readonly text: string }>((resume) => {
+    const outgoing = Http.get(url, { headers: { connection: "close", ...headers }, agent: false }, (incoming) => {
+      let text = ""
+      incoming.setEncoding("utf8")
+      incoming.on("data", (chunk: string) => (text += chunk))
+      incoming.on("end", () => resume(Effect.succeed({ status: incoming.statusCode ?? 0, text })))
+    })
+    outgoing.on("error", (error) => resume(Effect.die(error)))
+    return Effect.sync(() => outgoing.destroy())
+  })
+
+/** Characters a terminal acts on: none may reach stdout raw. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
 
 const hookId = (run: CliRun): string => {
   const json = jsonOf(run)
@@ -112,6 +130,92 @@ describe("posthook dev", () => {
       expect(yield* dev.exited).toBe(0)
       expect(jsonLine(dev.lines().at(-1) ?? "")).toEqual({ event: "stopped" })
       yield* listener.waitForLine((line) => jsonLine(line)?.event === "disconnected", "listener told to go")
+    }), TIMEOUT)
+
+  it.live("keys from POSTHOOK_API_KEY / POSTHOOK_SIGNING_KEY when the flags are absent (nothing in argv)", () =>
+    Effect.gen(function*() {
+      const app = yield* startApp(() => ({ status: 200 }))
+      const apiKey = "pk_local_from_env_SECRET_PART"
+      const signingKeys = ["ph_sk_local_env_one_SECRET", "ph_sk_local_env_two_SECRET"]
+      const args = ["dev", "--port", "0", "--target", app.origin, "--json"]
+      expect(args.join(" ")).not.toContain("SECRET")
+      const dev = yield* startCli(args, { POSTHOOK_API_KEY: apiKey, POSTHOOK_SIGNING_KEY: signingKeys.join(",") })
+      const started = jsonLine(yield* dev.waitForLine((line) => jsonLine(line)?.event === "started", "started"))
+      const baseUrl = String(started?.baseUrl)
+
+      // The server takes the key from the environment, and no other.
+      const [accepted, refused] = yield* runAll([
+        [["hooks", "schedule", "--path", "/webhooks/env", "--in", "1s", "--json"], {
+          POSTHOOK_BASE_URL: baseUrl,
+          POSTHOOK_API_KEY: apiKey
+        }],
+        [["hooks", "list", "--json"], { POSTHOOK_BASE_URL: baseUrl, POSTHOOK_API_KEY: "pk_local_some_other_key" }]
+      ])
+      expect(accepted!.code).toBe(0)
+      expect(refused!.code).toBe(2)
+      // Deliveries are signed with both keys from the environment.
+      const id = hookId(accepted!)
+      yield* dev.waitForLine((line) => jsonLine(line)?.event === "HookDelivered", "HookDelivered")
+      const received = app.received.find((request) => request.headers["posthook-id"] === id)
+      const timestamp = received?.headers["posthook-timestamp"] ?? ""
+      expect(received?.headers["posthook-signature"]).toBe(signatureHeader(signingKeys, timestamp, received?.body ?? ""))
+
+      yield* dev.signal("SIGINT")
+      expect(yield* dev.exited).toBe(0)
+      expect([...dev.lines(), dev.stderr()].join("\n")).not.toContain("SECRET")
+    }), TIMEOUT)
+
+  it.live("--host 0.0.0.0: the dashboard URL carries a token, printed once; without it the dashboard refuses", () =>
+    Effect.gen(function*() {
+      const dev = yield* startCli(["dev", "--port", "0", "--host", "0.0.0.0"])
+      yield* dev.waitForLine((line) => line === "Ctrl-C to stop.", "the banner")
+      const line = dev.lines().find((printed) => printed.startsWith("  dashboard "))
+      const url = /(http:\/\/\S+)/.exec(line ?? "")?.[1] ?? ""
+      const token = new URL(url).searchParams.get("token") ?? ""
+      expect(token.length).toBeGreaterThanOrEqual(32)
+      expect(dev.lines().join("\n").split(token)).toHaveLength(2)
+      const keysUrl = `${new URL(url).origin}/_dashboard/api/keys`
+      const withHeader = { "X-Posthook-Dashboard": "1" }
+      expect((yield* get(keysUrl, withHeader)).status).toBe(401)
+      expect((yield* get(`${keysUrl}?token=${token}`, withHeader)).status).toBe(200)
+      yield* dev.signal("SIGINT")
+      expect(yield* dev.exited).toBe(0)
+    }), TIMEOUT)
+
+  it.live("text from the wire is printed escaped: an error body with escape codes and CR/LF stays one line", () =>
+    Effect.gen(function*() {
+      const hostile = "\u001b]0;pwned\u0007\u001b[2J\u009b31m\r\nFAKE 00:00:00  delivered"
+      const app = yield* startApp(() => ({ status: 500, body: hostile }))
+      const apiKey = "pk_local_escape_test"
+      const dev = yield* startCli(["dev", "--port", "0", "--api-key", apiKey, "--retries", "0"])
+      yield* dev.waitForLine((line) => line === "Ctrl-C to stop.", "the banner")
+      const baseUrl = /listening on (\S+)$/.exec(dev.lines()[0] ?? "")?.[1] ?? ""
+      const env = { POSTHOOK_BASE_URL: baseUrl, POSTHOOK_API_KEY: apiKey }
+      const listener = yield* startCli(["listen", "--forward", app.origin, "--verbose"], env)
+      yield* listener.waitForLine((line) => line.includes("Connected to"), "listener connected")
+      const scheduled = yield* runCli(
+        ["hooks", "schedule", "--path", "/webhooks/x", "--in", "1s", "--data", "{\"n\":1}", "--json"],
+        env
+      )
+      const id = hookId(scheduled)
+      const failed = yield* dev.waitForLine((line) => /  failed /.test(line), "failed")
+      const nacked = yield* listener.waitForLine((line) => line.includes(" nack "), "nack line")
+      const shown = "\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\r\\nFAKE 00:00:00  delivered"
+      // Booleans and counts only: a failure must not print the escape codes raw.
+      expect(failed.includes(shown)).toBe(true)
+      expect(nacked.includes(shown)).toBe(true)
+      const printed = [...dev.lines(), ...listener.lines()]
+      expect(printed.filter((line) => CONTROL.test(line)).length).toBe(0)
+      expect(printed.filter((line) => line.startsWith("FAKE")).length).toBe(0)
+
+      // The hook's failure, as `hooks get` shows it: escaped on its line, and as JSON that parses back.
+      const [details, json] = yield* runAll([[["hooks", "get", id], env], [["hooks", "get", id, "--json"], env]])
+      const failure = details!.stdout.split("\n").find((line) => line.startsWith("failure"))
+      expect(failure?.includes(shown)).toBe(true)
+      expect(details!.stdout.split("\n").filter((line) => CONTROL.test(line)).length).toBe(0)
+      expect(CONTROL.test(json!.stdout.replaceAll("\n", ""))).toBe(false)
+      const parsed = jsonOf(json!)
+      expect(Predicate.isObject(parsed) && parsed.failureError === `HTTP 500: ${hostile}`).toBe(true)
     }), TIMEOUT)
 
   it.live("bad flags and a port in use exit 1", () =>

@@ -2,12 +2,16 @@
  * The `posthook` command line itself, as a child process of the built bin:
  * `--help` and `--version` (exit 0, on stdout), a missing subcommand (its
  * help, exit 1), and a command line that does not parse (`error: …` on
- * stderr, nothing on stdout, exit 1).
+ * stderr, nothing on stdout, exit 1). The bin is one bundle: a copy of it
+ * with no node_modules around runs, `dev --db` (the lazily loaded SQLite
+ * client) included.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Fs from "node:fs"
-import { runAll } from "./utils.js"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { CLI_BIN, jsonLine, runAll, runNode, startCli } from "./utils.js"
 
 const TIMEOUT = { timeout: 300_000 }
 
@@ -47,4 +51,32 @@ describe("posthook", () => {
       expect(verboseAlias!.code).toBe(1)
       expect(verboseAlias!.stderr).toMatch(/--forward: not an http\(s\) URL/)
     }), TIMEOUT)
+
+  it.live("the bin needs no package: a copy outside any node_modules runs --version and dev --db", () =>
+    Effect.gen(function*() {
+      const folder = yield* Effect.acquireRelease(
+        Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "posthook-bin-"))),
+        (folder) => Effect.sync(() => Fs.rmSync(folder, { recursive: true, force: true }))
+      )
+      // The bin's files, as the package ships them (its package.json says ESM).
+      const built = Path.dirname(CLI_BIN)
+      Fs.copyFileSync(CLI_BIN, Path.join(folder, "cli.js"))
+      Fs.cpSync(Path.join(built, "cli-chunks"), Path.join(folder, "cli-chunks"), { recursive: true })
+      Fs.writeFileSync(Path.join(folder, "package.json"), JSON.stringify({ type: "module" }))
+      const bin = Path.join(folder, "cli.js")
+
+      const version = yield* runNode([bin, "--version"], { cwd: folder })
+      expect(version.code).toBe(0)
+      expect(version.stdout.trim()).toBe(packageVersion())
+
+      const db = Path.join(folder, "dev.db")
+      const dev = yield* startCli(["dev", "--port", "0", "--json", "--db", db], {}, bin)
+      const started = jsonLine(yield* dev.waitForLine((line) => jsonLine(line)?.event === "started", "started"))
+      expect(started?.store).toBe(`sqlite:${db}`)
+      yield* dev.signal("SIGINT")
+      expect(yield* dev.exited).toBe(0)
+      // Loading node:sqlite prints no ExperimentalWarning, from the bundle as from the package.
+      expect(dev.stderr()).toBe("")
+      expect(Fs.existsSync(db)).toBe(true)
+    }).pipe(Effect.scoped), TIMEOUT)
 })

@@ -126,15 +126,16 @@ export interface RunningCli {
   readonly exited: Effect.Effect<number | null>
 }
 
-/** Starts `posthook <args>` in the current scope; it is killed when the scope closes. */
+/** Starts `posthook <args>` (the bin at `bin`) in the current scope; it is killed when the scope closes. */
 export const startCli = (
   args: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>> = {}
+  env: Readonly<Record<string, string | undefined>> = {},
+  bin: string = CLI_BIN
 ): Effect.Effect<RunningCli, never, Scope.Scope> =>
   Effect.gen(function*() {
     const child = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        ChildProcess.spawn(process.execPath, [CLI_BIN, ...args], {
+        ChildProcess.spawn(process.execPath, [bin, ...args], {
           env: childEnv(env),
           stdio: ["ignore", "pipe", "pipe"]
         })

@@ -247,4 +247,40 @@ describe.skipIf(!hasChromium)("Dashboard in Chromium", () => {
       }),
     180_000
   )
+
+  it.live(
+    "listening on 0.0.0.0: the printed URL logs the browser in; without the token the page is refused",
+    () =>
+      Effect.gen(function*() {
+        const { hooks, local } = yield* startDashboard({ host: "0.0.0.0" })
+        const hook = yield* hooks.schedule({ path: "/webhooks/later", postIn: "1h" })
+        const browser = yield* launch
+        const context = yield* promise(() => browser.newContext())
+        const page = yield* promise(() => context.newPage())
+        page.setDefaultTimeout(30_000)
+
+        const refused = yield* promise(() => page.goto(`${local.baseUrl}/`))
+        expect(refused?.status()).toBe(401)
+        expect(yield* promise(() => page.textContent("main"))).toContain("needs the token")
+
+        yield* promise(async () => {
+          await page.goto(Dashboard.url(local))
+          await page.waitForSelector("#live.is-live")
+          await page.waitForSelector(row(hook.id))
+        })
+        // The token left the address bar; the cookie is out of the page's reach.
+        expect(page.url()).toBe(`${local.baseUrl}/`)
+        expect(yield* promise(() => page.evaluate(() => document.cookie))).toBe("")
+        const cookies = yield* promise(() => context.cookies())
+        expect(cookies.map((cookie) => [cookie.httpOnly, cookie.sameSite])).toEqual([[true, "Strict"]])
+
+        // The actions work with the cookie alone.
+        yield* openFromList(page, hook.id)
+        yield* promise(async () => {
+          await page.click(`button[data-action="cancel"]`)
+          await page.waitForFunction(() => document.querySelector(".hook-head .badge")?.textContent === "failed")
+        })
+      }),
+    180_000
+  )
 })

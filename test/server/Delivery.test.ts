@@ -10,9 +10,11 @@ import { Effect, Layer, Option, Queue, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import * as Callbacks from "../../src/Callbacks.js"
 import { computeSignature, legacySignature } from "../../src/protocol/signing.js"
+import * as Dashboard from "../../src/server/Dashboard.js"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { makeReceiver, type Received, type ReceiverOptions } from "./utils/receiver.js"
-import { eventFor } from "./utils/events.js"
+import { action as dashboardAction } from "./utils/dashboard.js"
+import { attemptEnd, eventFor } from "./utils/events.js"
 import { raw, startServer } from "./utils/sdk.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
@@ -363,7 +365,7 @@ describe("bulk actions", () => {
   const seeded = Effect.gen(function*() {
     // The cancel test moves the clock 11 days: pendingB is signed when it falls due (June 11) and checked at the
     // end of the adjust (June 12, 00:00:06), a day and 6 s later (see the "far past the due time" test).
-    const context = yield* setup({}, { tolerance: "2 days" })
+    const context = yield* setup({ routes: Dashboard.routes }, { tolerance: "2 days" })
     const { hooks, local, receiver } = context
     yield* receiver.reply((incoming) => ({ status: incoming.path === "/fails" ? 500 : 200 }))
     const failed = yield* hooks.schedule({
@@ -391,6 +393,32 @@ describe("bulk actions", () => {
       yield* eventFor(local, "HookDelivered", failed.id, 3)
       const hook = yield* hooks.get(failed.id)
       expect([hook.status, hook.attempts, hook.failureError]).toEqual(["completed", 3, undefined])
+    }))
+
+  it.effect("a retried hook that keeps failing gets the whole budget again (bulk retry, then the dashboard's)", () =>
+    Effect.gen(function*() {
+      // `failed` used its budget (minRetries 1: attempts 1 and 2). The endpoint still fails it.
+      const { failed, hooks, local, receiver } = yield* seeded
+      yield* receiver.reply((incoming) => ({ status: incoming.delivery.hookId === failed.id ? 500 : 200 }))
+      expect(yield* hooks.bulk.retry([failed.id])).toEqual({ affected: 1 })
+      // A fresh budget: attempt 3 fails and is retried, attempt 4 fails for good (again 1 + minRetries).
+      expect((yield* attemptEnd(local, failed.id, 3))._tag).toBe("HookRetrying")
+      expect((yield* hooks.get(failed.id)).status).toBe("retry")
+      yield* TestClock.adjust("5 seconds")
+      expect((yield* attemptEnd(local, failed.id, 4))._tag).toBe("HookFailed")
+
+      // The dashboard's retry goes through the same action: a fresh budget again, and the retry succeeds.
+      let calls = 0
+      yield* receiver.reply(() => ({ status: ++calls === 1 ? 500 : 200 }))
+      const answer = yield* dashboardAction(local, failed.id, "retry")
+      expect(answer.status).toBe(200)
+      expect((yield* attemptEnd(local, failed.id, 5))._tag).toBe("HookRetrying")
+      yield* TestClock.adjust("5 seconds")
+      expect((yield* attemptEnd(local, failed.id, 6))._tag).toBe("HookDelivered")
+      const hook = yield* hooks.get(failed.id)
+      expect([hook.status, hook.attempts, hook.failureError]).toEqual(["completed", 6, undefined])
+      const outcomes = (yield* local.attempts(failed.id)).map((attempt) => attempt.outcome)
+      expect(outcomes).toEqual(["failed", "failed", "failed", "failed", "failed", "completed"])
     }))
 
   it.effect("replay re-delivers completed hooks", () =>

@@ -5,18 +5,17 @@
  * generated keys stay the same.
  */
 import * as ChildProcess from "node:child_process"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Option, Redacted, Scope } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import * as Callbacks from "../../src/Callbacks.js"
-import * as LocalPosthook from "../../src/server/LocalPosthook.js"
+import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import type { ServerEvent } from "../../src/server/ServerEvent.js"
 import { makeReceiver } from "./utils/receiver.js"
 import { hooksClient } from "./utils/sdk.js"
+import { databaseFile, withServer } from "./utils/sqlite.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
 
@@ -26,31 +25,6 @@ const eventFor = <Tag extends ServerEvent["_tag"]>(local: LocalPosthook.LocalPos
   local.awaitEvent((event): event is EventOf<Tag> =>
     event._tag === tag && "hookId" in event && event.hookId === hookId
   )
-
-/** A fresh database file, removed with the scope. */
-const databaseFile = Effect.acquireRelease(
-  Effect.sync(() => {
-    const directory = Fs.mkdtempSync(Path.join(Os.tmpdir(), "posthook-local-"))
-    return { directory, file: Path.join(directory, "dev.db") }
-  }),
-  ({ directory }) => Effect.sync(() => Fs.rmSync(directory, { recursive: true, force: true }))
-).pipe(Effect.map(({ file }) => file))
-
-/** Runs `use` against a server on `file` that is stopped when `use` ends. */
-const withServer = <A, E>(
-  file: string,
-  options: LocalPosthook.Options,
-  use: (local: LocalPosthook.LocalPosthook) => Effect.Effect<A, E, Scope.Scope>
-) =>
-  Effect.gen(function*() {
-    const scope = yield* Scope.make()
-    const result = yield* Effect.gen(function*() {
-      const local = yield* LocalPosthook.make({ log: false, store: { sqlite: file }, ...options })
-      return yield* use(local)
-    }).pipe(Scope.provide(scope), Effect.exit)
-    yield* Scope.close(scope, Exit.void)
-    return yield* result
-  })
 
 describe("SQLite persistence", () => {
   it.effect("a pending hook survives a restart and is delivered after it; generated keys stay", () =>

@@ -3,9 +3,18 @@
  * sockets with the SDK's `Hooks` as the client; raw requests only for what
  * the SDK refuses to send.
  */
+import * as Http from "node:http"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Duration, Effect, Option, Stream } from "effect"
+import { DateTime, Duration, Effect, Logger, Option, Stream } from "effect"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { TestClock } from "effect/testing"
+import type { Engine } from "../../src/server/internal/engine.js"
+import * as Listeners from "../../src/server/internal/listeners.js"
+import * as Rest from "../../src/server/internal/rest.js"
+import * as MemoryStore from "../../src/server/MemoryStore.js"
+import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { hooksClient, raw, startServer } from "./utils/sdk.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
@@ -131,6 +140,46 @@ describe("POST /v1/hooks", () => {
       expect(refused.json).toMatchObject({ error: expect.any(String) })
       const error = yield* Effect.flip(hooks.schedule(tooBig))
       expect(error._tag).toBe("ValidationError")
+      expect((yield* local.hooks()).length).toBe(1)
+    }))
+
+  it.effect("answers data nested deeper than 1,000 levels with 400 and a JSON error, and lives on", () =>
+    Effect.gen(function*() {
+      const { local } = yield* startServer()
+      const deepArrays = `{"path":"/x","postIn":"5m","data":${"[".repeat(100_000)}${"]".repeat(100_000)}}`
+      const deepObjects = `{"path":"/x","postIn":"5m","data":${"{\"a\":".repeat(20_000)}1${"}".repeat(20_000)}}`
+      for (const [label, body] of [["arrays", deepArrays], ["objects", deepObjects]]) {
+        const response = yield* raw(local, "POST", "/v1/hooks", { body })
+        expect({ label, status: response.status }).toEqual({ label, status: 400 })
+        expect(response.json).toEqual({ error: expect.stringContaining("more than 1000 levels deep") })
+      }
+      expect((yield* raw(local, "GET", "/v1/hooks")).status).toBe(200)
+      expect(yield* local.hooks()).toEqual([])
+    }))
+
+  it.effect("refuses a path with control characters or over 2,048 characters (400), as the SDK does", () =>
+    Effect.gen(function*() {
+      const { local } = yield* startServer()
+      const paths = ["/a\r\nX-Injected: 1", "/a\u0000b", "/\u001b[31mred", "/a\u009b1m", `/${"a".repeat(2048)}`]
+      for (const path of paths) {
+        const response = yield* raw(local, "POST", "/v1/hooks", { body: JSON.stringify({ path, postIn: "5m" }) })
+        expect({ length: path.length, status: response.status }).toEqual({ length: path.length, status: 400 })
+        expect(response.json).toEqual({ error: expect.stringContaining("path") })
+        // The answer never repeats what it refused.
+        expect(response.text).not.toContain("\u001b")
+      }
+      const filter = {
+        startTime: "2026-06-01T00:00:00Z",
+        endTime: "2026-06-02T00:00:00Z",
+        limit: 10,
+        endpointKey: "/a\nb"
+      }
+      const bulk = yield* raw(local, "POST", "/v1/hooks/bulk/retry", { body: JSON.stringify(filter) })
+      expect(bulk.status).toBe(400)
+      const longest = yield* raw(local, "POST", "/v1/hooks", {
+        body: JSON.stringify({ path: `/${"a".repeat(2047)}`, postIn: "5m" })
+      })
+      expect(longest.status).toBe(200)
       expect((yield* local.hooks()).length).toBe(1)
     }))
 
@@ -340,4 +389,79 @@ describe("POST /v1/ws/ticket", () => {
       const unauthenticated = yield* raw(local, "POST", "/v1/ws/ticket", { apiKey: null })
       expect(unauthenticated.status).toBe(401)
     }))
+})
+
+describe("defects", () => {
+  /** Log lines as `<level> <first message part>`. */
+  const capturing = () => {
+    const lines: Array<string> = []
+    const layer = Logger.layer([
+      Logger.make(({ logLevel, message }) =>
+        lines.push(`${logLevel} ${String(Array.isArray(message) ? message[0] : message)}`)
+      )
+    ])
+    return { lines, layer }
+  }
+
+  const post = (url: string, headers: Record<string, string>, body: string) =>
+    Effect.promise(async () => {
+      const response = await fetch(url, { method: "POST", headers, body })
+      return { status: response.status, json: (await response.json()) as unknown }
+    })
+
+  it.live("a defect in a REST route is a 500 in the error envelope and one log line naming the route", () => {
+    const { layer, lines } = capturing()
+    return Effect.gen(function*() {
+      const boom = Effect.die(new Error("boom"))
+      const engine: Engine = {
+        schedule: () => boom,
+        quota: boom,
+        remove: () => boom,
+        bulk: () => boom,
+        deliverNow: () => boom,
+        callback: () => boom,
+        onFrame: () => boom,
+        onDisconnect: () => boom
+      }
+      const config = ServerConfig.resolve({ apiKey: "pk_test" })
+      const api = Rest.make({
+        config,
+        engine,
+        store: yield* MemoryStore.make,
+        listeners: Listeners.make(),
+        publicUrl: "http://127.0.0.1",
+        tokenSecret: "secret",
+        websocket: boom
+      })
+      const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
+      yield* server.serve(Rest.withNotFound(api))
+      const address = server.address
+      const port = address._tag === "UnixPathAddress" ? 0 : address.port
+      const response = yield* post(
+        `http://127.0.0.1:${port}/v1/hooks`,
+        { "x-api-key": "pk_test", "content-type": "application/json" },
+        JSON.stringify({ path: "/x", postIn: "5m" })
+      )
+      expect([response.status, response.json]).toEqual([500, { error: "internal error: boom" }])
+      expect(lines).toEqual(["Error POST /v1/hooks failed with an unexpected error"])
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.live("a defect in extra routes is a 500 in the error envelope and one log line, not an empty 500", () => {
+    const { layer, lines } = capturing()
+    return Effect.gen(function*() {
+      const { local } = yield* startServer({
+        routes: () =>
+          Effect.gen(function*() {
+            const router = yield* HttpRouter.make
+            yield* router.add("POST", "/extra", Effect.die(new Error("extra broke")))
+            yield* router.add("GET", "/fine", HttpServerResponse.text("fine"))
+            return yield* router.asHttpEffect()
+          })
+      })
+      const response = yield* post(`${local.baseUrl}/extra`, {}, "")
+      expect([response.status, response.json]).toEqual([500, { error: "internal error: extra broke" }])
+      expect(lines).toEqual(["Error a POST request failed with an unexpected error"])
+    }).pipe(Effect.provide(layer))
+  })
 })

@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Terminal from "../../internal/terminal.js"
 import * as Dashboard from "../../server/Dashboard.js"
 import * as LocalPosthook from "../../server/LocalPosthook.js"
 import * as ServerConfig from "../../server/ServerConfig.js"
@@ -46,6 +47,17 @@ const serverOptions = (flags: Flags): LocalPosthook.Options => ({
   log: false
 })
 
+/**
+ * The dashboard's URL, and why it carries a token when it does: only the
+ * person at this terminal should have it (it is printed nowhere else).
+ */
+const dashboardLine = (local: LocalPosthook.LocalPosthook): string => {
+  const url = Dashboard.url(local)
+  return url.includes("?token=")
+    ? `${url}  (--host is not loopback: the token is required; from another machine, use this machine's address)`
+    : url
+}
+
 /** The start-up banner: where, how, and the lines to paste into the app's shell. */
 const banner = (local: LocalPosthook.LocalPosthook, flags: Flags): string => {
   const keyGenerated = Option.isNone(flags.apiKey)
@@ -71,15 +83,16 @@ const banner = (local: LocalPosthook.LocalPosthook, flags: Flags): string => {
     // Generated keys exist nowhere else: show them once, to paste. Keys the user passed are never echoed.
     keyGenerated
       ? `export POSTHOOK_API_KEY=${Redacted.value(local.apiKey)}`
-      : "# POSTHOOK_API_KEY: the key you passed with --api-key",
+      : "# POSTHOOK_API_KEY: the key you passed (--api-key or $POSTHOOK_API_KEY)",
     signingGenerated
       ? `export POSTHOOK_SIGNING_KEY=${local.signingKeys.map(Redacted.value).join(",")}`
-      : "# POSTHOOK_SIGNING_KEY: the key(s) you passed with --signing-key"
+      : "# POSTHOOK_SIGNING_KEY: the key(s) you passed (--signing-key or $POSTHOOK_SIGNING_KEY)"
   ]
   return [
     `Local Posthook listening on ${local.baseUrl}`,
-    `  ${"dashboard".padEnd(11)}  ${Dashboard.url(local)}`,
-    ...facts.map(([name, value]) => `  ${name.padEnd(11)}  ${value}`),
+    `  ${"dashboard".padEnd(11)}  ${dashboardLine(local)}`,
+    // --target and --db are echoed: escaped like everything else that was typed or received.
+    ...facts.map(([name, value]) => `  ${name.padEnd(11)}  ${Terminal.escape(value)}`),
     "",
     "Point the SDK, `posthook listen` and `posthook hooks …` at it:",
     ...exports.map((line) => `  ${line}`),
@@ -101,10 +114,17 @@ const startedJson = (local: LocalPosthook.LocalPosthook, flags: Flags) => ({
   signingKeys: local.signingKeys.map(ServerConfig.maskKey)
 })
 
+/**
+ * One event as one line. Events carry what clients sent (paths, listeners'
+ * nack errors): escaped, so they can neither start a line of their own nor
+ * drive the terminal. JSON stays JSON.
+ */
 const eventLine = (event: ServerEvent.ServerEvent, json: boolean): string =>
-  json
-    ? JSON.stringify({ event: event._tag, ...event, _tag: undefined, time: new Date(event.at).toISOString() })
-    : `${new Date(event.at).toISOString().slice(11, 19)}  ${ServerEvent.describe(event)}`
+  Terminal.escape(
+    json
+      ? JSON.stringify({ event: event._tag, ...event, _tag: undefined, time: new Date(event.at).toISOString() })
+      : `${new Date(event.at).toISOString().slice(11, 19)}  ${ServerEvent.describe(event)}`
+  )
 
 const describeStartError = (error: LocalPosthook.StartError): string =>
   error._tag === "StoreError"
@@ -123,6 +143,6 @@ export const serve = (flags: Flags): Effect.Effect<void, Exit.CliFailure, Scope.
       Effect.mapError((error) => Exit.usage(describeStartError(error)))
     )
     const events = yield* local.subscribe
-    yield* Console.log(flags.json ? JSON.stringify(startedJson(local, flags)) : banner(local, flags))
+    yield* Console.log(flags.json ? Terminal.escape(JSON.stringify(startedJson(local, flags))) : banner(local, flags))
     yield* Stream.runForEach(events, (event) => Console.log(eventLine(event, flags.json)))
   })

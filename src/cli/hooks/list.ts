@@ -19,6 +19,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Hook from "../../Hook.js"
 import * as Hooks from "../../Hooks.js"
+import * as Terminal from "../../internal/terminal.js"
 import * as Client from "../internal/client.js"
 import * as Exit from "../internal/exit.js"
 import * as CliOptions from "../internal/options.js"
@@ -108,7 +109,7 @@ const listAll = (flags: Flags) =>
       Stream.runForEach((hook) =>
         Effect.gen(function*() {
           if (flags.json) {
-            const element = JSON.stringify(yield* Output.hookJson(hook), null, 2).replace(/^/gm, "  ")
+            const element = Terminal.escapeLines(JSON.stringify(yield* Output.hookJson(hook), null, 2)).replace(/^/gm, "  ")
             yield* Console.log(`${printed === 0 ? "[" : ","}\n${element}`)
           } else {
             if (printed === 0) yield* Console.log(Output.hookTableHeader)

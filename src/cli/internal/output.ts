@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Hook from "../../Hook.js"
+import * as Terminal from "../../internal/terminal.js"
 
 /**
  * A time as RFC 3339 UTC, without milliseconds when they are zero
@@ -23,11 +24,13 @@ import * as Hook from "../../Hook.js"
 export const formatTime = (time: DateTime.DateTime): string => DateTime.formatIso(time).replace(/\.000Z$/, "Z")
 
 /**
- * Prints a value as indented JSON on stdout.
+ * Prints a value as indented JSON on stdout (escaped for the terminal, as
+ * JSON: what the API returned cannot drive it).
  *
  * @internal
  */
-export const printJson = (value: unknown): Effect.Effect<void> => Console.log(JSON.stringify(value, null, 2))
+export const printJson = (value: unknown): Effect.Effect<void> =>
+  Console.log(Terminal.escapeLines(JSON.stringify(value, null, 2)))
 
 const encodeHook = Schema.encodeEffect(Hook.Hook)
 
@@ -67,8 +70,10 @@ const HOOK_COLUMNS: ReadonlyArray<Column> = [
   { header: "PATH", width: 0 }
 ]
 
+/** Cells come from the API (paths above all): escaped, so a row is one line and cannot drive the terminal. */
 const row = (cells: ReadonlyArray<string>): string =>
   cells
+    .map((cell) => Terminal.escape(cell))
     .map((cell, index) => {
       const width = HOOK_COLUMNS[index]?.width ?? 0
       return index === cells.length - 1 ? cell : cell.padEnd(width)
@@ -134,5 +139,5 @@ export const hookDetails = (hook: Hook.Hook, quota: Option.Option<Hook.QuotaInfo
     lines.push(["quota", `${usage}/${limit} used, ${remaining} left, resets ${formatTime(resetsAt)}`])
   }
   const width = Math.max(...lines.map(([key]) => key.length))
-  return lines.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join("\n")
+  return lines.map(([key, value]) => `${key.padEnd(width)}  ${Terminal.escape(value)}`).join("\n")
 }

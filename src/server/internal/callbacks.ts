@@ -30,6 +30,14 @@ export interface CallbackAnswer {
   readonly error?: string
 }
 
+/**
+ * The answer to a callback whose token is not one this server minted (the
+ * REST layer gives it before reading the body).
+ *
+ * @internal
+ */
+export const INVALID_TOKEN: CallbackAnswer = { status: 401, result: "invalid_token", error: "invalid callback token" }
+
 const NACK_BODY_LIMIT = 8 * 1024
 const MAX_ACCEPT_SECONDS = 24 * 60 * 60
 
@@ -101,8 +109,7 @@ export const make = (
 
   const callback = (kind: "ack" | "nack", token: string, body: string) =>
     Option.match(CallbackTokens.verify(tokenSecret, token), {
-      onNone: () =>
-        Effect.succeed<CallbackAnswer>({ status: 401, result: "invalid_token", error: "invalid callback token" }),
+      onNone: () => Effect.succeed(INVALID_TOKEN),
       onSome: (target) =>
         serialized(Effect.gen(function*() {
           const now = yield* Clock.currentTimeMillis

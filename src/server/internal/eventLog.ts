@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Terminal from "../../internal/terminal.js"
 import type { Emitted, ServerEvent } from "../ServerEvent.js"
 import { describe } from "../ServerEvent.js"
 
@@ -52,7 +53,9 @@ export const make = (options: { readonly capacity: number; readonly log: boolean
         if ("attempt" in event) annotations.attempt = event.attempt
         if ("statusCode" in event && event.statusCode !== null) annotations.statusCode = event.statusCode
         if ("durationMs" in event && event.durationMs !== null) annotations.durationMs = event.durationMs
-        const line = event._tag === "HookFailed" ? Effect.logWarning(describe(event)) : Effect.logInfo(describe(event))
+        // The text carries what clients sent (paths, nack errors): escaped, so it cannot drive a terminal.
+        const text = Terminal.escape(describe(event))
+        const line = event._tag === "HookFailed" ? Effect.logWarning(text) : Effect.logInfo(text)
         // Log first: whoever sees the published event can rely on its line being written.
         return Effect.andThen(line.pipe(Effect.annotateLogs(annotations)), publish)
       })

@@ -8,6 +8,8 @@
  * @internal
  */
 import * as Crypto from "node:crypto"
+import * as ByteSize from "effect/ByteSize"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -26,11 +28,31 @@ import { toWire } from "../HookRecord.js"
 import type * as ServerConfig from "../ServerConfig.js"
 import type * as Store from "../Store.js"
 import { formatInstant, parseInstant } from "../TimeZone.js"
-import type { BulkAction, Engine, QuotaState } from "./engine.js"
+import * as CallbackTokens from "./callbackTokens.js"
+import { INVALID_TOKEN } from "./callbacks.js"
+import type { BulkAction, CallbackAnswer, Engine, QuotaState } from "./engine.js"
 import type { Listeners } from "./listeners.js"
 
 /** Default page size of `GET /v1/hooks`. @internal */
 export const DEFAULT_LIMIT = 100
+
+/**
+ * Largest request body of the REST API (`POST /v1/hooks`, bulk actions), and
+ * the default for every other route of the server. `data` may be 64 KB of
+ * compact JSON; a client may send it escaped (`\u00e9` is 6 bytes for 2) or
+ * indented, and 1,000 bulk ids take about 40 KB: 256 KB leaves room for both.
+ *
+ * @internal
+ */
+export const MAX_API_BODY_BYTES = 256 * 1024
+
+/**
+ * Largest body of an ack/nack callback. An ack's body is never read; a
+ * nack's diagnostic is kept up to 8 KB.
+ *
+ * @internal
+ */
+export const MAX_CALLBACK_BODY_BYTES = 16 * 1024
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -84,6 +106,8 @@ export const make = (deps: {
   readonly store: Store.Service
   readonly listeners: Listeners
   readonly publicUrl: string
+  /** The secret of callback tokens, to refuse a bad token before reading the body. */
+  readonly tokenSecret: string
   readonly websocket: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
 }) => {
   const { config, engine, store } = deps
@@ -99,8 +123,7 @@ export const make = (deps: {
   })
 
   const readJson = Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const text = yield* Effect.mapError(request.text, () => new ApiFailure(400, "could not read the request body"))
+    const text = yield* readText(MAX_API_BODY_BYTES)
     if (text.trim().length === 0) return undefined
     return yield* Effect.mapError(decodeJsonBody(text), () => new ApiFailure(400, "the request body is not valid JSON"))
   })
@@ -226,12 +249,16 @@ export const make = (deps: {
   const callback = (kind: "ack" | "nack") =>
     Effect.gen(function*() {
       const params = yield* HttpRouter.params
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const body = yield* Effect.orElseSucceed(request.text, () => "")
-      const answer = yield* engine.callback(kind, params.token ?? "", body)
-      return answer.status === 200
-        ? ok({ status: answer.result })
-        : respond(answer.status, { error: answer.error ?? answer.result })
+      const token = params.token ?? ""
+      // Anyone can reach these routes: a bad token is refused before a byte of the body is read.
+      if (Option.isNone(CallbackTokens.verify(deps.tokenSecret, token))) return callbackAnswer(INVALID_TOKEN)
+      // Only a nack has a use for its body (the diagnostic); a body that cannot be read is no diagnostic.
+      const body = kind === "nack"
+        ? yield* readText(MAX_CALLBACK_BODY_BYTES).pipe(
+          Effect.catchIf((failure) => failure.status !== 413, () => Effect.succeed(""))
+        )
+        : ""
+      return callbackAnswer(yield* engine.callback(kind, token, body))
     })
 
   const routes = [
@@ -247,24 +274,104 @@ export const make = (deps: {
     HttpRouter.route("POST", "/nack/:token", callback("nack"), { redactedParams: ["token"] })
   ].map(withErrorEnvelope)
 
-  return toApp(routes)
+  const wrongMethod = toApp(methodNotAllowed(routes))
+  return Effect.catchIf(toApp(routes), isRouteNotFound, () => wrongMethod)
 }
 
-/** Answers an `ApiFailure` or a `StoreError` with the error envelope. */
+const callbackAnswer = (answer: CallbackAnswer) =>
+  answer.status === 200
+    ? ok({ status: answer.result })
+    : respond(answer.status, { error: answer.error ?? answer.result })
+
+const tooLarge = (limit: number) =>
+  new ApiFailure(413, `the request body is over ${limit / 1024} KB, the limit of this route`)
+
+/**
+ * The request body as text, refused with 413 once it passes `limit` bytes:
+ * at once when `Content-Length` says so, else as soon as the bytes read pass
+ * it (the platform stops buffering there; what follows is discarded, and the
+ * connection closed if much more follows).
+ */
+const readText = (limit: number): Effect.Effect<string, ApiFailure, HttpServerRequest.HttpServerRequest> =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const declared = request.headers["content-length"]
+    if (declared !== undefined && Number(declared) > limit) return yield* Effect.fail(tooLarge(limit))
+    return yield* request.text.pipe(
+      Effect.provideService(HttpServerRequest.MaxBodySize, ByteSize.bytes(limit)),
+      Effect.mapError((error) =>
+        error.reason._tag === "RequestParseError" && error.reason.reason === "BodyTooLarge"
+          ? tooLarge(limit)
+          : new ApiFailure(400, "could not read the request body")
+      )
+    )
+  })
+
+/**
+ * For each path of `routes`, a route for every method that answers what the
+ * path allows: `OPTIONS` with 204 and `Allow`, any other method with 405, the
+ * error envelope and `Allow` (RFC 9110 §15.5.6). `HEAD` is allowed where
+ * `GET` is (the router answers it with the `GET` route).
+ */
+const methodNotAllowed = (
+  routes: ReadonlyArray<HttpRouter.Route<never, never>>
+): ReadonlyArray<HttpRouter.Route<never, never>> => {
+  const byPath = new Map<HttpRouter.PathInput, { methods: Set<string>; redactedParams: ReadonlyArray<string> }>()
+  for (const route of routes) {
+    const entry = byPath.get(route.path) ?? { methods: new Set<string>(), redactedParams: route.redactedParams ?? [] }
+    entry.methods.add(route.method)
+    if (route.method === "GET") entry.methods.add("HEAD")
+    byPath.set(route.path, entry)
+  }
+  return Array.from(byPath, ([path, { methods, redactedParams }]) => {
+    const allow = [...methods, "OPTIONS"].join(", ")
+    return HttpRouter.route(
+      "*",
+      path,
+      Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+        request.method === "OPTIONS"
+          ? HttpServerResponse.empty({ status: 204, headers: { allow } })
+          : respond(405, { error: `${request.method} is not allowed on ${path}: use ${allow}` }, { allow })),
+      { redactedParams }
+    )
+  })
+}
+
+/**
+ * Answers an `ApiFailure` or a `StoreError` with the error envelope, and a
+ * defect (a bug) with a 500 in the envelope and one log line naming the route
+ * (its pattern, so no callback token reaches the log).
+ */
 const withErrorEnvelope = <R>(
   route: HttpRouter.Route<ApiFailure | Store.StoreError, R>
 ): HttpRouter.Route<never, R> =>
   HttpRouter.route(
     route.method,
     route.path,
-    Effect.catch(route.handler, (error) =>
-      Effect.succeed(
-        error._tag === "ApiFailure"
-          ? respond(error.status, { error: error.message }, error.headers)
-          : respond(500, { error: `internal error (${error.operation}): ${error.message}` })
-      )),
+    route.handler.pipe(
+      Effect.catch((error) =>
+        Effect.succeed(
+          error._tag === "ApiFailure"
+            ? respond(error.status, { error: error.message }, error.headers)
+            : respond(500, { error: `internal error (${error.operation}): ${error.message}` })
+        )
+      ),
+      Effect.catchDefect((defect) => answerDefect(`${route.method} ${route.path}`, defect))
+    ),
     { uninterruptible: route.uninterruptible, redactedParams: route.redactedParams }
   )
+
+const MAX_DEFECT_MESSAGE = 200
+
+/** A 500 in the error envelope for a bug, logged once at Error with its cause. */
+const answerDefect = (what: string, defect: unknown) => {
+  const message = defect instanceof Error ? defect.message : String(defect)
+  const shown = message.length > MAX_DEFECT_MESSAGE ? `${message.slice(0, MAX_DEFECT_MESSAGE)}…` : message
+  return Effect.as(
+    Effect.logError(`${what} failed with an unexpected error`, Cause.die(defect)),
+    respond(500, { error: `internal error: ${shown}` })
+  )
+}
 
 /**
  * An HTTP application: answers the current request, or fails with an
@@ -321,15 +428,23 @@ export const orElse = <E1, R1, E2, R2>(
 
 /**
  * Answers what no route matched with the error envelope (404) instead of an
- * empty response. (Its error type still names `HttpServerError`: other
- * reasons than `RouteNotFound` pass through.)
+ * empty response, and a defect that reached this far (from extra routes) with
+ * a 500 in the envelope and a log line. (Its error type still names
+ * `HttpServerError`: other reasons than `RouteNotFound` pass through.)
  *
  * @internal
  */
 export const withNotFound = <E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> =>
-  Effect.catch(app, (error) =>
-    isRouteNotFound(error)
-      ? Effect.succeed(respond(404, { error: "not found" }))
-      : Effect.fail(error))
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
+  app.pipe(
+    Effect.catch((error) =>
+      isRouteNotFound(error)
+        ? Effect.succeed(respond(404, { error: "not found" }))
+        : Effect.fail(error)
+    ),
+    // Only the method: the URL of a capability route is a credential.
+    Effect.catchDefect((defect) =>
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => answerDefect(`a ${request.method} request`, defect))
+    )
+  )

@@ -95,11 +95,12 @@ export interface EventStream {
 }
 
 export const openEvents = (
-  local: Pick<LocalPosthook.LocalPosthook, "baseUrl">
+  local: Pick<LocalPosthook.LocalPosthook, "baseUrl">,
+  headers: Readonly<Record<string, string>> = {}
 ): Effect.Effect<EventStream, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.callback<{ readonly stream: EventStream; readonly outgoing: Http.ClientRequest }>((resume) => {
-      const outgoing = Http.request(new URL(`${Dashboard.API_PREFIX}/events`, local.baseUrl), { agent: false }, (incoming) => {
+      const outgoing = Http.request(new URL(`${Dashboard.API_PREFIX}/events`, local.baseUrl), { agent: false, headers }, (incoming) => {
         let text = ""
         let ended = false
         const waiters = new Set<() => void>()

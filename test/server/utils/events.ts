@@ -22,3 +22,20 @@ export const eventFor = <Tag extends ServerEvent["_tag"]>(
     event._tag === tag && "hookId" in event && event.hookId === hookId &&
     (attempt === undefined || ("attempt" in event && event.attempt === attempt))
   )
+
+/** How an attempt ended, as the server's events tell it. */
+export type AttemptEnd = EventOf<"HookDelivered"> | EventOf<"HookAccepted"> | EventOf<"HookRetrying"> | EventOf<"HookFailed">
+
+const ENDINGS: ReadonlySet<ServerEvent["_tag"]> = new Set(["HookDelivered", "HookAccepted", "HookRetrying", "HookFailed"])
+
+/**
+ * The event that ended attempt `attempt` of a hook (delivered, accepted,
+ * retrying or failed), already emitted or still to come. Asserting on its
+ * `_tag` fails at once when the attempt ended another way, where waiting for
+ * one particular tag would wait until the test's timeout.
+ */
+export const attemptEnd = (local: LocalPosthook.LocalPosthook, hookId: string, attempt: number) =>
+  local.awaitEvent((event): event is AttemptEnd =>
+    ENDINGS.has(event._tag) && "hookId" in event && event.hookId === hookId && "attempt" in event &&
+    event.attempt === attempt
+  )

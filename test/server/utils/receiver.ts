@@ -76,10 +76,11 @@ export const makeReceiver = (
 
     const nodeServer = Http.createServer()
     const server = yield* NodeHttpServer.make(() => nodeServer, { port: 0, host: "127.0.0.1" }).pipe(Effect.orDie)
-    // Runs before the server's own close, which would otherwise wait for requests left hanging.
-    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     // Handlers run uninterruptibly by default: a "hang" reply must end when the server closes.
     yield* server.serve(Effect.interruptible(app))
+    // Added after `serve`, so it runs before serving stops: that waits (on `Clock`, which `TestClock` may never
+    // move) for open connections, and a request left hanging keeps its connection open.
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     const address = server.address
     const port = address._tag === "UnixPathAddress" ? 0 : address.port
     return {

@@ -14,6 +14,10 @@
  * | GET | `/_dashboard/api/keys` | the full keys (for the copy buttons) |
  * | GET | `/_dashboard/api/events` | server-sent events |
  *
+ * When the server listens beyond loopback, every route but the script and
+ * the style needs the dashboard's token (`guard.ts`); a page opened with
+ * `?token=` sets the cookie and redirects (303) to itself without it.
+ *
  * Errors are `{"error": "<message>"}` (JSON) or a page with the message
  * (HTML), never a stack trace.
  *
@@ -159,26 +163,51 @@ const assetResponse = (body: string, contentType: string) =>
     headers: { ...Guard.COMMON_HEADERS, "Cache-Control": "no-cache" }
   })
 
-/** @internal */
-export const make = (local: LocalPosthook): Rest.App => {
-  const ownUrls = Array.from(new Set([local.baseUrl, local.publicUrl]))
+/**
+ * The dashboard's routes for `local`. With a `token`, every route that shows
+ * data needs it (see `guard.ts`); without, the server listens on loopback
+ * only and the Host check is the guard.
+ *
+ * @internal
+ */
+export const make = (local: LocalPosthook, token: Redacted.Redacted<string> | undefined): Rest.App => {
+  const access: Guard.Access = {
+    ownUrls: Array.from(new Set([local.baseUrl, local.publicUrl])),
+    listenHost: local.config.host,
+    port: local.port,
+    token
+  }
   const projectName = local.config.projectName
 
+  /**
+   * `handler` once the request passed the guards. A page opened with the
+   * token in its URL instead gets the cookie and a redirect to the same URL
+   * without the token, so the token leaves the address bar and history.
+   */
   const guarded = <R>(
-    needsHeader: boolean,
-    refuse: (message: string) => HttpServerResponse.HttpServerResponse,
+    options: { readonly needsToken: boolean; readonly needsHeader: boolean; readonly page?: boolean },
+    refuse: (refusal: Guard.Refusal) => HttpServerResponse.HttpServerResponse,
     handler: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R>
   ) =>
     Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-      const refused = Guard.check(request, ownUrls, needsHeader)
-      return refused === undefined ? handler : Effect.succeed(refuse(refused))
+      const refused = Guard.check(request, access, options)
+      if (refused !== undefined) return Effect.succeed(refuse(refused))
+      if (options.page === true && token !== undefined && Guard.queryToken(request.url) !== undefined) {
+        return Effect.succeed(
+          HttpServerResponse.redirect(Guard.withoutToken(request.url), {
+            status: 303,
+            headers: { ...Guard.COMMON_HEADERS, "Set-Cookie": Guard.setCookie(access.port, token) }
+          })
+        )
+      }
+      return handler
     })
 
   /** A JSON endpoint: the body on success, the error envelope otherwise. */
   const api = <R>(options: { readonly needsHeader: boolean }, body: Effect.Effect<unknown, Failure, R>) =>
     guarded(
-      options.needsHeader,
-      (message) => jsonResponse(403, { error: message }),
+      { needsToken: true, needsHeader: options.needsHeader },
+      (refusal) => jsonResponse(refusal.status, { error: refusal.message }),
       body.pipe(
         Effect.map((data) => jsonResponse(200, data)),
         Effect.catch((failure) => Effect.succeed(jsonResponse(failureStatus(failure), { error: failureMessage(failure) }))),
@@ -189,9 +218,12 @@ export const make = (local: LocalPosthook): Rest.App => {
   /** A page: the shell for `view`, or an error page. */
   const page = <R>(view: Effect.Effect<readonly [number, Page.View], Failure, R>) =>
     guarded(
-      false,
-      (message) =>
-        htmlResponse(403, Page.render({ _tag: "Error", title: "Refused", message }, projectName, { script: false })),
+      { needsToken: true, needsHeader: false, page: true },
+      (refusal) =>
+        htmlResponse(
+          refusal.status,
+          Page.render({ _tag: "Error", title: "Refused", message: refusal.message }, projectName, { script: false })
+        ),
       view.pipe(
         Effect.map(([status, shown]) => htmlResponse(status, Page.render(shown, projectName))),
         Effect.catch((failure) =>
@@ -352,12 +384,17 @@ export const make = (local: LocalPosthook): Rest.App => {
     })
   )
 
+  // The script and the style are the same for every server and show no data: no token needed.
   const asset = (body: string, contentType: string) =>
-    guarded(false, (message) => jsonResponse(403, { error: message }), Effect.succeed(assetResponse(body, contentType)))
+    guarded(
+      { needsToken: false, needsHeader: false },
+      (refusal) => jsonResponse(refusal.status, { error: refusal.message }),
+      Effect.succeed(assetResponse(body, contentType))
+    )
 
   const events = guarded(
-    false,
-    (message) => jsonResponse(403, { error: message }),
+    { needsToken: true, needsHeader: false },
+    (refusal) => jsonResponse(refusal.status, { error: refusal.message }),
     Effect.map(HttpServerRequest.HttpServerRequest, (request) => Events.response(local, request))
   )
 
