@@ -28,7 +28,18 @@ import type * as HttpClient from "effect/http/HttpClient"
 import * as Socket from "effect/socket/Socket"
 import { WebSocket } from "ws"
 import { Delivery, Listener, PosthookConfig } from "posthook-effect"
-import { type Benchmark, type Child, cpuNanos, log, median, percentile, preciseNow, type Row, startChild } from "./util.js"
+import {
+  type Benchmark,
+  type Child,
+  cpuNanos,
+  interleaved,
+  log,
+  median,
+  percentile,
+  preciseNow,
+  type Row,
+  startChild
+} from "./util.js"
 
 interface Done {
   readonly done: number
@@ -120,34 +131,21 @@ export const benchmark: Benchmark = {
     const window = 1_000
     const rounds = options.quick ? 2 : 5
     const oneAtATime = options.quick ? 500 : 3_000
-    /** Interleaved rounds of the raw client and the listener(s) against the same server process. */
-    const interleaved = async (label: string, inFlight: number, sdkLayers: ReadonlyArray<typeof layer>) => {
-      const raw: Array<RunResult> = []
-      const sdk: Array<Array<RunResult>> = sdkLayers.map(() => [])
-      for (let round = 0; round < rounds; round++) {
-        const sdkRuns = async () => {
-          for (const [i, sdkLayer] of sdkLayers.entries()) sdk[i]!.push(await runSdk(server, sdkLayer, total, inFlight))
-        }
-        if (round % 2 === 0) {
-          raw.push(await runRaw(server, baseUrl, total, inFlight))
-          await sdkRuns()
-        } else {
-          await sdkRuns()
-          raw.push(await runRaw(server, baseUrl, total, inFlight))
-        }
-        log(`  ${label}, round ${round + 1}/${rounds}: ${
-          sdk.map((runs) => Math.round(runs.at(-1)!.perSecond)).join(" / ")
-        } vs ${Math.round(raw.at(-1)!.perSecond)} deliveries/s`)
-      }
-      return { raw, sdk }
-    }
     try {
       // Warm-up.
       await runRaw(server, baseUrl, options.quick ? 1_000 : 5_000, window)
       await runSdk(server, layer, options.quick ? 1_000 : 5_000, window)
       await runSdk(server, globalLayer, options.quick ? 1_000 : 5_000, window)
-      const atOnce = await interleaved("all at once", total, [layer, globalLayer])
-      const { raw, sdk: [sdk = []] } = await interleaved(`${window} in flight`, window, [layer])
+      // Interleaved rounds of the raw client and the listener(s) against the same server process.
+      const atOnce = await interleaved(rounds, {
+        raw: () => runRaw(server, baseUrl, total, total),
+        ws: () => runSdk(server, layer, total, total),
+        global: () => runSdk(server, globalLayer, total, total)
+      }, (round) => log(`  all at once, round ${round + 1}/${rounds}`))
+      const { raw, sdk } = await interleaved(rounds, {
+        raw: () => runRaw(server, baseUrl, total, window),
+        sdk: () => runSdk(server, layer, total, window)
+      }, (round) => log(`  ${window} in flight, round ${round + 1}/${rounds}`))
       const rawSingle = await runRaw(server, baseUrl, oneAtATime, 1)
       const sdkSingle = await runSdk(server, layer, oneAtATime, 1)
 
@@ -161,7 +159,7 @@ export const benchmark: Benchmark = {
           bench: "websocket",
           measure: `listen, ${totalText} deliveries sent at once`,
           unit: "deliveries/s",
-          sdk: perSecond(atOnce.sdk[0] ?? []),
+          sdk: perSecond(atOnce.ws),
           baseline: perSecond(atOnce.raw),
           goal: { kind: "ratioMin", value: 0.95 },
           note: `median of ${rounds} interleaved runs; both on the ws package; baseline: raw ws client (JSON.parse + ack)`
@@ -170,7 +168,7 @@ export const benchmark: Benchmark = {
           bench: "websocket",
           measure: `listen on Node's global WebSocket, ${totalText} at once`,
           unit: "deliveries/s",
-          sdk: perSecond(atOnce.sdk[1] ?? []),
+          sdk: perSecond(atOnce.global),
           baseline: perSecond(atOnce.raw),
           note: "the SDK on undici's WebSocket, the baseline on ws: includes undici vs ws"
         },
@@ -178,7 +176,7 @@ export const benchmark: Benchmark = {
           bench: "websocket",
           measure: `client CPU per delivery, ${totalText} at once`,
           unit: "µs CPU",
-          sdk: cpu(atOnce.sdk[0] ?? []),
+          sdk: cpu(atOnce.ws),
           baseline: cpu(atOnce.raw)
         },
         {

@@ -169,7 +169,8 @@ describe("item 11: ack_timeout interrupts the handler and frees its permit", () 
           Effect.andThen(Effect.sync(() => started.push(delivery.hookId)), Effect.never).pipe(
             Effect.onInterrupt(() => Effect.sync(() => interrupted.push(delivery.hookId)))
           ),
-        { maxConcurrency: 2 }
+        // A short grace: h4 and h5 are still stuck when the test's scope closes.
+        { maxConcurrency: 2, gracePeriod: "100 millis" }
       ).pipe(Effect.provide(context))
       yield* eventually("connection", () => server.connections.length === 1)
       const first = connectionAt(server, 0)
@@ -213,6 +214,38 @@ describe("item 11: ack_timeout interrupts the handler and frees its permit", () 
       yield* Deferred.succeed(release, undefined)
       yield* eventually("acked", () => framesOf(first, "ack").length === 1)
       expect(interrupted).toEqual([])
+    }))
+
+  it.live("several attempts of one hook in flight: an ack_timeout stops its attempt and earlier ones, not later ones", () =>
+    Effect.gen(function*() {
+      const { context, server } = yield* setup
+      const scope = yield* Scope.make()
+      const started: Array<number> = []
+      const interrupted: Array<number> = []
+      yield* Listener.listen(
+        (delivery) => {
+          const attempt = delivery.ws?.attempt ?? 0
+          return Effect.andThen(Effect.sync(() => started.push(attempt)), Effect.never).pipe(
+            Effect.onInterrupt(() => Effect.sync(() => interrupted.push(attempt)))
+          )
+        },
+        { gracePeriod: "100 millis" }
+      ).pipe(Effect.provide(context), Scope.provide(scope))
+      yield* eventually("connection", () => server.connections.length === 1)
+      const first = connectionAt(server, 0)
+      first.sendHook("other")
+      for (const attempt of [1, 2, 3]) first.sendHook("h", { attempt })
+      yield* eventually("four running", () => started.length === 4)
+      first.send({ _tag: "ack_timeout", hookId: "h", attempt: 2 })
+      yield* eventually("attempts 1 and 2 interrupted", () => interrupted.length === 2)
+      expect([...interrupted].sort()).toEqual([1, 2])
+      yield* within("closing", 10, Scope.close(scope, Exit.void))
+      yield* eventually("socket closed", () => first.closeCode !== undefined)
+      // Attempt 3 and the other hook are still unanswered at close: nacked; attempts 1 and 2 get nothing.
+      expect([...first.raw].sort()).toEqual([
+        `{"type":"nack","hookId":"h","error":"Listener is shutting down"}`,
+        `{"type":"nack","hookId":"other","error":"Listener is shutting down"}`
+      ])
     }))
 
   it.live("Listener.stream: after ack_timeout the delivery's answers return false and send nothing", () =>

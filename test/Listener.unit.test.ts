@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, DateTime, Duration, Result } from "effect"
 import { Delivery } from "posthook-effect"
+import * as FrameDelivery from "../src/internal/frameDelivery.js"
 import * as WsConnection from "../src/internal/wsConnection.js"
 import { hookFrame } from "./utils/WsTestServer.js"
 
@@ -34,16 +35,16 @@ describe("wsConnection (pure parts)", () => {
 
   it("toDelivery fills what the frame leaves out from the time of receipt", () => {
     const now = Date.parse("2026-03-01T12:00:00.500Z")
-    const delivery = Result.getOrThrow(WsConnection.toDelivery(hookFrame("h1"), now))
+    const delivery = Result.getOrThrow(FrameDelivery.toDelivery(hookFrame("h1"), now))
     expect(delivery.timestamp).toBe(Math.floor(now / 1000))
     expect(DateTime.formatIso(delivery.postedAt)).toBe("2026-03-01T12:00:00.000Z")
     expect(delivery.updatedAt).toEqual(delivery.createdAt)
     expect(delivery.ackUrl).toBeUndefined()
-    expect(Result.isFailure(WsConnection.toDelivery(hookFrame("h2", { createdAt: "soon" }), now))).toBe(true)
+    expect(Result.isFailure(FrameDelivery.toDelivery(hookFrame("h2", { createdAt: "soon" }), now))).toBe(true)
   })
 
   it("toDelivery: the body is built on first read, enumerable, and the same bytes every time", () => {
-    const delivery = Result.getOrThrow(WsConnection.toDelivery(hookFrame("h3", { data: { n: 1 } }), 0))
+    const delivery = Result.getOrThrow(FrameDelivery.toDelivery(hookFrame("h3", { data: { n: 1 } }), 0))
     expect(Object.keys(delivery)).toContain("body")
     const first = delivery.body
     expect(delivery.body).toBe(first)
@@ -56,7 +57,7 @@ describe("wsConnection (pure parts)", () => {
     const zone = process.env.TZ
     process.env.TZ = "America/New_York"
     try {
-      const delivery = Result.getOrThrow(WsConnection.toDelivery(hookFrame("h-tz", { postAt: "2026-07-01T09:00:00" }), 0))
+      const delivery = Result.getOrThrow(FrameDelivery.toDelivery(hookFrame("h-tz", { postAt: "2026-07-01T09:00:00" }), 0))
       expect(DateTime.formatIso(delivery.postAt)).toBe("2026-07-01T09:00:00.000Z")
     } finally {
       if (zone === undefined) delete process.env.TZ
@@ -65,13 +66,13 @@ describe("wsConnection (pure parts)", () => {
   })
 
   it("toDelivery: equal date texts in a row give equal dates; a different text is parsed anew", () => {
-    const a = Result.getOrThrow(WsConnection.toDelivery(hookFrame("a", { postAt: "2026-01-01T00:00:00Z" }), 0))
-    const b = Result.getOrThrow(WsConnection.toDelivery(hookFrame("b", { postAt: "2026-01-01T00:00:00Z" }), 0))
-    const c = Result.getOrThrow(WsConnection.toDelivery(hookFrame("c", { postAt: "2026-01-02T00:00:00Z" }), 0))
+    const a = Result.getOrThrow(FrameDelivery.toDelivery(hookFrame("a", { postAt: "2026-01-01T00:00:00Z" }), 0))
+    const b = Result.getOrThrow(FrameDelivery.toDelivery(hookFrame("b", { postAt: "2026-01-01T00:00:00Z" }), 0))
+    const c = Result.getOrThrow(FrameDelivery.toDelivery(hookFrame("c", { postAt: "2026-01-02T00:00:00Z" }), 0))
     expect(DateTime.formatIso(a.postAt)).toBe("2026-01-01T00:00:00.000Z")
     expect(b.postAt).toEqual(a.postAt)
     expect(DateTime.formatIso(c.postAt)).toBe("2026-01-02T00:00:00.000Z")
-    expect(Result.isFailure(WsConnection.toDelivery(hookFrame("d", { postAt: "2026-01-01T00:00:00Z", createdAt: "x" }), 0)))
+    expect(Result.isFailure(FrameDelivery.toDelivery(hookFrame("d", { postAt: "2026-01-01T00:00:00Z", createdAt: "x" }), 0)))
       .toBe(true)
   })
 })

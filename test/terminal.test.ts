@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger } from "effect"
-import WebSocket from "ws"
 import { escape, escapeLines } from "../src/internal/terminal.js"
 import * as LocalPosthook from "../src/server/LocalPosthook.js"
-import type * as ServerEvent from "../src/server/ServerEvent.js"
-import { hooksClient, raw } from "./server/utils/sdk.js"
+import { within } from "./server/utils/deadline.js"
+import { eventFor } from "./server/utils/events.js"
+import { hooksClient } from "./server/utils/sdk.js"
+import { connectListener } from "./server/utils/wsClient.js"
 
 const SAFE = /^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]*$/
 
@@ -58,27 +59,12 @@ describe("the local server's log lines", () => {
       ])
       yield* Effect.gen(function*() {
         const local = yield* LocalPosthook.make({ retryPolicy: { minRetries: 0, delaySecs: 1, strategy: "fixed" } })
-        const ticket = yield* raw(local, "POST", "/v1/ws/ticket")
-        const { ticket: token, url } = (ticket.json as { data: { ticket: string; url: string } }).data
-        yield* Effect.acquireRelease(
-          Effect.callback<WebSocket>((resume) => {
-            const ws = new WebSocket(`${url}?ticket=${encodeURIComponent(token)}`)
-            ws.on("message", (data) => {
-              const frame = JSON.parse(String(data)) as { readonly type: string; readonly id?: string }
-              if (frame.type === "connected") resume(Effect.succeed(ws))
-              if (frame.type === "hook") ws.send(JSON.stringify({ type: "nack", hookId: frame.id, error: hostile }))
-            })
-            ws.on("error", (error) => resume(Effect.die(error)))
-          }),
-          (ws) => Effect.sync(() => ws.close())
-        )
+        const { socket } = yield* connectListener(local)
         const hooks = yield* hooksClient(local)
         const hook = yield* hooks.schedule({ path: "/webhooks/x", postAt: new Date(Date.now() - 1000).toISOString() })
-        yield* local.awaitEvent((event): event is ServerEvent.ServerEvent & { readonly _tag: "HookFailed" } =>
-          event._tag === "HookFailed" && event.hookId === hook.id
-        ).pipe(
-          Effect.timeoutOrElse({ duration: "20 seconds", orElse: () => Effect.die(new Error("no HookFailed event")) })
-        )
+        const frame = yield* socket.nextOfType("hook").pipe(within(20_000, "the hook frame"))
+        yield* socket.send(JSON.stringify({ type: "nack", hookId: frame.id, error: hostile }))
+        yield* eventFor(local, "HookFailed", hook.id).pipe(within(20_000, "the HookFailed event"))
       }).pipe(Effect.provide(capture))
       const failed = lines.filter((line) => line.startsWith("failed "))
       expect(failed.length).toBe(1)

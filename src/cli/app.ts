@@ -103,7 +103,7 @@ export const run: Effect.Effect<ExitCode> = cli.pipe(
       ? Effect.as(Console.error(`error: ${Terminal.escapeLines(error.message)}`), error.exitCode)
       : CliError.isCliError(error)
       ? Effect.succeed(ExitCode.Usage)
-      : Effect.as(Console.error(`error: ${String(error)}`), ExitCode.Usage)
+      : Effect.as(Console.error(`error: ${Terminal.escapeLines(String(error))}`), ExitCode.Usage)
   ),
   Effect.catchDefect((defect) =>
     Effect.as(Console.error(`error: unexpected failure (a bug in posthook)\n${Cause.pretty(Cause.die(defect))}`), ExitCode.Usage)

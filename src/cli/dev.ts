@@ -58,11 +58,11 @@ const flags = {
     "Keep hooks in this SQLite file (they survive restarts). Default: in memory.",
     "FILE"
   ),
-  apiKey: Flag.Redacted("api-key").pipe(
-    Flag.withMetavar("KEY"),
-    Flag.withDescription("The API key clients must send. Default: $POSTHOOK_API_KEY, else generated."),
-    Flag.withFallbackConfig(Config.Redacted("POSTHOOK_API_KEY")),
-    Flag.optional,
+  apiKey: CliOptions.keyFromEnv(
+    "api-key",
+    "POSTHOOK_API_KEY",
+    "The API key clients must send. Default: $POSTHOOK_API_KEY, else generated."
+  ).pipe(
     // An empty value (`POSTHOOK_API_KEY=`) is no key: one is generated, and shown.
     Flag.map(Option.filter((key) => Redacted.value(key).trim().length > 0))
   ),

@@ -9,11 +9,13 @@
  * once. What is still unanswered when a connection is shut down by us is
  * nacked before the socket closes, so no delivery is left hanging.
  *
+ * A `hook` frame becomes a `Delivery` in `frameDelivery.ts`; answers leave
+ * through `answerWriter.ts`.
+ *
  * @internal
  */
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import type * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -30,13 +32,13 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
-import { acceptSeconds, type Delivery, type ForwardRequest, Result, type WebSocketMeta } from "../Delivery.js"
+import { acceptSeconds, type Delivery, Result } from "../Delivery.js"
 import type * as Listener from "../Listener.js"
 import * as PosthookError from "../PosthookError.js"
-import { callbacksOf } from "./delivery.js"
-import type { Transport } from "./transport.js"
 import * as WsProtocol from "../protocol/frames.js"
-import { decodeUtc } from "./utc.js"
+import * as AnswerWriter from "./answerWriter.js"
+import * as FrameDelivery from "./frameDelivery.js"
+import type { Transport } from "./transport.js"
 
 // ---------------------------------------------------------------------------
 // Defaults
@@ -119,179 +121,8 @@ export const connectUrl = (ticket: Ticket, forward: boolean): string =>
   }`
 
 // ---------------------------------------------------------------------------
-// Frames → deliveries
+// Answers
 // ---------------------------------------------------------------------------
-
-/** @internal */
-export type HookFrame = typeof WsProtocol.HookFrame.Type
-
-/** `WebSocket.OPEN`, spelled out: runtimes without a global `WebSocket` have no constant to read. */
-const OPEN = 1
-
-const utf8 = new TextEncoder()
-const utf8Decoder = new TextDecoder()
-
-/**
- * Parses one date field of hook frames, remembering the last text it parsed.
- * Frames in a row often repeat a time (hooks scheduled in bulk share `postAt`
- * and `createdAt`), and a `DateTime.Utc` is immutable, so equal texts can
- * share one value: a parse plus DateTime's constructor cost about as much as
- * the rest of building a delivery.
- */
-class UtcField {
-  private lastText: string | undefined = undefined
-  private lastValue: DateTime.Utc | undefined = undefined
-  constructor(private readonly field: string) {}
-  /** The date, or what is wrong with the text. */
-  parse(text: string): DateTime.Utc | string {
-    if (text === this.lastText && this.lastValue !== undefined) return this.lastValue
-    // As `Schema.DateTimeUtc` reads it (not `Date.parse`: a text without an
-    // offset is UTC, not the machine's local time).
-    const value = decodeUtc(text)
-    if (value === undefined) return `${this.field} is not a date: ${JSON.stringify(text)}`
-    this.lastText = text
-    this.lastValue = value
-    return value
-  }
-}
-
-const postAtField = new UtcField("postAt")
-const postedAtField = new UtcField("postedAt")
-const createdAtField = new UtcField("createdAt")
-const updatedAtField = new UtcField("updatedAt")
-
-/**
- * The raw body a WebSocket delivery stands for: the exact HTTP body in
- * forward mode, otherwise the JSON body an HTTP delivery would carry
- * (docs/protocol.md §2), built from the frame's own strings.
- */
-const bodyOf = (frame: HookFrame, postedAt: string): Uint8Array =>
-  utf8.encode(
-    frame.forwardRequest?.body ??
-      JSON.stringify({
-        id: frame.id,
-        path: frame.path,
-        postAt: frame.postAt,
-        postedAt,
-        data: frame.data,
-        createdAt: frame.createdAt,
-        updatedAt: frame.updatedAt ?? frame.createdAt
-      })
-  )
-
-const forwardRequestOf = (frame: HookFrame): ForwardRequest | undefined => {
-  const forward = frame.forwardRequest
-  if (forward === undefined) return undefined
-  return {
-    body: forward.body,
-    signature: forward.signature,
-    ...(forward.authorization === undefined ? {} : { authorization: forward.authorization }),
-    ...(forward.posthookId === undefined ? {} : { posthookId: forward.posthookId }),
-    ...(forward.posthookTimestamp === undefined ? {} : { posthookTimestamp: forward.posthookTimestamp }),
-    ...(forward.posthookSignature === undefined ? {} : { posthookSignature: forward.posthookSignature })
-  }
-}
-
-/**
- * Builds the `Delivery` a `hook` frame stands for, in the same shape as an
- * HTTP delivery. A failure names what was wrong with the frame.
- *
- * @internal
- */
-export const toDelivery = (frame: HookFrame, nowMillis: number): EffectResult.Result<Delivery, string> => {
-  const built = buildDelivery(frame, nowMillis)
-  return typeof built === "string" ? EffectResult.fail(built) : EffectResult.succeed(built)
-}
-
-/** `toDelivery` without the `Result` around it (the hot path): the delivery, or what is wrong with the frame. */
-const buildDelivery = (frame: HookFrame, nowMillis: number): Delivery | string => {
-  const timestamp = frame.timestamp ?? Math.floor(nowMillis / 1000)
-  const postedAtText = frame.postedAt ?? new Date(timestamp * 1000).toISOString()
-  const postAt = postAtField.parse(frame.postAt)
-  if (typeof postAt === "string") return postAt
-  const postedAt = postedAtField.parse(postedAtText)
-  if (typeof postedAt === "string") return postedAt
-  const createdAt = createdAtField.parse(frame.createdAt)
-  if (typeof createdAt === "string") return createdAt
-  const updatedAt = frame.updatedAt === undefined || frame.updatedAt === frame.createdAt
-    ? createdAt
-    : updatedAtField.parse(frame.updatedAt)
-  if (typeof updatedAt === "string") return updatedAt
-  const forwardRequest = forwardRequestOf(frame)
-  // Built field by field: spreads after other properties leave V8's fast path (µs per delivery).
-  const ws: { attempt: number; maxAttempts: number; forwardRequest?: ForwardRequest } = {
-    attempt: frame.attempt,
-    maxAttempts: frame.maxAttempts
-  }
-  if (forwardRequest !== undefined) ws.forwardRequest = forwardRequest
-  return new FrameDelivery(frame, postedAtText, { timestamp, postAt, postedAt, createdAt, updatedAt, ws })
-}
-
-/** `body` of every `FrameDelivery`: one shared accessor, so defining it costs no closure and no new map. */
-const lazyBody: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: FrameDelivery): Uint8Array {
-    return this.bodyBytes()
-  }
-}
-
-/**
- * A delivery built from a `hook` frame, in the shape `makeDelivery` gives
- * (the same own, enumerable properties). `body` is built on first read, then
- * kept: over WebSocket it is synthesized (re-serializing `data`), which costs
- * about as much as the rest of the delivery, and few handlers read it. It is
- * an own enumerable accessor, so it spreads as the same bytes. A class rather
- * than an object literal with `get body()`: such a literal takes V8's slow
- * path (about 0.6 µs per delivery, more than the rest of it).
- */
-class FrameDelivery implements Delivery {
-  readonly hookId: string
-  readonly timestamp: number
-  readonly path: string
-  readonly data: unknown
-  readonly postAt: DateTime.Utc
-  readonly postedAt: DateTime.Utc
-  readonly createdAt: DateTime.Utc
-  readonly updatedAt: DateTime.Utc
-  declare readonly body: Uint8Array
-  readonly ws: WebSocketMeta
-  readonly ack: Delivery["ack"]
-  readonly nack: Delivery["nack"]
-  declare readonly ackUrl?: string
-  declare readonly nackUrl?: string
-  readonly #frame: HookFrame
-  readonly #postedAtText: string
-  #body: Uint8Array | undefined = undefined
-  constructor(
-    frame: HookFrame,
-    postedAtText: string,
-    fields: Pick<Delivery, "timestamp" | "postAt" | "postedAt" | "createdAt" | "updatedAt"> & {
-      readonly ws: WebSocketMeta
-    }
-  ) {
-    this.hookId = frame.id
-    this.timestamp = fields.timestamp
-    this.path = frame.path
-    this.data = frame.data
-    this.postAt = fields.postAt
-    this.postedAt = fields.postedAt
-    this.createdAt = fields.createdAt
-    this.updatedAt = fields.updatedAt
-    Object.defineProperty(this, "body", lazyBody)
-    this.ws = fields.ws
-    const { ack, nack } = callbacksOf(frame.id, frame.ackUrl, frame.nackUrl)
-    this.ack = ack
-    this.nack = nack
-    if (frame.ackUrl !== undefined) Object.assign(this, { ackUrl: frame.ackUrl })
-    if (frame.nackUrl !== undefined) Object.assign(this, { nackUrl: frame.nackUrl })
-    this.#frame = frame
-    this.#postedAtText = postedAtText
-  }
-  bodyBytes(): Uint8Array {
-    return (this.#body ??= bodyOf(this.#frame, this.#postedAtText))
-  }
-}
 
 /**
  * The client frame that answers `hookId` with `result`.
@@ -331,6 +162,8 @@ export const failureMessage = (cause: Cause.Cause<unknown>): string => {
 // ---------------------------------------------------------------------------
 // Connections
 // ---------------------------------------------------------------------------
+
+const utf8Decoder = new TextDecoder()
 
 /**
  * One delivery taken off the wire. `answer` and `answerUnsafe` are methods:
@@ -416,29 +249,6 @@ const pausable = (ws: Socket.WebSocketLike): { readonly pause: () => void; reado
   return { pause: () => pause.call(ws), resume: () => resume.call(ws) }
 }
 
-/** A stream whose writes can be held and sent together (Node's `net.Socket`). */
-interface Corkable {
-  readonly cork: () => void
-  readonly uncork: () => void
-}
-
-/**
- * The TCP socket under a `ws` WebSocket, when it can be corked. Without it
- * every answer costs a `writev` system call of its own, which is most of
- * what an answer costs.
- */
-const corkable = (ws: Socket.WebSocketLike): Corkable | undefined => {
-  if (!Predicate.hasProperty(ws, "_socket")) return undefined
-  const socket = ws._socket
-  if (!Predicate.hasProperty(socket, "cork") || !Predicate.hasProperty(socket, "uncork")) return undefined
-  const { cork, uncork } = socket
-  if (!Predicate.isFunction(cork) || !Predicate.isFunction(uncork)) return undefined
-  return { cork: () => cork.call(socket), uncork: () => uncork.call(socket) }
-}
-
-/** Answers held in a corked socket at most (see `write` in `connection`). */
-const CORKED_WRITES_MAX = 32
-
 /**
  * Frames waiting behind an Effect beyond which the socket is paused (where it
  * can be): callbacks that are slower than the server must not buffer without
@@ -503,9 +313,55 @@ interface Context<R> {
   readonly resetBackoff: Effect.Effect<void>
 }
 
-/** Where a connection's answers go: the unanswered set and the socket. */
+/**
+ * The unanswered deliveries of a connection, by hook id. An `ack_timeout`
+ * names a hook: scanning every delivery in flight for it would cost
+ * O(in flight) per timeout, so tens of thousands of stuck handlers timing out
+ * would block the event loop for tens of seconds (and miss pings meanwhile).
+ */
+class Unanswered {
+  /** Per hook: its one unanswered delivery, or several (a redelivery while an older attempt runs). */
+  private readonly byHook = new Map<string, PendingDelivery | Array<PendingDelivery>>()
+  private count = 0
+  get size(): number {
+    return this.count
+  }
+  add(pending: PendingDelivery): void {
+    const hookId = pending.delivery.hookId
+    const held = this.byHook.get(hookId)
+    if (held === undefined) this.byHook.set(hookId, pending)
+    else if (Array.isArray(held)) held.push(pending)
+    else this.byHook.set(hookId, [held, pending])
+    this.count++
+  }
+  delete(pending: PendingDelivery): void {
+    const hookId = pending.delivery.hookId
+    const held = this.byHook.get(hookId)
+    if (held === pending) {
+      this.byHook.delete(hookId)
+      this.count--
+    } else if (Array.isArray(held)) {
+      const index = held.indexOf(pending)
+      if (index === -1) return
+      held.splice(index, 1)
+      if (held.length === 0) this.byHook.delete(hookId)
+      this.count--
+    }
+  }
+  /** The unanswered deliveries of one hook (a copy). */
+  of(hookId: string): Array<PendingDelivery> {
+    const held = this.byHook.get(hookId)
+    return held === undefined ? [] : Array.isArray(held) ? [...held] : [held]
+  }
+  /** Every unanswered delivery (a copy). */
+  all(): Array<PendingDelivery> {
+    return Array.from(this.byHook.values()).flat()
+  }
+}
+
+/** Where a connection's answers go: the unanswered deliveries and the socket. */
 interface AnswerSink {
-  readonly pending: Set<PendingDelivery>
+  readonly pending: Unanswered
   /** Writes a frame; `false` when the connection can no longer carry it. */
   readonly send: (message: WsProtocol.ClientMessage) => boolean
   /** `send`, for a frame already encoded. */
@@ -552,17 +408,8 @@ class PendingDelivery implements Incoming {
  * `attempt` covers: that attempt, and earlier ones of the same hook still
  * waiting (the server has given up on those too).
  */
-const expiredBy = (
-  pending: ReadonlySet<PendingDelivery>,
-  hookId: string,
-  attempt: number
-): Array<PendingDelivery> => {
-  const covered: Array<PendingDelivery> = []
-  for (const delivery of pending) {
-    if (delivery.delivery.hookId === hookId && (delivery.delivery.ws?.attempt ?? 0) <= attempt) covered.push(delivery)
-  }
-  return covered
-}
+const expiredBy = (pending: Unanswered, hookId: string, attempt: number): Array<PendingDelivery> =>
+  pending.of(hookId).filter((delivery) => (delivery.delivery.ws?.attempt ?? 0) <= attempt)
 
 /**
  * One connection attempt and, when it succeeds, the connection's whole life.
@@ -576,8 +423,9 @@ const expiredBy = (
  * plain client would. Frames that run callbacks or log are handled as
  * Effects by the frame loop, in order with the rest (see `onMessage`); the
  * loop races the heartbeat watchdog (and, after `closing`, the grace period).
- * Answers are handed straight to the WebSocket, whose `send` only buffers:
- * answering costs no fiber and no timer, and never waits.
+ * Answers are handed straight to the WebSocket (batched per synchronous run,
+ * see `AnswerWriter`), whose `send` only buffers: answering costs no fiber
+ * and no timer, and never waits.
  */
 const connection = <R>(
   context: Context<R>,
@@ -628,54 +476,17 @@ const connection = <R>(
     // Binary frames as bytes, not `Blob`s (the standard API's default).
     if ("binaryType" in ws) Object.assign(ws, { binaryType: "arraybuffer" })
 
-    // Answers written in one synchronous run (a burst of frames handled in one
-    // `message` event after another) leave in one write where the WebSocket
-    // exposes its TCP socket (`ws`): corked now, uncorked once the run is over.
-    // A long run is flushed every `CORKED_WRITES_MAX` answers, so that the
-    // server can start on them while the rest are being handled.
-    let corked: Corkable | undefined = undefined
-    let corkedWrites = 0
-    const uncork = () => {
-      const socket = corked
-      corked = undefined
-      try {
-        socket?.uncork()
-      } catch {
-        // The socket is gone; the close is reported by its own event.
-      }
-    }
-    const write = (text: string): boolean => {
-      if (ws.readyState !== OPEN) return false
-      try {
-        if (corked === undefined) {
-          corked = corkable(ws)
-          if (corked !== undefined) {
-            corked.cork()
-            corkedWrites = 0
-            queueMicrotask(uncork)
-          }
-        }
-        ws.send(text)
-        if (corked !== undefined && ++corkedWrites >= CORKED_WRITES_MAX) {
-          corkedWrites = 0
-          corked.uncork()
-          corked.cork()
-        }
-        return true
-      } catch {
-        end(socketFailed("socket Write error", undefined))
-        return false
-      }
-    }
+    // Answers leave in batches where the WebSocket allows it (see `AnswerWriter`).
+    const write = AnswerWriter.make(ws, () => end(socketFailed("socket Write error", undefined)))
     const sink: AnswerSink = {
-      pending: new Set(),
+      pending: new Unanswered(),
       send: (message) => canWrite() && write(WsProtocol.encodeClientFrame(message)),
       sendText: (text) => canWrite() && write(text)
     }
 
     /** Dispatches the delivery at once; an Effect only for a frame that has to be refused. */
-    const onHook = (frame: HookFrame): Effect.Effect<void> | undefined => {
-      const delivery = buildDelivery(frame, clock.currentTimeMillisUnsafe())
+    const onHook = (frame: FrameDelivery.HookFrame): Effect.Effect<void> | undefined => {
+      const delivery = FrameDelivery.buildDelivery(frame, clock.currentTimeMillisUnsafe())
       if (typeof delivery !== "string") {
         const pending = new PendingDelivery(delivery, sink)
         const cancel = context.dispatch(pending)
@@ -834,7 +645,7 @@ const connection = <R>(
     )
 
     // Open, or how the attempt ended.
-    opened ||= ws.readyState === OPEN
+    opened ||= ws.readyState === AnswerWriter.OPEN
     if (!opened && socketEnd === undefined && ws.readyState >= 2) end(closedWith(1006, ""))
     const openOutcome = yield* Effect.callback<Ended | undefined>((resume) => {
       // `wake` is cleared before `resume`, which may run the fiber on at once.
@@ -866,7 +677,7 @@ const connection = <R>(
       Effect.gen(function*() {
         if (canWrite() && sink.pending.size > 0) {
           yield* Effect.logDebug(`nacking ${sink.pending.size} unanswered deliveries before closing`)
-          for (const unanswered of Array.from(sink.pending)) unanswered.answerUnsafe(Result.nack(SHUTTING_DOWN))
+          for (const unanswered of sink.pending.all()) unanswered.answerUnsafe(Result.nack(SHUTTING_DOWN))
         }
         tornDown = true
       })

@@ -16,9 +16,9 @@
  * build step, no CDN, works offline. It answers only requests addressed to
  * `localhost`, a loopback address, an address the server listens on or the
  * server's own URL (DNS rebinding), and its actions need a header that
- * cross-site pages cannot send. When the server listens beyond loopback
- * (`host: "0.0.0.0"`, a LAN address), it also needs a token that only
- * {@link url} gives out.
+ * cross-site pages cannot send. When the server can be reached beyond
+ * loopback (`host: "0.0.0.0"`, a LAN address, a `publicUrl` on another host),
+ * it also needs a token that only {@link url} gives out.
  *
  * @since 0.1.0
  */
@@ -43,8 +43,10 @@ const tokenQuery = (local: object): string => {
  *
  * A server that listens on loopback only (`127.0.0.1`, `::1`, `localhost`:
  * the default) serves the dashboard to anyone on this machine, as before.
- * One that listens beyond it (`0.0.0.0`, `::`, a LAN address or name) gets a
- * random token, new at each start: every route that shows data needs it,
+ * One that listens beyond it (`0.0.0.0`, `::`, a LAN address or name), or
+ * whose `publicUrl` names another host (a tunnel forwarding to a loopback
+ * port), gets a random token, new at each start: every route that shows
+ * data needs it,
  * and {@link url} gives the URL that carries it (open it once; the browser
  * then keeps the token in a cookie).
  *
@@ -64,7 +66,7 @@ const tokenQuery = (local: object): string => {
  * @category routes
  */
 export const routes = (local: LocalPosthook): Routes => {
-  const token = Guard.isLoopback(local.config.host) ? undefined : Guard.newToken()
+  const token = Guard.reachableBeyondLoopback(local.config.host, local.publicUrl) ? Guard.newToken() : undefined
   if (token !== undefined) tokens.set(local, token)
   return Router.make(local, token)
 }
@@ -72,7 +74,7 @@ export const routes = (local: LocalPosthook): Routes => {
 /**
  * Where the dashboard's list page is: the server's base URL with a `/`,
  * and the token (`?token=…`) when the dashboard needs one (the server
- * listens beyond loopback). Pass the server the dashboard was mounted on.
+ * can be reached beyond loopback). Pass the server the dashboard was mounted on.
  * The URL is the only place the token appears: print it for the person who
  * should have it, keep it out of logs others read.
  *

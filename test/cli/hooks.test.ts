@@ -6,12 +6,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Schema } from "effect"
 import * as Fs from "node:fs"
-import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Hook } from "posthook-effect"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
-import { envFor, hooksFor, jsonOf, runAll, runCli, startLocal } from "./utils.js"
+import { closedPort, envFor, hooksFor, jsonOf, runAll, runCli, startLocal } from "./utils.js"
 
 /** Generous: every CLI run starts a Node process, seconds each on a busy machine. */
 const TIMEOUT = { timeout: 300_000 }
@@ -23,16 +22,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 /** The server's record of a hook (the test fails if there is none). */
 const stored = (local: LocalPosthook.LocalPosthook, id: string) =>
   local.hook(id).pipe(Effect.flatMap(Effect.fromOption), Effect.orDie)
-
-/** A local port nobody listens on: bound, then released. */
-const closedPort = Effect.callback<number>((resume) => {
-  const server = Net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 describe("posthook hooks schedule", () => {
   it.live("--in with inline --data: prints the hook, the server holds it with that payload", () =>

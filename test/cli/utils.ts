@@ -6,6 +6,7 @@
  * - `startCli` starts a long-running one (`dev`, `listen`) in the current
  *   scope (killed when the scope closes) and lets the test wait for lines.
  * - `startLocal` starts the local server (quiet) in the current scope.
+ * - `closedPort` is a local port nothing listens on.
  *
  * No timing assertions: waits poll for a condition with a generous deadline,
  * because the machine may be busy (2 cores, several test files at once).
@@ -15,6 +16,7 @@
  */
 import * as ChildProcess from "node:child_process"
 import * as Http from "node:http"
+import * as Net from "node:net"
 import { fileURLToPath } from "node:url"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Duration, Effect, Layer, Predicate, Redacted, type Scope } from "effect"
@@ -269,3 +271,13 @@ export const startApp = (answer: (request: ReceivedRequest) => AppAnswer): Effec
         server.close(() => resume(Effect.void))
       })
   ).pipe(Effect.map(({ app }) => app))
+
+/** A local port nothing listens on: bound, then released. */
+export const closedPort = Effect.callback<number>((resume) => {
+  const server = Net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})

@@ -16,6 +16,7 @@ import { attemptLabel, curlCommand, shellQuote } from "../../src/server/internal
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { action, DASHBOARD_HEADER, eventFor, getJson, openEvents, request, startDashboard } from "./utils/dashboard.js"
 import { raw } from "./utils/sdk.js"
+import { ticketFor } from "./utils/wsClient.js"
 
 const UNKNOWN_ID = "0b7e1d1c-8f1a-4c2e-9d3b-6a5f4e3d2c1b"
 
@@ -76,8 +77,7 @@ const connectListener = (
   options: { readonly forward?: boolean } = {}
 ) =>
   Effect.gen(function*() {
-    const ticket = yield* raw(local, "POST", "/v1/ws/ticket")
-    const { ticket: token, url } = (ticket.json as { data: { ticket: string; url: string } }).data
+    const { ticket: token, url } = yield* ticketFor(local)
     return yield* Effect.acquireRelease(
       Effect.callback<WebSocket>((resume) => {
         const ws = new WebSocket(`${url}?ticket=${encodeURIComponent(token)}${options.forward === true ? "&forward=true" : ""}`)

@@ -154,6 +154,27 @@ describe("Dashboard beyond loopback (host 0.0.0.0)", () => {
     }))
 })
 
+describe("Dashboard behind a public URL on another host (a tunnel to loopback)", () => {
+  it.live("needs the token, though the server listens on loopback", () =>
+    Effect.gen(function*() {
+      const { local } = yield* startDashboard({ publicUrl: "https://tunnel.example" })
+      const token = tokenOf(local)
+      expect(token.length).toBeGreaterThanOrEqual(32)
+      const viaTunnel = { ...DASHBOARD_HEADER, Host: "tunnel.example" }
+      const keys = yield* request(local, "GET", `${Dashboard.API_PREFIX}/keys`, viaTunnel)
+      expect(keys.status).toBe(401)
+      const withToken = yield* request(local, "GET", `${Dashboard.API_PREFIX}/keys?token=${token}`, viaTunnel)
+      expect(withToken.status).toBe(200)
+    }))
+
+  it("a public URL on loopback needs no token", () => {
+    expect(Guard.reachableBeyondLoopback("127.0.0.1", "http://localhost:8787")).toBe(false)
+    expect(Guard.reachableBeyondLoopback("127.0.0.1", "http://[::1]:8787")).toBe(false)
+    expect(Guard.reachableBeyondLoopback("127.0.0.1", "https://tunnel.example")).toBe(true)
+    expect(Guard.reachableBeyondLoopback("0.0.0.0", "http://127.0.0.1:8787")).toBe(true)
+  })
+})
+
 describe("Dashboard guard helpers", () => {
   it("loopback hosts", () => {
     expect(["127.0.0.1", "127.9.9.9", "::1", "[::1]", "localhost", "LOCALHOST", "a.localhost", "::ffff:127.0.0.1"]

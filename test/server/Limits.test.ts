@@ -8,14 +8,17 @@
 import * as Net from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Option, Redacted } from "effect"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { TestClock } from "effect/testing"
+import * as Dashboard from "../../src/server/Dashboard.js"
 import { MAX_API_BODY_BYTES, MAX_CALLBACK_BODY_BYTES } from "../../src/server/internal/rest.js"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { eventFor } from "./utils/events.js"
 import { makeReceiver } from "./utils/receiver.js"
 import { raw, startServer } from "./utils/sdk.js"
-import { connectRaw } from "./utils/wsClient.js"
+import { connectListener } from "./utils/wsClient.js"
 
 const TEN_MB = 10 * 1024 * 1024
 
@@ -225,6 +228,28 @@ describe("body limits", () => {
       const small = yield* raw(local, "POST", nackPath, { body: JSON.stringify({ error: "transcoder crashed" }) })
       expect([small.status, small.json]).toEqual([200, { data: { status: "nacked" } }])
     }))
+
+  it.live("a body read past the server's default limit by extra routes is 413 with a JSON error", () =>
+    Effect.gen(function*() {
+      // Extra routes that read every body they are sent, with no limit of their own.
+      const echoLength = Effect.flatMap(
+        HttpServerRequest.HttpServerRequest,
+        (request) => Effect.map(request.text, (text) => HttpServerResponse.text(String(text.length)))
+      )
+      const { local } = yield* startServer({ routes: () => echoLength })
+      const response = yield* exchange(local, {
+        send: (socket) => {
+          socket.write(requestHead("POST", "/extra", { "transfer-encoding": "chunked" }))
+          writeChunked(socket, MAX_API_BODY_BYTES * 4)
+        },
+        until: "response",
+        waitMs: 10_000
+      })
+      expect(response.status).toBe(413)
+      expect(errorOf(response)).toEqual({ error: expect.stringContaining("limit") })
+      const small = yield* raw(local, "POST", "/extra", { body: "12345" })
+      expect(small.status).toBe(200)
+    }))
 })
 
 describe("HTTP timeouts", () => {
@@ -293,11 +318,7 @@ describe("HTTP timeouts", () => {
   it.live("a WebSocket listener outlives the request and headers timeouts", () =>
     Effect.gen(function*() {
       const { local } = yield* startServer({ ...short, requestTimeout: "1 second" })
-      const ticket = yield* raw(local, "POST", "/v1/ws/ticket")
-      const { url, ticket: value } = (ticket.json as { readonly data: { readonly url: string; readonly ticket: string } })
-        .data
-      const socket = yield* connectRaw(`${url}?ticket=${encodeURIComponent(value)}`)
-      yield* socket.nextOfType("connected")
+      const { socket } = yield* connectListener(local)
       yield* Effect.sleep("2500 millis")
       expect(Option.isNone(yield* Deferred.poll(socket.closed))).toBe(true)
       expect((yield* local.listeners).length).toBe(1)
@@ -335,6 +356,17 @@ describe("methods", () => {
       // What the API does not serve is still 404.
       const unknown = yield* call(local, "PUT", "/v1/nothing-here")
       expect([unknown.status, errorOf(unknown)]).toEqual([404, { error: "not found" }])
+    }))
+
+  it.live("the dashboard's paths answer another method with 405 and Allow too", () =>
+    Effect.gen(function*() {
+      const { local } = yield* startServer({ routes: Dashboard.routes })
+      const overview = yield* call(local, "POST", "/_dashboard/api/overview")
+      expect([overview.status, overview.headers.allow]).toEqual([405, "GET, HEAD, OPTIONS"])
+      const action = yield* call(local, "GET", "/_dashboard/api/hooks/00000000-0000-4000-8000-000000000000/retry")
+      expect([action.status, action.headers.allow]).toEqual([405, "POST, OPTIONS"])
+      const page = yield* call(local, "OPTIONS", "/")
+      expect([page.status, page.headers.allow]).toEqual([204, "GET, HEAD, OPTIONS"])
     }))
 })
 

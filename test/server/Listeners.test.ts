@@ -8,21 +8,19 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Option, Queue, Schedule, Schema, Scope } from "effect"
+import { Effect, Exit, Layer, Option, Queue, Schedule, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { type Delivery, Result } from "../../src/Delivery.js"
 import * as Listener from "../../src/Listener.js"
 import * as PosthookConfig from "../../src/PosthookConfig.js"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { within } from "./utils/deadline.js"
-import { attemptEnd } from "./utils/events.js"
-import { raw, startServer } from "./utils/sdk.js"
-import { connectRaw, type RawSocket } from "./utils/wsClient.js"
+import { attemptEnd, outcomesOf } from "./utils/events.js"
+import { startServer } from "./utils/sdk.js"
+import { connectListener, type RawSocket } from "./utils/wsClient.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
 
-const Ticket = Schema.Struct({ data: Schema.Struct({ ticket: Schema.String, url: Schema.String }) })
-const decodeTicket = Schema.decodeUnknownSync(Ticket)
 
 /**
  * A server with no HTTP target (every delivery goes to a listener), an ack
@@ -36,15 +34,6 @@ const setup = Effect.gen(function*() {
     retryPolicy: { minRetries: 2, delaySecs: 5, strategy: "fixed" }
   })
 })
-
-/** A bare listener, connected (its `connected` frame read); `id` is its connection id. */
-const connect = (local: LocalPosthook.LocalPosthook) =>
-  Effect.gen(function*() {
-    const { data } = decodeTicket((yield* raw(local, "POST", "/v1/ws/ticket")).json)
-    const socket = yield* connectRaw(`${data.url}?ticket=${encodeURIComponent(data.ticket)}`)
-    const connected = yield* socket.nextOfType("connected").pipe(within(10_000, "the connected frame"))
-    return { socket, id: String(connected.connectionId) }
-  })
 
 /** The next `hook` frame on a socket: its hook id. */
 const nextHook = (socket: RawSocket) => Effect.map(socket.nextOfType("hook"), (frame) => String(frame.id))
@@ -67,7 +56,7 @@ describe("several listeners", () => {
   it.effect("deliveries are shared between the connected listeners", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* setup
-      const listeners = [yield* connect(local), yield* connect(local)]
+      const listeners = [yield* connectListener(local), yield* connectListener(local)]
       const seen = yield* Queue.unbounded<{ readonly listener: number; readonly hookId: string }>()
       // Each listener acks what it gets and says which one got it.
       yield* Effect.forEach(listeners, ({ socket }, listener) =>
@@ -97,7 +86,7 @@ describe("several listeners", () => {
   it.effect("an answer from a connection the delivery did not go to is refused; the right one counts", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* setup
-      const [first, second] = [yield* connect(local), yield* connect(local)]
+      const [first, second] = [yield* connectListener(local), yield* connectListener(local)]
       const hook = yield* hooks.schedule({ path: "/owned", postIn: "1s" })
       yield* TestClock.adjust("1 second")
       const [owner, other] = yield* Effect.raceFirst(
@@ -112,7 +101,7 @@ describe("several listeners", () => {
       yield* flush(other.socket)
       const waiting = yield* local.hook(hook.id)
       expect(Option.map(waiting, (record) => [record.status, record.attempts])).toEqual(Option.some(["pending", 1]))
-      expect((yield* local.attempts(hook.id)).map((attempt) => attempt.outcome)).toEqual(["in_flight"])
+      expect(yield* outcomesOf(local, hook.id)).toEqual(["in_flight"])
       expect(yield* outstandingOf(local, owner.id)).toBe(1)
 
       yield* owner.socket.send(JSON.stringify({ type: "ack", hookId: hook.id }))
@@ -125,7 +114,7 @@ describe("several listeners", () => {
     Effect.gen(function*() {
       const { hooks, local } = yield* setup
       const droppingScope = yield* Scope.make()
-      const dropping = yield* connect(local).pipe(Scope.provide(droppingScope))
+      const dropping = yield* connectListener(local).pipe(Scope.provide(droppingScope))
       const first = yield* hooks.schedule({ path: "/outstanding/1", postIn: "1s" })
       const second = yield* hooks.schedule({ path: "/outstanding/2", postIn: "1s" })
       yield* TestClock.adjust("1 second")
@@ -133,7 +122,7 @@ describe("several listeners", () => {
       expect(received.sort()).toEqual([first.id, second.id].sort())
       expect(yield* outstandingOf(local, dropping.id)).toBe(2)
 
-      const staying = yield* connect(local)
+      const staying = yield* connectListener(local)
       yield* Scope.close(droppingScope, Exit.void)
       for (const hook of [first, second]) {
         const failed = yield* ended(local, hook.id, 1)

@@ -6,25 +6,22 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Layer, Option, Redacted, Schema, Scope } from "effect"
+import { Deferred, type Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import * as Callbacks from "../../src/Callbacks.js"
 import * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { within } from "./utils/deadline.js"
-import { attemptEnd } from "./utils/events.js"
+import { attemptEnd, outcomesOf } from "./utils/events.js"
 import { makeReceiver } from "./utils/receiver.js"
-import { hooksClient, raw, startServer } from "./utils/sdk.js"
+import { hooksClient, startServer } from "./utils/sdk.js"
 import { databaseFile, withServer } from "./utils/sqlite.js"
-import { connectRaw } from "./utils/wsClient.js"
+import { connectListener } from "./utils/wsClient.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
 const SIGNING_KEYS = [Redacted.make("ph_sk_parallel")]
 
 const ended = (local: LocalPosthook.LocalPosthook, hookId: string, attempt: number) =>
   attemptEnd(local, hookId, attempt).pipe(within(10_000, `the end of attempt ${attempt} of ${hookId}`))
-
-const outcomesOf = (local: LocalPosthook.LocalPosthook, id: string) =>
-  Effect.map(local.attempts(id), (attempts) => attempts.map((attempt) => attempt.outcome))
 
 describe("parallel deliveries", () => {
   it.effect("an endpoint that never answers holds up neither the other deliveries nor the REST API", () =>
@@ -87,27 +84,13 @@ describe("parallel deliveries", () => {
 })
 
 describe("shutdown", () => {
-  /** A server on `file` whose endpoint holds the delivery of `/slow` until `release`. */
-  const slowDelivery = Effect.gen(function*() {
-    yield* TestClock.setTime(JUNE_1)
-    const file = yield* databaseFile
-    const release = yield* Deferred.make<void>()
-    const receiver = yield* makeReceiver(SIGNING_KEYS)
-    yield* receiver.reply(() => Effect.as(Deferred.await(release), { status: 200 }))
-    return { file, release, receiver }
-  })
-
-  const Ticket = Schema.Struct({ data: Schema.Struct({ ticket: Schema.String, url: Schema.String }) })
-
   /**
    * Closes the server's scope in the background and returns once shutdown has
    * begun: a listener connected for the purpose gets `closing` first thing.
    */
   const beginShutdown = (local: LocalPosthook.LocalPosthook, scope: Scope.Closeable) =>
     Effect.gen(function*() {
-      const { data } = Schema.decodeUnknownSync(Ticket)((yield* raw(local, "POST", "/v1/ws/ticket")).json)
-      const observer = yield* connectRaw(`${data.url}?ticket=${encodeURIComponent(data.ticket)}`)
-      yield* observer.nextOfType("connected").pipe(within(10_000, "the observer's connected frame"))
+      const { socket: observer } = yield* connectListener(local)
       const closing = yield* Effect.forkChild(Scope.close(scope, Exit.void))
       yield* observer.nextOfType("closing").pipe(within(10_000, "the closing frame"))
       yield* Deferred.await(observer.closed).pipe(within(10_000, "the observer's close"))
@@ -116,19 +99,33 @@ describe("shutdown", () => {
       return closing
     })
 
-  it.effect("a delivery in flight finishes during shutdownGrace and is recorded as completed", () =>
+  /**
+   * A server on a database file, with `shutdownGrace`, whose one hook (`/slow`)
+   * is being delivered (the endpoint holds it until `release`) when its
+   * shutdown begins. `closing` is that shutdown; `options` start it again.
+   */
+  const shutdownDuringDelivery = (shutdownGrace: Duration.Input) =>
     Effect.gen(function*() {
-      const { file, receiver, release } = yield* slowDelivery
-      const options: LocalPosthook.Options = { signingKeys: SIGNING_KEYS, shutdownGrace: "20 seconds", targetOrigin: receiver.origin }
+      yield* TestClock.setTime(JUNE_1)
+      const file = yield* databaseFile
+      const release = yield* Deferred.make<void>()
+      const receiver = yield* makeReceiver(SIGNING_KEYS)
+      yield* receiver.reply(() => Effect.as(Deferred.await(release), { status: 200 }))
+      const options: LocalPosthook.Options = { signingKeys: SIGNING_KEYS, shutdownGrace, targetOrigin: receiver.origin }
       const scope = yield* Scope.make()
       const local = yield* LocalPosthook.make({ log: false, store: { sqlite: file }, ...options }).pipe(
         Scope.provide(scope)
       )
-      const hooks = yield* hooksClient(local)
-      const hook = yield* hooks.schedule({ path: "/slow", postIn: "1s" })
+      const hook = yield* (yield* hooksClient(local)).schedule({ path: "/slow", postIn: "1s" })
       yield* TestClock.adjust("1 second")
       yield* receiver.next.pipe(within(10_000, "the slow delivery"))
       const closing = yield* beginShutdown(local, scope)
+      return { file, options, release, hook, closing }
+    })
+
+  it.effect("a delivery in flight finishes during shutdownGrace and is recorded as completed", () =>
+    Effect.gen(function*() {
+      const { closing, file, hook, options, release } = yield* shutdownDuringDelivery("20 seconds")
       yield* Deferred.succeed(release, undefined)
       yield* Fiber.join(closing).pipe(within(10_000, "the end of shutdown"))
 
@@ -141,17 +138,7 @@ describe("shutdown", () => {
 
   it.effect("a delivery that outlasts shutdownGrace is cut off, and delivered again after a restart", () =>
     Effect.gen(function*() {
-      const { file, receiver, release } = yield* slowDelivery
-      const options: LocalPosthook.Options = { signingKeys: SIGNING_KEYS, shutdownGrace: "300 millis", targetOrigin: receiver.origin }
-      const scope = yield* Scope.make()
-      const local = yield* LocalPosthook.make({ log: false, store: { sqlite: file }, ...options }).pipe(
-        Scope.provide(scope)
-      )
-      const hooks = yield* hooksClient(local)
-      const hook = yield* hooks.schedule({ path: "/slow", postIn: "1s" })
-      yield* TestClock.adjust("1 second")
-      yield* receiver.next.pipe(within(10_000, "the slow delivery"))
-      const closing = yield* beginShutdown(local, scope)
+      const { closing, file, hook, options, release } = yield* shutdownDuringDelivery("300 millis")
       yield* Fiber.join(closing).pipe(within(10_000, "the end of shutdown"))
 
       yield* Deferred.succeed(release, undefined)

@@ -12,7 +12,7 @@ import { Effect, Option, Queue, Redacted, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { within } from "./utils/deadline.js"
-import { attemptEnd } from "./utils/events.js"
+import { attemptEnd, outcomesOf } from "./utils/events.js"
 import { makeReceiver } from "./utils/receiver.js"
 import { hooksClient } from "./utils/sdk.js"
 import { databaseFile, withServer } from "./utils/sqlite.js"
@@ -32,9 +32,6 @@ const stateOf = (local: LocalPosthook.LocalPosthook, id: string) =>
     onNone: () => "gone",
     onSome: (hook) => `${hook.status} attempts=${hook.attempts}`
   }))
-
-const outcomesOf = (local: LocalPosthook.LocalPosthook, id: string) =>
-  Effect.map(local.attempts(id), (attempts) => attempts.map((attempt) => attempt.outcome))
 
 describe("recovery after a stop (scope closed)", () => {
   it.effect("hooks waiting to retry are retried at their retry time, with the rest of their budget", () =>

@@ -6,7 +6,7 @@
  *   (`--api-key` / `POSTHOOK_API_KEY`): {@link connection};
  * - `--json`: {@link json}, or {@link jsonOutput} for commands that stream;
  * - everything a REST command takes: {@link rest};
- * - keys (`--api-key`, `--signing-key`): {@link secret}, {@link secrets};
+ * - a key from a flag or the environment: {@link keyFromEnv};
  * - retry settings (`--retries`, `--retry-delay`): {@link retries},
  *   {@link retryDelay}.
  *
@@ -71,22 +71,23 @@ export const toggle = (name: string, description: string): Flag.Flag<boolean> =>
   Flag.Boolean(name).pipe(Flag.withDescription(description), Flag.withDefault(false), Flag.withoutNegation)
 
 /**
- * An optional `--NAME KEY` flag whose value is a secret: kept `Redacted`,
- * so it is never printed.
+ * An optional `--NAME KEY` secret flag (kept `Redacted`, so it is never
+ * printed) that falls back to the environment variable `variable`, so a key
+ * need not be in argv, where `ps` shows it.
  *
  * @internal
  */
-export const secret = (name: string, description: string): Flag.Flag<Option.Option<Redacted.Redacted<string>>> =>
-  Flag.Redacted(name).pipe(Flag.withMetavar("KEY"), Flag.withDescription(description), Flag.optional)
-
-/**
- * A repeatable `--NAME KEY` secret flag (key rotation); not given is the
- * empty list.
- *
- * @internal
- */
-export const secrets = (name: string, description: string): Flag.Flag<ReadonlyArray<Redacted.Redacted<string>>> =>
-  Flag.Redacted(name).pipe(Flag.withMetavar("KEY"), Flag.withDescription(description), Flag.atLeast(0))
+export const keyFromEnv = (
+  name: string,
+  variable: string,
+  description: string
+): Flag.Flag<Option.Option<Redacted.Redacted<string>>> =>
+  Flag.Redacted(name).pipe(
+    Flag.withMetavar("KEY"),
+    Flag.withDescription(description),
+    Flag.withFallbackConfig(Config.Redacted(variable)),
+    Flag.optional
+  )
 
 /**
  * `--api-key KEY`, falling back to `POSTHOOK_API_KEY`. Optional here so the
@@ -94,11 +95,10 @@ export const secrets = (name: string, description: string): Flag.Flag<ReadonlyAr
  *
  * @internal
  */
-export const apiKey: Flag.Flag<Option.Option<Redacted.Redacted<string>>> = Flag.Redacted("api-key").pipe(
-  Flag.withMetavar("KEY"),
-  Flag.withDescription("The project's API key (pk_…). Default: $POSTHOOK_API_KEY."),
-  Flag.withFallbackConfig(Config.Redacted("POSTHOOK_API_KEY")),
-  Flag.optional
+export const apiKey: Flag.Flag<Option.Option<Redacted.Redacted<string>>> = keyFromEnv(
+  "api-key",
+  "POSTHOOK_API_KEY",
+  "The project's API key (pk_…). Default: $POSTHOOK_API_KEY."
 )
 
 /**

@@ -274,8 +274,7 @@ export const make = (deps: {
     HttpRouter.route("POST", "/nack/:token", callback("nack"), { redactedParams: ["token"] })
   ].map(withErrorEnvelope)
 
-  const wrongMethod = toApp(methodNotAllowed(routes))
-  return Effect.catchIf(toApp(routes), isRouteNotFound, () => wrongMethod)
+  return toApp(routes)
 }
 
 const callbackAnswer = (answer: CallbackAnswer) =>
@@ -300,9 +299,7 @@ const readText = (limit: number): Effect.Effect<string, ApiFailure, HttpServerRe
     return yield* request.text.pipe(
       Effect.provideService(HttpServerRequest.MaxBodySize, ByteSize.bytes(limit)),
       Effect.mapError((error) =>
-        error.reason._tag === "RequestParseError" && error.reason.reason === "BodyTooLarge"
-          ? tooLarge(limit)
-          : new ApiFailure(400, "could not read the request body")
+        isBodyTooLarge(error) ? tooLarge(limit) : new ApiFailure(400, "could not read the request body")
       )
     )
   })
@@ -313,8 +310,8 @@ const readText = (limit: number): Effect.Effect<string, ApiFailure, HttpServerRe
  * error envelope and `Allow` (RFC 9110 §15.5.6). `HEAD` is allowed where
  * `GET` is (the router answers it with the `GET` route).
  */
-const methodNotAllowed = (
-  routes: ReadonlyArray<HttpRouter.Route<never, never>>
+const methodNotAllowed = <R>(
+  routes: ReadonlyArray<HttpRouter.Route<never, R>>
 ): ReadonlyArray<HttpRouter.Route<never, never>> => {
   const byPath = new Map<HttpRouter.PathInput, { methods: Set<string>; redactedParams: ReadonlyArray<string> }>()
   for (const route of routes) {
@@ -390,14 +387,17 @@ export type App = Effect.Effect<
 export const isRouteNotFound = (error: unknown): error is HttpServerError.HttpServerError =>
   HttpServerError.isHttpServerError(error) && error.reason._tag === "RouteNotFound"
 
+/** Whether `error` is the platform's refusal of a body read past the request's `MaxBodySize`. */
+const isBodyTooLarge = (error: unknown): boolean =>
+  HttpServerError.isHttpServerError(error) && error.reason._tag === "RequestParseError" &&
+  error.reason.reason === "BodyTooLarge"
+
 /**
- * Turns routes whose handlers answer every failure into an {@link App}. The
- * router is built on the first request and kept (two concurrent first
- * requests may each build one: they are equivalent, and one is kept).
- *
- * @internal
+ * One router for `routes`, built on the first request and kept (two
+ * concurrent first requests may each build one: they are equivalent, and one
+ * is kept).
  */
-export const toApp = (
+const routerApp = (
   routes: ReadonlyArray<HttpRouter.Route<never, HttpServerRequest.HttpServerRequest | Scope.Scope>>
 ): App => {
   let built: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, HttpServerRequest.HttpServerRequest | Scope.Scope> | undefined
@@ -415,6 +415,21 @@ export const toApp = (
 }
 
 /**
+ * Turns routes whose handlers answer every failure into an {@link App}: a
+ * path of `routes` asked with another method is answered 405 with `Allow`
+ * (`OPTIONS`: 204), a path it does not know fails with `RouteNotFound`.
+ *
+ * @internal
+ */
+export const toApp = (
+  routes: ReadonlyArray<HttpRouter.Route<never, HttpServerRequest.HttpServerRequest | Scope.Scope>>
+): App => {
+  // A second router: one with both a method's route and a `*` route on the same path would not know which wins.
+  const wrongMethod = routerApp(methodNotAllowed(routes))
+  return Effect.catchIf(routerApp(routes), isRouteNotFound, () => wrongMethod)
+}
+
+/**
  * Tries `fallback` for what `primary` has no route for. Unlike one router
  * with both sets of routes, the two may declare the same route (the first wins).
  *
@@ -428,9 +443,10 @@ export const orElse = <E1, R1, E2, R2>(
 
 /**
  * Answers what no route matched with the error envelope (404) instead of an
- * empty response, and a defect that reached this far (from extra routes) with
+ * empty response, a body read past its limit (by extra routes) with 413 in
+ * the envelope, and a defect that reached this far (from extra routes) with
  * a 500 in the envelope and a log line. (Its error type still names
- * `HttpServerError`: other reasons than `RouteNotFound` pass through.)
+ * `HttpServerError`: other reasons pass through.)
  *
  * @internal
  */
@@ -441,6 +457,9 @@ export const withNotFound = <E, R>(
     Effect.catch((error) =>
       isRouteNotFound(error)
         ? Effect.succeed(respond(404, { error: "not found" }))
+        : isBodyTooLarge(error)
+        // Extra routes read bodies under the server's default limit; the platform would answer an empty 413.
+        ? Effect.succeed(respond(413, { error: "the request body is over the limit of this route" }))
         : Effect.fail(error)
     ),
     // Only the method: the URL of a capability route is a credential.

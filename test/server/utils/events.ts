@@ -1,6 +1,7 @@
 /**
  * Waiting for the local server's events in tests.
  */
+import { Effect } from "effect"
 import type * as LocalPosthook from "../../../src/server/LocalPosthook.js"
 import type { ServerEvent } from "../../../src/server/ServerEvent.js"
 
@@ -39,3 +40,7 @@ export const attemptEnd = (local: LocalPosthook.LocalPosthook, hookId: string, a
     ENDINGS.has(event._tag) && "hookId" in event && event.hookId === hookId && "attempt" in event &&
     event.attempt === attempt
   )
+
+/** How each attempt of a hook ended so far, oldest first (`completed`, `failed`, `in_flight`, …). */
+export const outcomesOf = (local: LocalPosthook.LocalPosthook, hookId: string) =>
+  Effect.map(local.attempts(hookId), (attempts) => attempts.map((attempt) => attempt.outcome))

@@ -2,8 +2,11 @@
  * A bare `ws` client for what the SDK listener hides: close codes, pings,
  * error frames, tickets used twice.
  */
-import { Deferred, Effect, Queue, type Scope } from "effect"
+import { Deferred, Effect, Queue, Schema, type Scope } from "effect"
 import { WebSocket } from "ws"
+import type * as LocalPosthook from "../../../src/server/LocalPosthook.js"
+import { within } from "./deadline.js"
+import { raw } from "./sdk.js"
 
 export interface RawSocket {
   /** Every text frame, parsed as JSON. */
@@ -53,4 +56,24 @@ export const connectRaw = (url: string): Effect.Effect<RawSocket, never, Scope.S
         }),
       nextOfType
     }
+  })
+
+const decodeTicket = Schema.decodeUnknownSync(
+  Schema.Struct({ data: Schema.Struct({ ticket: Schema.String, url: Schema.String }) })
+)
+
+/** A fresh WebSocket ticket of `local` and the URL to use it at (decoded: the test fails on anything else). */
+export const ticketFor = (local: LocalPosthook.LocalPosthook) =>
+  Effect.map(raw(local, "POST", "/v1/ws/ticket"), (response) => decodeTicket(response.json).data)
+
+/**
+ * A bare listener of `local`, connected with a fresh ticket and its
+ * `connected` frame read; `id` is its connection id.
+ */
+export const connectListener = (local: LocalPosthook.LocalPosthook) =>
+  Effect.gen(function*() {
+    const data = yield* ticketFor(local)
+    const socket = yield* connectRaw(`${data.url}?ticket=${encodeURIComponent(data.ticket)}`)
+    const connected = yield* socket.nextOfType("connected").pipe(within(10_000, "the connected frame"))
+    return { socket, id: String(connected.connectionId) }
   })

@@ -7,7 +7,8 @@
  *   address the server listens on (for `0.0.0.0` / `::`: this machine's
  *   interface addresses), or the host of the server's own base / public URL
  *   are served.
- * - Other machines: when the server listens beyond loopback, every route
+ * - Other machines: when the server listens beyond loopback, or its public
+ *   URL names another host (a tunnel to a loopback port), every route
  *   that shows data needs the dashboard's token: in the `?token=` of the URL
  *   the developer was given (a page then trades it for an HttpOnly,
  *   SameSite=Strict cookie and redirects to the same URL without it), or in
@@ -111,6 +112,19 @@ export const isLoopback = (host: string): boolean => {
   if (name === "localhost" || name.endsWith(".localhost")) return true
   const ip = unmapped(name)
   return (Net.isIPv4(ip) && ip.startsWith("127.")) || ip === "::1"
+}
+
+/**
+ * Whether people on other machines can reach a server that listens on
+ * `listenHost` and that its clients reach at `publicUrl`: it listens beyond
+ * loopback, or its public URL names another host (a tunnel, a container's
+ * name forwarded to a loopback port).
+ *
+ * @internal
+ */
+export const reachableBeyondLoopback = (listenHost: string, publicUrl: string): boolean => {
+  const publicHost = urlHostName(publicUrl)
+  return !isLoopback(listenHost) || publicHost === undefined || !isLoopback(publicHost)
 }
 
 const UNSPECIFIED: ReadonlySet<string> = new Set(["0.0.0.0", "::", "::0", "0:0:0:0:0:0:0:0"])
@@ -234,7 +248,7 @@ export const withoutToken = (url: string): string => {
 /** What the dashboard of one server checks. @internal */
 export interface Access extends Where {
   readonly port: number
-  /** Required on every data route when defined (the server listens beyond loopback). */
+  /** Required on every data route when defined (the server can be reached beyond loopback). */
   readonly token: Redacted.Redacted<string> | undefined
 }
 
@@ -264,7 +278,7 @@ export interface Refusal {
 }
 
 const TOKEN_HELP =
-  "This server listens beyond loopback, so its dashboard needs the token: open the dashboard URL that `posthook dev` printed (…/?token=…), or Dashboard.url(local) in your program."
+  "This server can be reached beyond loopback, so its dashboard needs the token: open the dashboard URL that `posthook dev` printed (…/?token=…), or Dashboard.url(local) in your program."
 
 /**
  * Why a request is refused, or `undefined` when it may go on.

@@ -14,9 +14,10 @@
  * | GET | `/_dashboard/api/keys` | the full keys (for the copy buttons) |
  * | GET | `/_dashboard/api/events` | server-sent events |
  *
- * When the server listens beyond loopback, every route but the script and
- * the style needs the dashboard's token (`guard.ts`); a page opened with
- * `?token=` sets the cookie and redirects (303) to itself without it.
+ * When the server can be reached beyond loopback, every route but the
+ * script and the style needs the dashboard's token (`guard.ts`); a page
+ * opened with `?token=` sets the cookie and redirects (303) to itself
+ * without it.
  *
  * Errors are `{"error": "<message>"}` (JSON) or a page with the message
  * (HTML), never a stack trace.
@@ -165,8 +166,8 @@ const assetResponse = (body: string, contentType: string) =>
 
 /**
  * The dashboard's routes for `local`. With a `token`, every route that shows
- * data needs it (see `guard.ts`); without, the server listens on loopback
- * only and the Host check is the guard.
+ * data needs it (see `guard.ts`); without, the server can be reached from
+ * this machine only and the Host check is the guard.
  *
  * @internal
  */
