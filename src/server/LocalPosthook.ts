@@ -354,7 +354,8 @@ export const make = (options: Options = {}): Effect.Effect<LocalPosthook, StartE
     const serverScope = yield* Scope.fork(yield* Effect.scope, "sequential")
     const server = yield* NodeHttpServer.make(() => Http.createServer(httpServerOptions(config)), {
       port: config.port,
-      host: config.host
+      host: config.host,
+      websocket: { maxPayload: WsEndpoint.MAX_LISTENER_FRAME_BYTES }
     }).pipe(Scope.provide(serverScope))
     const address = server.address
     const port = address._tag === "UnixPathAddress" ? 0 : address.port

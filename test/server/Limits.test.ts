@@ -13,6 +13,7 @@ import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { TestClock } from "effect/testing"
 import * as Dashboard from "../../src/server/Dashboard.js"
 import { MAX_API_BODY_BYTES, MAX_CALLBACK_BODY_BYTES } from "../../src/server/internal/rest.js"
+import { MAX_LISTENER_FRAME_BYTES } from "../../src/server/internal/wsEndpoint.js"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import * as ServerConfig from "../../src/server/ServerConfig.js"
 import { eventFor } from "./utils/events.js"
@@ -313,6 +314,18 @@ describe("HTTP timeouts", () => {
         waitMs: 3500
       })
       expect([idle.status, idle.closed]).toEqual([200, true])
+    }))
+
+  it.live("a listener frame over 64 KB closes that connection with 1009; the server goes on", () =>
+    Effect.gen(function*() {
+      const { local } = yield* startServer()
+      const { socket } = yield* connectListener(local)
+      yield* socket.send(JSON.stringify({ type: "nack", hookId: "x", error: "e".repeat(MAX_LISTENER_FRAME_BYTES) }))
+      const closed = yield* Deferred.await(socket.closed).pipe(Effect.timeout("10 seconds"))
+      expect(closed.code).toBe(1009)
+      yield* expectAlive(local)
+      const again = yield* connectListener(local)
+      expect(Option.isNone(yield* Deferred.poll(again.socket.closed))).toBe(true)
     }))
 
   it.live("a WebSocket listener outlives the request and headers timeouts", () =>

@@ -22,6 +22,17 @@ import type { EventLog } from "./eventLog.js"
 import type { Connection, Listeners, Outgoing } from "./listeners.js"
 import * as WallClock from "./wallClock.js"
 
+/**
+ * Largest frame a listener may send. Its frames are small (`ack`, `nack`
+ * with a diagnostic kept up to 8 KB, `accept`, `pong`); without a bound `ws`
+ * would buffer up to 100 MiB per frame. A bigger frame closes the connection
+ * with 1009 (Message Too Big), and its deliveries are retried as for any
+ * listener that drops.
+ *
+ * @internal
+ */
+export const MAX_LISTENER_FRAME_BYTES = 64 * 1024
+
 /** @internal */
 export const CLOSE_AUTHENTICATION_FAILED = 4001
 
