@@ -13,11 +13,11 @@ import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as References from "effect/References"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
@@ -303,27 +303,23 @@ const decodeTolerance = (tolerance: Tolerance): Duration.Duration => {
 const spanOptions = { captureStackTrace: false } as const
 
 /**
- * Runs a synchronous check against the fiber's `Clock` (so `TestClock`
- * controls it) in a single step: no extra fiber, no chain of effects.
- *
- * The span is opened only when the app installed a tracer that exports spans.
- * With Effect's built-in tracer (`Tracer.nativeTracer`) nothing reads it (the
- * check runs no user code and starts no child span), and making one cost more
- * than the check itself.
+ * Whether a check run by `fiber` needs no span: the app installed no tracer
+ * that exports spans (with Effect's built-in `Tracer.nativeTracer` nothing
+ * reads one: the check runs no user code and starts no child span), or
+ * tracing is off. Read from the fiber's cache of its context, where Effect
+ * keeps both: looking each up in the context cost more than the check.
  */
-const checkNow = <A, E>(
-  spanName: string,
-  check: (nowMillis: number) => Result.Result<A, E>
-): Effect.Effect<A, E> =>
-  Effect.withFiber<A, E>((fiber) =>
-    fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer || !fiber.getRef(References.TracerEnabled)
-      ? Effect.fromResult(check(fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()))
-      : Effect.withSpan(
-        Effect.clockWith((clock) => Effect.fromResult(check(clock.currentTimeMillisUnsafe()))),
-        spanName,
-        spanOptions
-      )
-  )
+const untraced = (fiber: Fiber.Fiber<unknown, unknown>): boolean => {
+  const cache = fiber.cache
+  return !cache.tracerEnabled || cache.tracer === undefined || cache.tracer === Tracer.nativeTracer
+}
+
+/** The time of the fiber's `Clock`, so `TestClock` controls the timestamp window. */
+const nowOf = (fiber: Fiber.Fiber<unknown, unknown>): number => fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+
+/** A check run in its span, at the time of the span's fiber: only where a tracer can see it (see {@link untraced}). */
+const inSpan = <A, E>(spanName: string, check: (nowMillis: number) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.withSpan(Effect.clockWith((clock) => check(clock.currentTimeMillisUnsafe())), spanName, spanOptions)
 
 /**
  * A `Signatures` service over the given keys that never fails to build: with
@@ -352,11 +348,17 @@ export const fromKeys = (
   // Prepared once: HMAC with a ready key skips converting the key text per delivery.
   const hmacKeys = keys.map((key) => prepareHmacKey(Redacted.value(key)))
 
-  const verifyAt = (body: Body, headers: HeadersInput, callOptions: VerifyOptions | undefined, nowMillis: number) => {
+  /** What `internal.verifyAt` checks, or the error for a body that is not raw bytes. */
+  const inputOf = (
+    body: Body,
+    headers: HeadersInput,
+    callOptions: VerifyOptions | undefined,
+    nowMillis: number
+  ): internal.VerifyInput | PosthookError.SignatureVerificationError => {
     // The declared type is not a guarantee: plain JavaScript can pass a parsed object or a number here.
     const bytes = internal.rawBytes(body)
-    if (bytes === undefined) return internal.notRawBytes(body)
-    return internal.verifyAt({
+    if (bytes === undefined) return internal.notRawBytesError(body)
+    return {
       body: bytes,
       headers,
       keys: callOptions?.signingKey === undefined ? keys : toKeys(callOptions.signingKey),
@@ -365,15 +367,46 @@ export const fromKeys = (
         ? defaultToleranceMillis
         : Duration.toMillis(decodeTolerance(callOptions.tolerance)),
       nowMillis
-    })
+    }
   }
 
+  const verifyNow = (
+    body: Body,
+    headers: HeadersInput,
+    callOptions: VerifyOptions | undefined,
+    nowMillis: number
+  ): Effect.Effect<Verified, PosthookError.SignatureVerificationError> => {
+    const input = inputOf(body, headers, callOptions, nowMillis)
+    if (input instanceof PosthookError.SignatureVerificationError) return Effect.fail(input)
+    const verified = internal.verifyAt(input)
+    return verified instanceof PosthookError.SignatureVerificationError
+      ? Effect.fail(verified)
+      : Effect.succeed({ body: verified.body, timestamp: verified.timestamp })
+  }
+
+  const parseNow = <A>(
+    body: Body,
+    headers: HeadersInput,
+    callOptions: (VerifyOptions & { readonly schema?: Schema.Decoder<A> }) | undefined,
+    nowMillis: number
+  ): Effect.Effect<Delivery<unknown>, PosthookError.SignatureVerificationError | PosthookError.DeliveryDataError> => {
+    const input = inputOf(body, headers, callOptions, nowMillis)
+    if (input instanceof PosthookError.SignatureVerificationError) return Effect.fail(input)
+    // One function from the headers to the `Delivery`, no `Result` in between: this runs once per delivery.
+    const delivery = internal.parseAt(input)
+    if (delivery instanceof PosthookError.SignatureVerificationError) return Effect.fail(delivery)
+    const schema = callOptions?.schema
+    return schema === undefined ? Effect.succeed(delivery) : Effect.fromResult(decodeDataResult(delivery, schema))
+  }
+
+  // Each call is one step of the calling fiber (no fiber of its own, no chain of effects) and one closure:
+  // the check reads the fiber's `Clock` and returns its result, in a span only where a tracer can see it.
   const verify: Service["verify"] = (body, headers, callOptions) =>
-    checkNow("Posthook.signatures.verify", (nowMillis) =>
-      Result.map(
-        verifyAt(body, headers, callOptions, nowMillis),
-        ({ body, timestamp }): Verified => ({ body, timestamp })
-      ))
+    Effect.withFiber((fiber) =>
+      untraced(fiber)
+        ? verifyNow(body, headers, callOptions, nowOf(fiber))
+        : inSpan("Posthook.signatures.verify", (nowMillis) => verifyNow(body, headers, callOptions, nowMillis))
+    )
 
   function parseDelivery<A>(
     body: Body,
@@ -390,11 +423,11 @@ export const fromKeys = (
     headers: HeadersInput,
     callOptions?: VerifyOptions & { readonly schema?: Schema.Decoder<A> }
   ): Effect.Effect<Delivery<unknown>, PosthookError.SignatureVerificationError | PosthookError.DeliveryDataError> {
-    const schema = callOptions?.schema
-    return checkNow("Posthook.signatures.parseDelivery", (nowMillis) => {
-      const parsed = Result.flatMap(verifyAt(body, headers, callOptions, nowMillis), internal.toDelivery)
-      return schema === undefined ? parsed : Result.flatMap(parsed, (delivery) => decodeDataResult(delivery, schema))
-    })
+    return Effect.withFiber((fiber) =>
+      untraced(fiber)
+        ? parseNow(body, headers, callOptions, nowOf(fiber))
+        : inSpan("Posthook.signatures.parseDelivery", (nowMillis) => parseNow(body, headers, callOptions, nowMillis))
+    )
   }
 
   return { verify, parseDelivery }

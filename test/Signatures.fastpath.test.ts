@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Duration, Effect, Exit, Redacted, Result, Schema, Tracer } from "effect"
 import { createHmac } from "node:crypto"
 import { Signatures } from "posthook-effect"
-import { deliveryHeaders, headerValues } from "../src/internal/headers.js"
+import { deliveryHeaders, fieldValues, headerValues } from "../src/internal/headers.js"
 import { decodeDeliveryFields, DeliveryBody } from "../src/internal/verify.js"
 import * as arb from "./utils/arbitraries.js"
 
@@ -128,6 +128,20 @@ describe("receiving fast paths", () => {
     expect(samples.length - decoded).toBeGreaterThan(50)
   })
 
+  it("a date text repeated from the last body decodes to the same instant; a bad one after it still fails", () => {
+    const body = { id: "h", path: "/p", data: null, postAt: "2026-03-01T10:00:00Z", createdAt: "2026-01-01T00:00:00Z" }
+    const postAtMillis = (json: unknown) => {
+      const decoded = decodeDeliveryFields(json)
+      return Result.isSuccess(decoded) ? DateTime.toEpochMillis(decoded.success.postAt) : "failed"
+    }
+    expect(postAtMillis(body)).toBe(Date.UTC(2026, 2, 1, 10))
+    expect(postAtMillis({ ...body })).toBe(Date.UTC(2026, 2, 1, 10))
+    expect(postAtMillis({ ...body, postAt: "2026-13-01T10:00:00Z" })).toBe("failed")
+    expect(postAtMillis({ ...body, postAt: "2026-03-02T10:00:00Z" })).toBe(Date.UTC(2026, 2, 2, 10))
+    expect(postAtMillis(body)).toBe(Date.UTC(2026, 2, 1, 10))
+    expect(postAtMillis({ ...body, postAt: "2026-13-01T10:00:00Z" })).toBe("failed")
+  })
+
   it.prop("deliveryHeaders reads what headerValues reads, from any record", {
     headers: arb.dictionary(
       arb.constantFrom(
@@ -154,17 +168,17 @@ describe("receiving fast paths", () => {
     )
   }, ({ headers }) => {
     const read = deliveryHeaders(headers)
-    expect(read.timestamp).toEqual(headerValues(headers, "posthook-timestamp"))
-    expect(read.signature).toEqual(headerValues(headers, "posthook-signature"))
-    expect(read.id).toEqual(headerValues(headers, "posthook-id"))
-    expect(read.ackUrl).toEqual(headerValues(headers, "posthook-ack-url"))
-    expect(read.nackUrl).toEqual(headerValues(headers, "posthook-nack-url"))
+    expect(fieldValues(read.timestamp)).toEqual(headerValues(headers, "posthook-timestamp"))
+    expect(fieldValues(read.signature)).toEqual(headerValues(headers, "posthook-signature"))
+    expect(fieldValues(read.id)).toEqual(headerValues(headers, "posthook-id"))
+    expect(fieldValues(read.ackUrl)).toEqual(headerValues(headers, "posthook-ack-url"))
+    expect(fieldValues(read.nackUrl)).toEqual(headerValues(headers, "posthook-nack-url"))
   })
 
   it("deliveryHeaders reads a Web Headers too", () => {
     const headers = new Headers({ "Posthook-Timestamp": "1", "posthook-signature": "v1,ab", "Posthook-Id": "h" })
     const read = deliveryHeaders(headers)
-    expect(read).toEqual({ timestamp: ["1"], signature: ["v1,ab"], id: ["h"], ackUrl: [], nackUrl: [] })
+    expect(read).toEqual({ timestamp: "1", signature: "v1,ab", id: "h", ackUrl: undefined, nackUrl: undefined })
   })
 
   describe("the single v1 signature header", () => {

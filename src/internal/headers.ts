@@ -22,10 +22,16 @@ interface HeadersLike {
   readonly get: (name: string) => unknown
 }
 
-/** A Web `Headers`, also one from another realm or a polyfill. */
+/**
+ * A Web `Headers`, also one from another realm or a polyfill. The `in` tests
+ * are written here rather than through `Predicate.hasProperty`: in one place
+ * they see only header objects and stay fast, where the shared helper sees
+ * every kind of value in the program.
+ */
 const isHeadersLike = (input: unknown): input is HeadersLike =>
-  (typeof Headers !== "undefined" && input instanceof Headers) ||
-  (Predicate.hasProperty(input, "get") && Predicate.isFunction(input.get) && Predicate.hasProperty(input, "forEach"))
+  ((typeof input === "object" && input !== null) || typeof input === "function") &&
+  ((typeof Headers !== "undefined" && input instanceof Headers) ||
+    ("get" in input && typeof input.get === "function" && "forEach" in input))
 
 const collect = (value: unknown, into: Array<string>): void => {
   if (Predicate.isString(value)) into.push(value)
@@ -66,17 +72,37 @@ export const headerValue = (headers: HeadersInput, name: string): string | undef
 }
 
 /**
+ * One header's values, in order: `undefined` when absent, a string when
+ * given once (nearly always), an array of two or more otherwise. A single
+ * value needs no array: reading a delivery's headers allocates nothing but
+ * the record that holds them.
+ *
+ * @internal
+ */
+export type HeaderField = string | ReadonlyArray<string> | undefined
+
+const none: ReadonlyArray<string> = []
+
+/**
+ * Every value of a {@link HeaderField}, as {@link headerValues} gives them.
+ *
+ * @internal
+ */
+export const fieldValues = (field: HeaderField): ReadonlyArray<string> =>
+  field === undefined ? none : typeof field === "string" ? [field] : field
+
+/**
  * The headers a delivery is verified and read with, found in one pass.
- * Each holds every value given for it, in order (empty when absent).
+ * Each holds every value given for it, in order.
  *
  * @internal
  */
 export interface DeliveryHeaders {
-  readonly timestamp: ReadonlyArray<string>
-  readonly signature: ReadonlyArray<string>
-  readonly id: ReadonlyArray<string>
-  readonly ackUrl: ReadonlyArray<string>
-  readonly nackUrl: ReadonlyArray<string>
+  readonly timestamp: HeaderField
+  readonly signature: HeaderField
+  readonly id: HeaderField
+  readonly ackUrl: HeaderField
+  readonly nackUrl: HeaderField
 }
 
 /**
@@ -85,23 +111,31 @@ export interface DeliveryHeaders {
  *
  * @internal
  */
-export const single = (values: ReadonlyArray<string>): string | undefined =>
-  values.length === 0 ? undefined : values.length === 1 ? values[0] : values.join(", ")
+export const single = (field: HeaderField): string | undefined =>
+  field === undefined || typeof field === "string"
+    ? field
+    : field.length === 0
+    ? undefined
+    : field.length === 1
+    ? field[0]
+    : field.join(", ")
 
-const none: ReadonlyArray<string> = []
 
-const push = (into: Array<string> | undefined, value: unknown): Array<string> | undefined => {
-  if (Predicate.isString(value)) {
-    if (into === undefined) return [value]
-    into.push(value)
-    return into
-  }
-  if (Array.isArray(value)) {
-    const target = into ?? []
-    collect(value, target)
-    return target
-  }
-  return into
+/** The strings of a header value as a {@link HeaderField}; anything else (a caller bypassing the types) is ignored. */
+const fieldOf = (value: unknown): HeaderField => {
+  if (Predicate.isString(value)) return value
+  if (!Array.isArray(value)) return undefined
+  const values: Array<string> = []
+  collect(value, values)
+  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values
+}
+
+/** `field` followed by the values of `value`. */
+const add = (field: HeaderField, value: unknown): HeaderField => {
+  const more = fieldOf(value)
+  if (more === undefined) return field
+  if (field === undefined) return more
+  return [...fieldValues(field), ...fieldValues(more)]
 }
 
 /**
@@ -121,6 +155,16 @@ const sameNameIgnoringCase = (key: string, name: string): boolean => {
 }
 
 /**
+ * `key` names the header `lower` (its lower-case name; `canonical` is how
+ * Posthook and `Signatures.sign` spell it). Those two spellings are nearly
+ * every key seen, and comparing property names to constants is a pointer
+ * comparison; any other key of the right length is folded character by
+ * character.
+ */
+const isHeader = (key: string, lower: string, canonical: string): boolean =>
+  key === lower || key === canonical || sameNameIgnoringCase(key, lower)
+
+/**
  * The delivery headers, the same values {@link headerValues} gives for each
  * name, read in one pass over a record (comparing only keys of a length that
  * can match, without lower-cased copies) instead of one pass per name.
@@ -128,44 +172,44 @@ const sameNameIgnoringCase = (key: string, name: string): boolean => {
  * @internal
  */
 export const deliveryHeaders = (headers: HeadersInput): DeliveryHeaders => {
-  if (isHeadersLike(headers) || !Predicate.isObject(headers)) {
+  if (isHeadersLike(headers)) {
     return {
-      timestamp: headerValues(headers, "posthook-timestamp"),
-      signature: headerValues(headers, "posthook-signature"),
-      id: headerValues(headers, "posthook-id"),
-      ackUrl: headerValues(headers, "posthook-ack-url"),
-      nackUrl: headerValues(headers, "posthook-nack-url")
+      timestamp: fieldOf(headers.get("posthook-timestamp")),
+      signature: fieldOf(headers.get("posthook-signature")),
+      id: fieldOf(headers.get("posthook-id")),
+      ackUrl: fieldOf(headers.get("posthook-ack-url")),
+      nackUrl: fieldOf(headers.get("posthook-nack-url"))
     }
   }
-  // Narrowed by the guards above; values stay `unknown` until `push` checks them.
+  if (!Predicate.isObject(headers)) {
+    return { timestamp: undefined, signature: undefined, id: undefined, ackUrl: undefined, nackUrl: undefined }
+  }
+  // Narrowed by the guards above; values stay `unknown` until `add` checks them.
   const record: { readonly [key: string]: unknown } = headers
-  let timestamp: Array<string> | undefined
-  let signature: Array<string> | undefined
-  let id: Array<string> | undefined
-  let ackUrl: Array<string> | undefined
-  let nackUrl: Array<string> | undefined
+  let timestamp: HeaderField
+  let signature: HeaderField
+  let id: HeaderField
+  let ackUrl: HeaderField
+  let nackUrl: HeaderField
   for (const key of Object.keys(record)) {
     switch (key.length) {
       case 11:
-        if (sameNameIgnoringCase(key, "posthook-id")) id = push(id, record[key])
+        if (isHeader(key, "posthook-id", "Posthook-Id")) id = add(id, record[key])
         break
       case 16:
-        if (sameNameIgnoringCase(key, "posthook-ack-url")) ackUrl = push(ackUrl, record[key])
+        if (isHeader(key, "posthook-ack-url", "Posthook-Ack-URL")) ackUrl = add(ackUrl, record[key])
         break
       case 17:
-        if (sameNameIgnoringCase(key, "posthook-nack-url")) nackUrl = push(nackUrl, record[key])
+        if (isHeader(key, "posthook-nack-url", "Posthook-Nack-URL")) nackUrl = add(nackUrl, record[key])
         break
       case 18:
-        if (sameNameIgnoringCase(key, "posthook-timestamp")) timestamp = push(timestamp, record[key])
-        else if (sameNameIgnoringCase(key, "posthook-signature")) signature = push(signature, record[key])
+        // Both usual spellings of both names first: the fold runs only for a key spelled otherwise.
+        if (key === "posthook-timestamp" || key === "Posthook-Timestamp") timestamp = add(timestamp, record[key])
+        else if (key === "posthook-signature" || key === "Posthook-Signature") signature = add(signature, record[key])
+        else if (sameNameIgnoringCase(key, "posthook-timestamp")) timestamp = add(timestamp, record[key])
+        else if (sameNameIgnoringCase(key, "posthook-signature")) signature = add(signature, record[key])
         break
     }
   }
-  return {
-    timestamp: timestamp ?? none,
-    signature: signature ?? none,
-    id: id ?? none,
-    ackUrl: ackUrl ?? none,
-    nackUrl: nackUrl ?? none
-  }
+  return { timestamp, signature, id, ackUrl, nackUrl }
 }
