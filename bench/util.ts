@@ -40,6 +40,12 @@ export interface Row {
   readonly baseline?: number | undefined
   readonly goal?: Goal | undefined
   readonly note?: string | undefined
+  /**
+   * The ratio when it is not `sdk / baseline`: the median of per-round ratios
+   * of batches run side by side (see {@link measureSync}), which a burst of
+   * load hits on both sides alike.
+   */
+  readonly ratio?: number | undefined
 }
 
 export interface Benchmark {
@@ -77,7 +83,11 @@ const measured = (value: number | null | undefined): value is number =>
   typeof value === "number" && Number.isFinite(value)
 
 export const ratio = (row: Row): number | undefined =>
-  !measured(row.sdk) || !measured(row.baseline) || row.baseline === 0 ? undefined : row.sdk / row.baseline
+  measured(row.ratio)
+    ? row.ratio
+    : !measured(row.sdk) || !measured(row.baseline) || row.baseline === 0
+    ? undefined
+    : row.sdk / row.baseline
 
 /** Whether the row meets its goal; `undefined` without a goal or without the numbers to judge it. */
 export const passes = (row: Row): boolean | undefined => {
@@ -117,12 +127,13 @@ export interface Candidate {
 /**
  * Synchronous per-operation cost: warms every candidate up, then runs
  * `rounds` batches of each in turn (interleaved) and returns, per candidate,
- * the median CPU ns and wall ns per operation.
+ * the median CPU ns and wall ns per operation, and each round's CPU ns
+ * (`cpuRounds`, for {@link pairedRatio}).
  */
 export const measureSync = (
   candidates: ReadonlyArray<Candidate>,
   options: { readonly rounds: number; readonly perBatch: number; readonly warmup?: number }
-): Record<string, { readonly cpu: number; readonly wall: number }> => {
+): Record<string, { readonly cpu: number; readonly wall: number; readonly cpuRounds: ReadonlyArray<number> }> => {
   for (const candidate of candidates) candidate.batch(options.warmup ?? options.perBatch * 3)
   const cpu: Record<string, Array<number>> = {}
   const wall: Record<string, Array<number>> = {}
@@ -139,12 +150,28 @@ export const measureSync = (
       ;(wall[candidate.name] ??= []).push(Number(wallEnd - wallStart) / options.perBatch)
     }
   }
-  const result: Record<string, { cpu: number; wall: number }> = {}
+  const result: Record<string, { cpu: number; wall: number; cpuRounds: ReadonlyArray<number> }> = {}
   for (const candidate of candidates) {
-    result[candidate.name] = { cpu: median(cpu[candidate.name]!), wall: median(wall[candidate.name]!) }
+    result[candidate.name] = {
+      cpu: median(cpu[candidate.name]!),
+      wall: median(wall[candidate.name]!),
+      cpuRounds: cpu[candidate.name]!
+    }
   }
   return result
 }
+
+/**
+ * The median over rounds of `sdk`'s batch ÷ `baseline`'s batch in the same
+ * round. On a shared machine a core is fast or slow for seconds at a time, so
+ * the two medians can come from different states; batches run next to each
+ * other share one, and the median of their ratios is steady where the ratio
+ * of medians is not.
+ */
+export const pairedRatio = (
+  sdk: { readonly cpuRounds: ReadonlyArray<number> },
+  baseline: { readonly cpuRounds: ReadonlyArray<number> }
+): number => median(sdk.cpuRounds.map((value, round) => value / baseline.cpuRounds[round]!))
 
 /**
  * Runs every side once per round, `rounds` times, rotating which side goes
