@@ -5,17 +5,38 @@
  *
  * 1. schedules per second: `hooks.schedule` through the SDK, 32 at a time,
  *    against the same requests made with undici `fetch`.
- * 2. lateness: 10,000 hooks (quick: 200) due within one second, delivered
- *    over HTTP to an endpoint in this process; lateness = arrival − postAt
- *    (end to end) and attempt start − postAt (the scheduler alone).
- * 3. memory: the server's RSS after a full GC with 100,000 pending hooks
+ * 2. HTTP delivery throughput: 4,000 hooks (quick: 500) due at one instant,
+ *    delivered to a receiver process (fixtures/serverReceiver.mjs), against a
+ *    bare undici dispatcher (fixtures/serverRawDispatcher.mjs) sending requests
+ *    of the same shape to the same receiver. Goal ≥ 0.9×.
+ * 3. lateness: 1,000 hooks due within one second over HTTP (goal p99 ≤ 50 ms)
+ *    and over WebSocket (≤ 20 ms), 10,000 over WebSocket (≤ 250 ms) and over
+ *    HTTP (no goal); quick: 200 and 500. Lateness = arrival − postAt (end to
+ *    end), with attempt start − postAt (the scheduler alone) in the notes.
+ * 4. memory: the server's RSS after a full GC with 100,000 pending hooks
  *    (quick: 500), against the same process idle.
+ *
+ * BENCH_SERVER_NODE_FLAGS adds node flags to the server processes (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`); POSTHOOK_SERVER_ENTRY loads another
+ * build of the server entry than dist/server.js (see fixtures/localServer.mjs).
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import * as Http from "node:http"
 import { Hooks, PosthookConfig } from "posthook-effect"
-import { type Benchmark, type Child, log, median, percentile, preciseNow, type Row, runConcurrently, sleep, startChild } from "./util.js"
+import { WebSocket } from "ws"
+import {
+  type Benchmark,
+  type Child,
+  interleaved,
+  log,
+  median,
+  percentile,
+  preciseNow,
+  type Row,
+  runConcurrently,
+  sleep,
+  startChild
+} from "./util.js"
 
 const CONCURRENCY = 32
 const MB = 1024 * 1024
@@ -32,10 +53,15 @@ interface Stats {
   readonly heapTotal: number
   readonly external: number
   readonly pending: number
+  /** V8 heap space name → [committed, used] bytes. */
+  readonly spaces: Readonly<Record<string, readonly [number, number]>>
 }
 
+/** Extra node flags for the server processes, e.g. `--cpu-prof` (BENCH_SERVER_NODE_FLAGS, space-separated). */
+const serverNodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? "").split(" ").filter((flag) => flag.length > 0)
+
 const startServer = async (targetOrigin?: string): Promise<Started> => {
-  const child = startChild(process.execPath, ["--expose-gc", "bench/fixtures/localServer.mjs"])
+  const child = startChild(process.execPath, ["--expose-gc", ...serverNodeFlags, "bench/fixtures/localServer.mjs"])
   child.send({ start: targetOrigin === undefined ? {} : { targetOrigin } })
   const { apiKey, baseUrl } = await child.nextMessage<{ baseUrl: string; apiKey: string }>()
   return { child, baseUrl, apiKey }
@@ -113,62 +139,143 @@ const throughput = async (quick: boolean): Promise<ReadonlyArray<Row>> => {
   }
 }
 
-/** An endpoint that notes when each delivery arrived (by Posthook-Id). */
-const startEndpoint = (expected: number) =>
-  new Promise<{ origin: string; done: Promise<Map<string, number>>; close: () => void }>((resolve) => {
-    const arrivals = new Map<string, number>()
-    let finish: (arrivals: Map<string, number>) => void = () => {}
-    const done = new Promise<Map<string, number>>((resolveDone) => (finish = resolveDone))
-    const endpoint = Http.createServer((request, response) => {
-      const arrivedAt = preciseNow()
-      request.resume()
-      request.on("end", () => {
-        const id = request.headers["posthook-id"]
-        if (typeof id === "string" && !arrivals.has(id)) arrivals.set(id, arrivedAt)
-        response.writeHead(200).end()
-        if (arrivals.size === expected) finish(arrivals)
-      })
-    })
-    endpoint.keepAliveTimeout = 60_000
-    endpoint.listen(0, "127.0.0.1", () => {
-      const address = endpoint.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      resolve({
-        origin: `http://127.0.0.1:${port}`,
-        done,
-        close: () => {
-          endpoint.closeAllConnections()
-          endpoint.close()
-        }
-      })
-    })
+/** The receiving endpoint (fixtures/serverReceiver.mjs), in a process of its own. */
+interface Receiver {
+  readonly child: Child
+  readonly origin: string
+}
+
+interface Round {
+  readonly first: number
+  readonly last: number
+  readonly arrivals?: ReadonlyArray<[string, number]>
+}
+
+const startReceiver = async (): Promise<Receiver> => {
+  const child = startChild(process.execPath, ["bench/fixtures/serverReceiver.mjs"])
+  const { origin } = await child.nextMessage<{ origin: string }>()
+  return { child, origin }
+}
+
+/** A bare `ws` listener in this process that acks every hook frame at once and notes when it arrived. */
+const startListener = (server: Started, expected: number) =>
+  new Promise<{ done: Promise<Map<string, number>>; close: () => void }>((resolve, reject) => {
+    fetch(`${server.baseUrl}/v1/ws/ticket`, { method: "POST", headers: { "x-api-key": server.apiKey } })
+      .then((response) => response.json() as Promise<{ data: { ticket: string; url: string } }>)
+      .then(({ data }) => {
+        const arrivals = new Map<string, number>()
+        let finish: (arrivals: Map<string, number>) => void = () => {}
+        const done = new Promise<Map<string, number>>((resolveDone) => (finish = resolveDone))
+        const socket = new WebSocket(`${data.url}?ticket=${encodeURIComponent(data.ticket)}`)
+        socket.on("error", reject)
+        socket.on("message", (raw) => {
+          const arrivedAt = preciseNow()
+          const frame = JSON.parse(String(raw)) as { readonly type: string; readonly id?: string }
+          if (frame.type === "connected") resolve({ done, close: () => socket.close() })
+          if (frame.type === "hook" && frame.id !== undefined) {
+            if (!arrivals.has(frame.id)) arrivals.set(frame.id, arrivedAt)
+            socket.send(JSON.stringify({ type: "ack", hookId: frame.id }))
+            if (arrivals.size === expected) finish(arrivals)
+          }
+        })
+      }, reject)
   })
 
-/** Phase 2: lateness of hooks due within one second. */
-const lateness = async (quick: boolean, schedulesPerSecond: number): Promise<ReadonlyArray<Row>> => {
-  const due = quick ? 200 : 10_000
-  const endpoint = await startEndpoint(due)
-  const server = await startServer(endpoint.origin)
-  const runtime = sdkRuntime(server)
-  try {
-    const hooks = await runtime.runPromise(Effect.service(Hooks.Hooks))
-    // Scheduling must be over before the first hook is due: lead time from the measured rate, with a margin.
-    const leadMillis = 2_000 + Math.ceil((1.3 * due / Math.max(50, schedulesPerSecond)) * 1000)
-    const firstDue = Math.ceil(Date.now() + leadMillis)
-    const postAts = Array.from({ length: due }, (_, index) => firstDue + Math.floor((index * 1000) / due))
-    const ids = await runtime.runPromise(
-      Effect.forEach(
-        postAts,
-        (postAt) => Effect.map(hooks.schedule({ path: "/bench/due", postAt: new Date(postAt), data: { n: 1 } }), (hook) => hook.id),
-        { concurrency: CONCURRENCY }
-      )
+/** Schedules hooks due at `postAts` through the SDK, `CONCURRENCY` at a time; their ids in order. */
+const scheduleDue = (runtime: ReturnType<typeof sdkRuntime>, postAts: ReadonlyArray<number>, path: string) =>
+  runtime.runPromise(Effect.gen(function*() {
+    const hooks = yield* Effect.service(Hooks.Hooks)
+    return yield* Effect.forEach(
+      postAts,
+      (postAt) => Effect.map(hooks.schedule({ path, postAt: new Date(postAt), data: { n: 1 } }), (hook) => hook.id),
+      { concurrency: CONCURRENCY }
     )
+  }))
+
+/** Lead time for scheduling `count` hooks at `schedulesPerSecond`, with a margin. */
+const leadFor = (count: number, schedulesPerSecond: number): number =>
+  2_000 + Math.ceil((1.8 * count / Math.max(50, schedulesPerSecond)) * 1000)
+
+/**
+ * Phase 2: HTTP delivery throughput. `count` hooks due at one instant, delivered by the
+ * server (64 deliveries in flight) to a receiver in another process, against a bare undici
+ * dispatcher (fixtures/serverRawDispatcher.mjs, 64 workers, own process) sending as many
+ * requests of the same shape to the same receiver. Rate = (count − 1) ÷ (last − first
+ * arrival), both measured by the receiver.
+ */
+const deliveryThroughput = async (quick: boolean, schedulesPerSecond: number): Promise<ReadonlyArray<Row>> => {
+  const count = quick ? 500 : 4_000
+  const rounds = quick ? 2 : 5
+  const receiver = await startReceiver()
+  const server = await startServer(receiver.origin)
+  try {
+    const rate = (round: Round) => (count - 1) / ((round.last - round.first) / 1000)
+    let roundNumber = 0
+    const raw = async () => {
+      receiver.child.send({ expect: count })
+      const dispatcher = startChild(process.execPath, [
+        "bench/fixtures/serverRawDispatcher.mjs",
+        receiver.origin,
+        String(count),
+        `raw-${roundNumber++}`,
+        String(Date.now() + 300)
+      ])
+      await dispatcher.nextMessage()
+      await dispatcher.stop()
+      return rate(await receiver.child.nextMessage<Round>())
+    }
+    const sdk = async () => {
+      receiver.child.send({ expect: count })
+      const dueAt = Date.now() + leadFor(count, schedulesPerSecond)
+      let index = 0
+      await runConcurrently(count, CONCURRENCY, () =>
+        rawSchedule(server, { path: "/bench/deliver", postAt: new Date(dueAt).toISOString(), data: { n: index++ } })())
+      if (Date.now() >= dueAt) throw new Error("scheduling overran the lead time")
+      return rate(await receiver.child.nextMessage<Round>())
+    }
+    await raw()
+    await sdk()
+    const results = await interleaved(rounds, { raw, sdk })
+    return [{
+      bench: "server",
+      measure: "HTTP deliveries/s, 64 in flight",
+      unit: "deliveries/s",
+      sdk: median(results.sdk),
+      baseline: median(results.raw),
+      goal: { kind: "ratioMin", value: 0.9 },
+      note: `${rounds} interleaved rounds × ${count} deliveries; hooks due at one instant; baseline: a bare undici Agent (64 workers, own process) sending requests of the same shape to the same receiver process`
+    }]
+  } finally {
+    await server.child.stop()
+    await receiver.child.stop()
+  }
+}
+
+/** Phase 3: lateness of `due` hooks due within one second, over HTTP (to a receiver process) or WebSocket. */
+const lateness = async (
+  transport: "HTTP" | "WebSocket",
+  due: number,
+  goalMillis: number | undefined,
+  schedulesPerSecond: number
+): Promise<ReadonlyArray<Row>> => {
+  const receiver = transport === "HTTP" ? await startReceiver() : undefined
+  const server = await startServer(receiver?.origin)
+  const runtime = sdkRuntime(server)
+  const listener = transport === "WebSocket" ? await startListener(server, due) : undefined
+  try {
+    const firstDue = Math.ceil(Date.now() + leadFor(due, schedulesPerSecond))
+    const postAts = Array.from({ length: due }, (_, index) => firstDue + Math.floor((index * 1000) / due))
+    receiver?.child.send({ expect: due, times: true })
+    const ids = await scheduleDue(runtime, postAts, "/bench/due")
     const late = Date.now() - firstDue
-    if (late > 0) throw new Error(`scheduling ended ${late} ms after the first hook was due; lead ${leadMillis} ms`)
+    if (late > 0) throw new Error(`scheduling ended ${late} ms after the first hook was due`)
     // A slow machine delivers slowly; only a server that lost hooks should end up here.
     const patience = 30_000 + due * 10
     const timeout = sleep(firstDue - Date.now() + patience).then(() => undefined)
-    const arrivals = await Promise.race([endpoint.done, timeout])
+    const arrived = receiver !== undefined
+      ? receiver.child.nextMessage<Round>().then((round) => new Map(round.arrivals))
+      : listener!.done
+    const arrivals = await Promise.race([arrived, timeout])
     if (arrivals === undefined) throw new Error(`not every hook arrived within ${patience / 1000} s of its due time`)
     server.child.send({ attempts: due * 2 })
     const { attempts } = await server.child.nextMessage<{ attempts: ReadonlyArray<[string, number]> }>()
@@ -183,63 +290,57 @@ const lateness = async (quick: boolean, schedulesPerSecond: number): Promise<Rea
       if (started !== undefined) dispatch.push(started - postAt)
     })
     await server.child.stop()
-    const raw = await rawLateness(due)
-    return [
-      {
-        bench: "server",
-        measure: `lateness p50, ${due.toLocaleString("en-US")} hooks due within 1 s`,
-        unit: "ms",
-        sdk: percentile(endToEnd, 50),
-        baseline: percentile(raw, 50),
-        note: `endpoint arrival − postAt (end to end); attempt start − postAt: p50 ${
-          percentile(dispatch, 50).toFixed(1)
-        } ms; baseline: a bare dispatcher (64 workers, setTimeout + fetch, own process) sending the same schedule`
-      },
-      {
-        bench: "server",
-        measure: `lateness p99, ${due.toLocaleString("en-US")} hooks due within 1 s`,
-        unit: "ms",
-        sdk: percentile(endToEnd, 99),
-        baseline: percentile(raw, 99),
-        goal: { kind: "max", value: 20 },
-        note: `attempt start − postAt: p99 ${percentile(dispatch, 99).toFixed(1)} ms, max ${
-          Math.max(...dispatch).toFixed(1)
-        } ms; end to end max ${Math.max(...endToEnd).toFixed(1)} ms`
-      }
-    ]
+    const raw = receiver === undefined ? undefined : await rawLateness(receiver, due)
+    const count = due.toLocaleString("en-US")
+    return [{
+      bench: "server",
+      measure: `${transport} lateness p99, ${count} hooks due within 1 s`,
+      unit: "ms",
+      sdk: percentile(endToEnd, 99),
+      baseline: raw === undefined ? undefined : percentile(raw, 99),
+      goal: goalMillis === undefined ? undefined : { kind: "max", value: goalMillis },
+      note: `arrival − postAt: p50 ${percentile(endToEnd, 50).toFixed(1)}, max ${
+        Math.max(...endToEnd).toFixed(1)
+      } ms; attempt start − postAt (the scheduler alone): p50 ${percentile(dispatch, 50).toFixed(1)}, p99 ${
+        percentile(dispatch, 99).toFixed(1)
+      } ms${
+        raw === undefined
+          ? ""
+          : `; baseline: a bare dispatcher (64 workers, setTimeout + fetch, own process) sending the same schedule (p50 ${
+            percentile(raw, 50).toFixed(1)
+          } ms)`
+      }`
+    }]
   } finally {
+    listener?.close()
     await runtime.dispose()
     await server.child.stop()
-    endpoint.close()
+    await receiver?.child.stop()
   }
 }
 
 /**
  * The lateness floor of this machine: the same `due` deliveries, due within
- * one second, sent by a bare dispatcher (fixtures/rawDispatcher.mjs) to a
- * fresh endpoint here.
+ * one second, sent by a bare dispatcher (fixtures/rawDispatcher.mjs) to the
+ * same receiver.
  */
-const rawLateness = async (due: number): Promise<ReadonlyArray<number>> => {
-  const endpoint = await startEndpoint(due)
-  try {
-    const firstDue = Date.now() + 1_500
-    const dispatcher = startChild(process.execPath, [
-      "bench/fixtures/rawDispatcher.mjs",
-      endpoint.origin,
-      String(due),
-      String(firstDue),
-      "1000"
-    ])
-    await dispatcher.nextMessage()
-    await dispatcher.stop()
-    const arrivals = await endpoint.done
-    return Array.from(
-      { length: due },
-      (_, index) => arrivals.get(`raw-${index}`)! - (firstDue + Math.floor((index * 1000) / due))
-    )
-  } finally {
-    endpoint.close()
-  }
+const rawLateness = async (receiver: Receiver, due: number): Promise<ReadonlyArray<number>> => {
+  const firstDue = Date.now() + 1_500
+  receiver.child.send({ expect: due, times: true })
+  const dispatcher = startChild(process.execPath, [
+    "bench/fixtures/rawDispatcher.mjs",
+    receiver.origin,
+    String(due),
+    String(firstDue),
+    "1000"
+  ])
+  await dispatcher.nextMessage()
+  await dispatcher.stop()
+  const arrivals = new Map((await receiver.child.nextMessage<Round>()).arrivals)
+  return Array.from(
+    { length: due },
+    (_, index) => arrivals.get(`raw-${index}`)! - (firstDue + Math.floor((index * 1000) / due))
+  )
 }
 
 /**
@@ -284,10 +385,12 @@ const memory = async (quick: boolean): Promise<ReadonlyArray<Row>> => {
         unit: "MB",
         sdk: settled.rss / MB,
         baseline: idle.rss / MB,
-        goal: { kind: "max", value: 150 },
+        goal: { kind: "max", value: 130 },
         note: `baseline: the same server idle; both after a full GC once RSS stopped falling; heap used ${
           mb(settled.heapUsed)
-        } of ${mb(settled.heapTotal)} MB (${((settled.heapUsed - idle.heapUsed) / pending).toFixed(0)} bytes per hook)`
+        } of ${mb(settled.heapTotal)} MB (${((settled.heapUsed - idle.heapUsed) / pending).toFixed(0)} bytes per hook); V8 new space ${
+          mb(settled.spaces.new_space?.[0] ?? 0)
+        } MB committed, ${mb(settled.spaces.new_space?.[1] ?? 0)} MB used`
       },
       {
         bench: "server",
@@ -304,12 +407,19 @@ const memory = async (quick: boolean): Promise<ReadonlyArray<Row>> => {
   }
 }
 
+/** BENCH_SERVER_PHASES: run only the phases whose names contain one of these words (comma-separated). */
+const phaseSelected = (name: string): boolean => {
+  const wanted = (process.env.BENCH_SERVER_PHASES ?? "").split(",").filter((word) => word.length > 0)
+  return wanted.length === 0 || wanted.some((word) => name.toLowerCase().includes(word.toLowerCase()))
+}
+
 export const benchmark: Benchmark = {
   name: "server",
-  title: "local server: schedules/s, lateness, RSS with pending hooks",
+  title: "local server: schedules/s, HTTP deliveries/s, lateness, RSS with pending hooks",
   run: async (options) => {
     // Each phase on its own: one that fails still leaves the others' rows.
     const phase = async (name: string, goal: Row["goal"], run: () => Promise<ReadonlyArray<Row>>) => {
+      if (!phaseSelected(name)) return []
       try {
         return await run()
       } catch (error) {
@@ -319,11 +429,29 @@ export const benchmark: Benchmark = {
       }
     }
     const first = await phase("schedules/s", undefined, () => throughput(options.quick))
-    const rate = first[0]!.sdk
-    log(`  schedules/s: ${rate.toFixed(0)} via the SDK, ${first[0]!.baseline?.toFixed(0)} raw`)
-    const second = await phase("lateness", { kind: "max", value: 20 }, () =>
-      lateness(options.quick, Number.isNaN(rate) ? 100 : rate))
-    const third = await phase("RSS with pending hooks", { kind: "max", value: 150 }, () => memory(options.quick))
-    return [...first, ...second, ...third]
+    const measured = first[0]?.sdk ?? Number.NaN
+    const rate = Number.isNaN(measured) ? 300 : measured
+    if (first[0] !== undefined) log(`  schedules/s: ${rate.toFixed(0)} via the SDK, ${first[0].baseline?.toFixed(0)} raw`)
+    const second = await phase("HTTP deliveries/s", { kind: "ratioMin", value: 0.9 }, () =>
+      deliveryThroughput(options.quick, rate))
+    const small = options.quick ? 200 : 1_000
+    const large = options.quick ? 500 : 10_000
+    const latenessRows: Array<Row> = []
+    for (
+      const [transport, due, goal] of [
+        ["HTTP", small, 50],
+        ["WebSocket", small, 20],
+        ["WebSocket", large, 250],
+        ["HTTP", large, undefined]
+      ] as const
+    ) {
+      const name = `${transport} lateness, ${due} hooks`
+      latenessRows.push(
+        ...await phase(name, goal === undefined ? undefined : { kind: "max", value: goal }, () =>
+          lateness(transport, due, goal, rate))
+      )
+    }
+    const third = await phase("RSS with pending hooks", { kind: "max", value: 130 }, () => memory(options.quick))
+    return [...first, ...second, ...latenessRows, ...third]
   }
 }

@@ -299,6 +299,27 @@ describe("the WebSocket endpoint on the wire", () => {
       expect(Option.isNone(yield* Deferred.poll(socket.closed))).toBe(true)
     }))
 
+  it.effect("ack windows end in the order they started, and only for deliveries left unanswered", () =>
+    Effect.gen(function*() {
+      const { hooks, local } = yield* setup({ ackWindow: "300 millis" })
+      const socket = yield* connectRaw(yield* ticketUrl(local))
+      yield* socket.nextOfType("connected")
+      for (let n = 0; n < 3; n++) {
+        yield* hooks.schedule({ path: `/ws/window/${n}`, postIn: "1s", retryOverride: { minRetries: 1, delaySecs: 60, strategy: "fixed" } })
+      }
+      yield* TestClock.adjust("1 second")
+      const delivered: Array<unknown> = []
+      for (let n = 0; n < 3; n++) delivered.push((yield* socket.nextOfType("hook")).id)
+      const [first, answered, last] = delivered
+      yield* socket.send(JSON.stringify({ type: "ack", hookId: answered }))
+      // Real time passes: the two unanswered windows end, oldest first.
+      expect((yield* socket.nextOfType("ack_timeout")).hookId).toBe(first)
+      expect((yield* socket.nextOfType("ack_timeout")).hookId).toBe(last)
+      const outcomes = yield* Effect.forEach(delivered, (id) =>
+        Effect.map(local.attempts(String(id)), (attempts) => attempts.map((attempt) => attempt.outcome).join()))
+      expect(outcomes).toEqual(["timed_out", "completed", "timed_out"])
+    }))
+
   it.effect("closes with 4001 for a missing, unknown, reused or expired ticket", () =>
     Effect.gen(function*() {
       const { local } = yield* setup()

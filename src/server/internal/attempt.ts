@@ -294,8 +294,6 @@ export const make = (
         const prepared = Dispatcher.prepare({
           hook: started,
           now,
-          // A plain WebSocket frame carries no signature: only HTTP and forward mode need one.
-          signingKeys: connection === undefined || connection.forward ? signingKeys : [],
           callbackUrls: config.asyncHooks ? core.callbackUrls(hook.id, attempt) : undefined
         })
         const begin = (request: AttemptRequest) =>
@@ -309,10 +307,10 @@ export const make = (
           const frame = encodeServerFrame(Dispatcher.hookFrame({
             hook: started,
             prepared,
-            now,
             attempt: attempt - hook.cycleStart,
             maxAttempts: DeliveryRetries.maxAttempts(policyOf(hook)),
-            forward: connection.forward,
+            // A plain frame carries no body and no signature: only forward mode (and HTTP) needs them.
+            forward: connection.forward ? Dispatcher.sign(started, prepared, signingKeys) : undefined,
             includeCallbackUrls: config.asyncHooks
           }))
           yield* begin({ url: null, connectionId: connection.id, headers: {}, body: frame })
@@ -324,11 +322,12 @@ export const make = (
           return done
         }
         const url = `${targetOrigin ?? ""}${hook.path}`
+        const signed = Dispatcher.sign(started, prepared, signingKeys)
         const request: AttemptRequest = {
           url: targetOrigin === undefined ? null : url,
           connectionId: null,
-          headers: Dispatcher.httpHeaders(started, prepared, signingKeys),
-          body: prepared.body
+          headers: Dispatcher.httpHeaders(started, prepared, signed, signingKeys),
+          body: signed.body
         }
         yield* begin(request)
         if (targetOrigin === undefined) {

@@ -27,43 +27,80 @@ export const USER_AGENT = "Posthook/1.0"
 export const RESPONSE_BODY_LIMIT = 4096
 
 /**
+ * The instants of a delivery, formatted once (docs/protocol.md §2): each is
+ * used by the body and by the WebSocket frame.
+ *
+ * @internal
+ */
+export interface Instants {
+  readonly postAt: string
+  readonly postedAt: string
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+/**
  * The parts of an attempt that are the same whatever the transport.
  *
  * @internal
  */
 export interface Prepared {
-  /** The exact body bytes (as text) that are signed and sent. */
-  readonly body: string
+  readonly instants: Instants
   /** Unix seconds, sent as `Posthook-Timestamp`. */
   readonly timestamp: number
-  /** `Posthook-Signature`: one `v1,<hex>` per signing key. */
-  readonly signature: string
   readonly ackUrl: string | undefined
   readonly nackUrl: string | undefined
+}
+
+/**
+ * The signed body of an attempt: what an HTTP POST sends, and what a
+ * forward-mode frame carries. A plain WebSocket frame needs neither.
+ *
+ * @internal
+ */
+export interface Signed {
+  /** The exact body bytes (as text) that are signed and sent. */
+  readonly body: string
+  /** `Posthook-Signature`: one `v1,<hex>` per signing key. */
+  readonly signature: string
 }
 
 /** @internal */
 export const prepare = (options: {
   readonly hook: HookRecord
   readonly now: number
-  readonly signingKeys: ReadonlyArray<string>
   readonly callbackUrls: { readonly ackUrl: string; readonly nackUrl: string } | undefined
 }): Prepared => {
   const { hook, now } = options
-  // Field order as docs/protocol.md §2 lists it; `data` is spliced in as the stored JSON text.
-  const body = `{"id":${JSON.stringify(hook.id)},"path":${JSON.stringify(hook.path)},"postAt":${
-    JSON.stringify(formatInstant(hook.postAt))
-  },"postedAt":${JSON.stringify(formatInstant(now))},"data":${hook.data},"createdAt":${
-    JSON.stringify(formatInstant(hook.createdAt))
-  },"updatedAt":${JSON.stringify(formatInstant(hook.updatedAt))}}`
-  const timestamp = Math.floor(now / 1000)
+  const postedAt = formatInstant(now)
   return {
-    body,
-    timestamp,
-    signature: signatureHeader(options.signingKeys, timestamp, body),
+    instants: {
+      postAt: formatInstant(hook.postAt),
+      postedAt,
+      createdAt: formatInstant(hook.createdAt),
+      // Starting an attempt updates the hook: `updatedAt` is nearly always `now`.
+      updatedAt: hook.updatedAt === now ? postedAt : formatInstant(hook.updatedAt)
+    },
+    timestamp: Math.floor(now / 1000),
     ackUrl: options.callbackUrls?.ackUrl,
     nackUrl: options.callbackUrls?.nackUrl
   }
+}
+
+/**
+ * The delivery body and its signature header.
+ *
+ * @internal
+ */
+export const sign = (hook: HookRecord, prepared: Prepared, signingKeys: ReadonlyArray<string>): Signed => {
+  const { instants } = prepared
+  // Field order as docs/protocol.md §2 lists it; `data` is spliced in as the stored JSON text.
+  const body = `{"id":${JSON.stringify(hook.id)},"path":${JSON.stringify(hook.path)},"postAt":${
+    JSON.stringify(instants.postAt)
+  },"postedAt":${JSON.stringify(instants.postedAt)},"data":${hook.data},"createdAt":${
+    JSON.stringify(instants.createdAt)
+  },"updatedAt":${JSON.stringify(instants.updatedAt)}}`
+  return { body, signature: signatureHeader(signingKeys, prepared.timestamp, body) }
 }
 
 /**
@@ -74,58 +111,60 @@ export const prepare = (options: {
 export const httpHeaders = (
   hook: HookRecord,
   prepared: Prepared,
+  signed: Signed,
   signingKeys: ReadonlyArray<string>
 ): Record<string, string> => ({
   "Content-Type": "application/json",
   "User-Agent": USER_AGENT,
   "Posthook-Id": hook.id,
   "Posthook-Timestamp": String(prepared.timestamp),
-  "Posthook-Signature": prepared.signature,
+  "Posthook-Signature": signed.signature,
   ...(prepared.ackUrl !== undefined && prepared.nackUrl !== undefined
     ? { "Posthook-Ack-URL": prepared.ackUrl, "Posthook-Nack-URL": prepared.nackUrl }
     : {}),
-  ...(signingKeys[0] === undefined ? {} : { "X-Ph-Signature": legacySignature(signingKeys[0], prepared.body) })
+  ...(signingKeys[0] === undefined ? {} : { "X-Ph-Signature": legacySignature(signingKeys[0], signed.body) })
 })
 
 /**
  * The WebSocket `hook` frame of an attempt. `attempt` and `maxAttempts`
- * count within the current delivery cycle.
+ * count within the current delivery cycle. `forward` (forward mode) is the
+ * signed body the listener re-posts.
  *
  * @internal
  */
 export const hookFrame = (options: {
   readonly hook: HookRecord
   readonly prepared: Prepared
-  readonly now: number
   readonly attempt: number
   readonly maxAttempts: number
-  readonly forward: boolean
+  readonly forward: Signed | undefined
   readonly includeCallbackUrls: boolean
 }): ServerMessage => {
   const { hook, prepared } = options
+  const { instants } = prepared
   return {
     _tag: "hook",
     id: hook.id,
     path: hook.path,
     data: parseData(hook.data),
-    postAt: formatInstant(hook.postAt),
-    postedAt: formatInstant(options.now),
-    createdAt: formatInstant(hook.createdAt),
-    updatedAt: formatInstant(hook.updatedAt),
+    postAt: instants.postAt,
+    postedAt: instants.postedAt,
+    createdAt: instants.createdAt,
+    updatedAt: instants.updatedAt,
     timestamp: prepared.timestamp,
     attempt: options.attempt,
     maxAttempts: options.maxAttempts,
     ...(options.includeCallbackUrls && prepared.ackUrl !== undefined && prepared.nackUrl !== undefined
       ? { ackUrl: prepared.ackUrl, nackUrl: prepared.nackUrl }
       : {}),
-    ...(options.forward
+    ...(options.forward !== undefined
       ? {
         forwardRequest: {
-          body: prepared.body,
-          signature: prepared.signature,
+          body: options.forward.body,
+          signature: options.forward.signature,
           posthookId: hook.id,
           posthookTimestamp: prepared.timestamp,
-          posthookSignature: prepared.signature
+          posthookSignature: options.forward.signature
         }
       }
       : {})
