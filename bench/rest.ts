@@ -10,12 +10,19 @@
  *   the per-call latency p50/p99 next to it.
  * - concurrent: 4,000 calls over 64 callers; calls per second.
  * - client CPU per call (the server runs in another process).
+ * - sequential, Linux only: where the main thread's wall time goes per call,
+ *   from /proc/self/task/<pid>/schedstat: on a CPU, runnable but waiting for
+ *   one (run queue: other processes and this process's own GC and compiler
+ *   threads), and the rest (blocked, mostly in epoll for the server's answer).
+ *   Process CPU counts helper threads too, so "wall ÷ CPU" alone misreads
+ *   run-queue time as time spent waiting for the server.
  *
  * Medians of 5 rounds, the SDK and fetch alternating within each round.
  * The baseline sends the same headers and body as the SDK; the SDK also
  * validates the request, decodes the Hook (dates included) and the quota
  * headers: that is the overhead being measured.
  */
+import { readFileSync } from "node:fs"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { Hooks, PosthookConfig } from "posthook-effect"
@@ -49,6 +56,33 @@ interface Round {
   readonly seconds: number
   readonly cpuNanos: number
   readonly calls: number
+  /** The main thread's scheduler times over the round (Linux; absent elsewhere). */
+  readonly mainThread?: MainThreadTimes | undefined
+}
+
+/** Nanoseconds the main thread spent on a CPU and runnable waiting for one. */
+interface MainThreadTimes {
+  readonly onCpu: number
+  readonly runQueue: number
+}
+
+/** The main thread's cumulative times from Linux's schedstat, `undefined` elsewhere. */
+const mainThreadTimes = (): MainThreadTimes | undefined => {
+  try {
+    const [onCpu, runQueue] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ").map(Number)
+    return onCpu === undefined || runQueue === undefined || Number.isNaN(onCpu) || Number.isNaN(runQueue)
+      ? undefined
+      : { onCpu, runQueue }
+  } catch {
+    return undefined
+  }
+}
+
+const mainThreadSince = (start: MainThreadTimes | undefined): MainThreadTimes | undefined => {
+  const end = mainThreadTimes()
+  return start === undefined || end === undefined
+    ? undefined
+    : { onCpu: end.onCpu - start.onCpu, runQueue: end.runQueue - start.runQueue }
 }
 
 export const benchmark: Benchmark = {
@@ -78,6 +112,7 @@ export const benchmark: Benchmark = {
 
     const sequentialRaw = async (calls: number): Promise<Round> => {
       const latencies: Array<number> = []
+      const thread = mainThreadTimes()
       const cpu = cpuNanos()
       const start = performance.now()
       for (let i = 0; i < calls; i++) {
@@ -85,11 +120,13 @@ export const benchmark: Benchmark = {
         await fetchOnce()
         latencies.push(performance.now() - before)
       }
-      return { latencies, seconds: (performance.now() - start) / 1000, cpuNanos: cpuNanos() - cpu, calls }
+      const seconds = (performance.now() - start) / 1000
+      return { latencies, seconds, cpuNanos: cpuNanos() - cpu, calls, mainThread: mainThreadSince(thread) }
     }
     const sequentialSdk = (calls: number): Promise<Round> =>
       runtime.runPromise(Effect.gen(function*() {
         const latencies: Array<number> = []
+        const thread = mainThreadTimes()
         const cpu = cpuNanos()
         const start = performance.now()
         for (let i = 0; i < calls; i++) {
@@ -97,7 +134,8 @@ export const benchmark: Benchmark = {
           yield* hooks.schedule(PARAMS)
           latencies.push(performance.now() - before)
         }
-        return { latencies, seconds: (performance.now() - start) / 1000, cpuNanos: cpuNanos() - cpu, calls }
+        const seconds = (performance.now() - start) / 1000
+        return { latencies, seconds, cpuNanos: cpuNanos() - cpu, calls, mainThread: mainThreadSince(thread) }
       }))
     const concurrentRaw = async (calls: number): Promise<Round> => {
       const cpu = cpuNanos()
@@ -141,6 +179,30 @@ export const benchmark: Benchmark = {
       const p99 = (side: Array<Round>) => percentile(side.flatMap((round) => round.latencies), 99) * 1000
       const throughput = (side: Array<Round>) => median(side.map((round) => round.calls / round.seconds))
       const cpuPerCall = (side: Array<Round>) => median(side.map((round) => round.cpuNanos / round.calls / 1000))
+      /** Median per-call µs of one part of the main thread's time; `undefined` without schedstat. */
+      const threadPart = (side: Array<Round>, part: (round: Round, thread: MainThreadTimes) => number) => {
+        const values = side.flatMap((round) =>
+          round.mainThread === undefined ? [] : [part(round, round.mainThread) / round.calls]
+        )
+        return values.length === side.length ? median(values) : undefined
+      }
+      const onCpu = (side: Array<Round>) => threadPart(side, (_, thread) => thread.onCpu / 1000)
+      const runQueue = (side: Array<Round>) => threadPart(side, (_, thread) => thread.runQueue / 1000)
+      const blocked = (side: Array<Round>) =>
+        threadPart(side, (round, thread) => round.seconds * 1e6 - (thread.onCpu + thread.runQueue) / 1000)
+      const threadRows = (
+        [
+          ["main thread on CPU", onCpu, "the main thread's own CPU (process CPU also counts GC/compiler threads)"],
+          ["main thread runnable, waiting for a CPU", runQueue, "run-queue time: load from other processes and own helper threads"],
+          ["main thread blocked", blocked, "wall − on CPU − run queue: mostly epoll, waiting for the server"]
+        ] as const
+      ).flatMap(([label, part, note]): Array<Row> => {
+        const sdk = part(results.seqSdk)
+        const baseline = part(results.seqRaw)
+        return sdk === undefined || baseline === undefined
+          ? []
+          : [{ bench: "rest", measure: `schedule, sequential: ${label}`, unit: "µs/call", sdk, baseline, note }]
+      })
       const rows: Array<Row> = [
         {
           bench: "rest",
@@ -182,7 +244,8 @@ export const benchmark: Benchmark = {
           unit: "µs CPU/call",
           sdk: cpuPerCall(results.conSdk),
           baseline: cpuPerCall(results.conRaw)
-        }
+        },
+        ...threadRows
       ]
       return rows
     } finally {
