@@ -223,6 +223,24 @@ describe("retries", () => {
       expect(attempt?.outcome).toBe("timed_out")
     }))
 
+  it.effect("each delivery's timeout is its own: an answered one does not stop a hanging one from timing out", () =>
+    Effect.gen(function*() {
+      // The answer deadlines share one wall-clock timer (dispatcher.ts): settling the first must re-arm it for the rest.
+      const { hooks, local, receiver } = yield* setup({ deliveryTimeout: "200 millis" })
+      yield* receiver.reply((received) => received.path === "/slow" ? "hang" : { status: 204 })
+      const fast = yield* hooks.schedule({ path: "/fast", postIn: "1s" })
+      const slow = yield* hooks.schedule({
+        path: "/slow",
+        postIn: "1s",
+        retryOverride: { minRetries: 1, delaySecs: 5, strategy: "fixed" }
+      })
+      yield* TestClock.adjust("1 second")
+      const delivered = yield* eventFor(local, "HookDelivered", fast.id, 1)
+      expect(delivered.statusCode).toBe(204)
+      const retrying = yield* eventFor(local, "HookRetrying", slow.id, 1)
+      expect(retrying.error).toBe("no response within 0.2s")
+    }), 10_000)
+
   it.effect("moving the clock far past the due time does not time out the delivery on the wire", () =>
     Effect.gen(function*() {
       // Effect 4's TestClock runs the fibers a sleep wakes before moving on, so the delivery is signed at its due

@@ -21,8 +21,16 @@ export interface CallbackTarget {
 
 const TOKEN = /^([0-9a-f-]{36})\.(\d{1,6})\.([A-Za-z0-9_-]{43})$/
 
+// The secret's key object, made once: importing the key anew is part of every mint otherwise.
+let lastKey: { readonly secret: string; readonly key: Crypto.KeyObject } | undefined
+
+const keyOf = (secret: string): Crypto.KeyObject => {
+  if (lastKey?.secret !== secret) lastKey = { secret, key: Crypto.createSecretKey(Buffer.from(secret)) }
+  return lastKey.key
+}
+
 const mac = (secret: string, hookId: string, attempt: number): Buffer =>
-  Crypto.createHmac("sha256", secret).update(`${hookId}.${attempt}`).digest()
+  Crypto.createHmac("sha256", keyOf(secret)).update(`${hookId}.${attempt}`).digest()
 
 /** @internal */
 export const mint = (secret: string, target: CallbackTarget): string =>

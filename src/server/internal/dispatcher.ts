@@ -8,7 +8,6 @@
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Result from "effect/Result"
 import { causeCodes, connectionFailureOf } from "../../protocol/errors.js"
 import { legacySignature, signatureHeader } from "../../protocol/signing.js"
 import type { ServerMessage } from "../../protocol/frames.js"
@@ -65,6 +64,23 @@ export interface Signed {
   readonly signature: string
 }
 
+/**
+ * Formatted instants, cached: a burst of deliveries shares most of them (the
+ * same `postAt`, the same millisecond for `postedAt`, scheduling bursts for
+ * `createdAt`), and formatting was a visible share of a delivery's CPU.
+ */
+const formatted = new Map<number, string>()
+const FORMATTED_LIMIT = 512
+
+const format = (millis: number): string => {
+  const cached = formatted.get(millis)
+  if (cached !== undefined) return cached
+  const text = formatInstant(millis)
+  if (formatted.size >= FORMATTED_LIMIT) formatted.clear()
+  formatted.set(millis, text)
+  return text
+}
+
 /** @internal */
 export const prepare = (options: {
   readonly hook: HookRecord
@@ -72,14 +88,14 @@ export const prepare = (options: {
   readonly callbackUrls: { readonly ackUrl: string; readonly nackUrl: string } | undefined
 }): Prepared => {
   const { hook, now } = options
-  const postedAt = formatInstant(now)
+  const postedAt = format(now)
   return {
     instants: {
-      postAt: formatInstant(hook.postAt),
+      postAt: format(hook.postAt),
       postedAt,
-      createdAt: formatInstant(hook.createdAt),
+      createdAt: format(hook.createdAt),
       // Starting an attempt updates the hook: `updatedAt` is nearly always `now`.
-      updatedAt: hook.updatedAt === now ? postedAt : formatInstant(hook.updatedAt)
+      updatedAt: hook.updatedAt === now ? postedAt : format(hook.updatedAt)
     },
     timestamp: Math.floor(now / 1000),
     ackUrl: options.callbackUrls?.ackUrl,
@@ -212,6 +228,73 @@ const readHeaders = (headers: Readonly<Record<string, string | ReadonlyArray<str
   return flat
 }
 
+interface Deadline {
+  readonly at: number
+  readonly fire: () => void
+  settled: boolean
+}
+
+/**
+ * The answer deadlines of open POSTs, on the wall clock, behind ONE timer: a
+ * `setTimeout` per delivery was the largest cost the server added to undici's
+ * own work (profiled in bench/README.md). Kept sorted by deadline; deliveries
+ * share one timeout, so adding is nearly always an append. The timer is armed
+ * only while an unsettled deadline is at the head, so it holds the process
+ * open exactly as long as a per-request timer would.
+ */
+const deadlines: Array<Deadline> = []
+let deadlineTimer: ReturnType<typeof setTimeout> | undefined
+let deadlineTimerAt = Number.POSITIVE_INFINITY
+
+const armDeadlineTimer = (): void => {
+  while (deadlines[0]?.settled === true) deadlines.shift()
+  const first = deadlines[0]
+  if (first !== undefined && deadlineTimer !== undefined && deadlineTimerAt <= first.at) return
+  if (deadlineTimer !== undefined) clearTimeout(deadlineTimer)
+  deadlineTimer = undefined
+  deadlineTimerAt = Number.POSITIVE_INFINITY
+  if (first === undefined) return
+  deadlineTimerAt = first.at
+  deadlineTimer = setTimeout(fireDeadlines, Math.max(0, Math.ceil(first.at - performance.now())))
+}
+
+function fireDeadlines(): void {
+  deadlineTimer = undefined
+  deadlineTimerAt = Number.POSITIVE_INFINITY
+  const now = performance.now()
+  for (let first = deadlines[0]; first !== undefined && (first.settled || first.at <= now); first = deadlines[0]) {
+    deadlines.shift()
+    if (!first.settled) {
+      first.settled = true
+      first.fire()
+    }
+  }
+  armDeadlineTimer()
+}
+
+/** Calls `fire` after `millis` of wall-clock time unless the returned cancel runs first. */
+const addDeadline = (millis: number, fire: () => void): () => void => {
+  const deadline: Deadline = { at: performance.now() + millis, fire, settled: false }
+  let index = deadlines.length
+  while (index > 0 && deadlines[index - 1]!.at > deadline.at) index--
+  deadlines.splice(index, 0, deadline)
+  if (index === 0) armDeadlineTimer()
+  return () => {
+    deadline.settled = true
+    if (deadlines[0] === deadline) armDeadlineTimer()
+  }
+}
+
+const outcomeOfFailure = (
+  error: unknown,
+  timedOut: boolean,
+  durationMs: number,
+  options: { readonly url: string; readonly timeoutLabel: string }
+): HttpOutcome =>
+  timedOut
+    ? { _tag: "NoResponse", error: `no response within ${options.timeoutLabel}`, timedOut: true, durationMs }
+    : { _tag: "NoResponse", error: describeFailure(error, options.url), timedOut: false, durationMs }
+
 /**
  * POSTs one delivery. Never fails: every failure is an outcome.
  *
@@ -232,45 +315,51 @@ export const post = (options: {
   readonly timeoutMillis: number
   readonly timeoutLabel: string
 }): Effect.Effect<HttpOutcome> =>
-  Effect.gen(function*() {
+  // One callback, no generator: every Effect step here is paid once per delivery.
+  Effect.callback<HttpOutcome>((resume, interrupted) => {
     // Measured on the wall clock: what the endpoint really took, also under `TestClock`.
     const start = performance.now()
+    const elapsed = () => Math.round(performance.now() - start)
     const target = URL.canParse(options.url) ? new URL(options.url) : undefined
+    if (target === undefined) {
+      return resume(Effect.succeed(outcomeOfFailure(new Error(`invalid URL ${options.url}`), false, elapsed(), options)))
+    }
     let timedOut = false
-    const result = yield* Effect.callback<AttemptResponse, unknown>((resume, interrupted) => {
-      if (target === undefined) return resume(Effect.fail(new Error(`invalid URL ${options.url}`)))
-      const abort = new AbortController()
-      const onInterrupt = () => abort.abort()
-      interrupted.addEventListener("abort", onInterrupt, { once: true })
-      const timer = setTimeout(() => {
-        timedOut = true
-        abort.abort()
-      }, options.timeoutMillis)
-      options.dispatcher.request({
-        origin: target.origin,
-        path: `${target.pathname}${target.search}`,
-        method: "POST",
-        headers: options.headers,
-        body: options.body,
-        signal: abort.signal
-      }).then((response) =>
-        response.body.text().then((text) =>
-          resume(Effect.succeed({
+    const abort = new AbortController()
+    const onInterrupt = () => abort.abort()
+    interrupted.addEventListener("abort", onInterrupt, { once: true })
+    const cancelDeadline = addDeadline(options.timeoutMillis, () => {
+      timedOut = true
+      abort.abort()
+    })
+    const settle = () => {
+      cancelDeadline()
+      interrupted.removeEventListener("abort", onInterrupt)
+    }
+    options.dispatcher.request({
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
+      method: "POST",
+      headers: options.headers,
+      body: options.body,
+      signal: abort.signal
+    }).then((response) =>
+      response.body.text().then((text) => {
+        settle()
+        resume(Effect.succeed({
+          _tag: "Response",
+          response: {
             status: response.statusCode,
             headers: readHeaders(response.headers),
             body: text.length > RESPONSE_BODY_LIMIT ? text.slice(0, RESPONSE_BODY_LIMIT) : text
-          }))
-        )
-      ).catch((error: unknown) => resume(Effect.fail(error))).finally(() => {
-        clearTimeout(timer)
-        interrupted.removeEventListener("abort", onInterrupt)
+          },
+          durationMs: elapsed()
+        }))
       })
-    }).pipe(Effect.result)
-    const durationMs = Math.round(performance.now() - start)
-    if (Result.isSuccess(result)) return { _tag: "Response", response: result.success, durationMs } as const
-    return timedOut
-      ? { _tag: "NoResponse", error: `no response within ${options.timeoutLabel}`, timedOut: true, durationMs } as const
-      : { _tag: "NoResponse", error: describeFailure(result.failure, options.url), timedOut: false, durationMs } as const
+    ).catch((error: unknown) => {
+      settle()
+      resume(Effect.succeed(outcomeOfFailure(error, timedOut, elapsed(), options)))
+    })
   })
 
 /**
