@@ -282,17 +282,6 @@ export const startChild = (command: string, args: ReadonlyArray<string>, env: Re
   }
 }
 
-/** Reads JSON-line commands on stdin (for fixture processes written in TypeScript). */
-export const onCommands = (handle: (command: unknown) => void): void => {
-  const lines = Readline.createInterface({ input: process.stdin })
-  lines.on("line", (line) => handle(JSON.parse(line)))
-  lines.on("close", () => process.exit(0))
-}
-
-export const reply = (message: unknown): void => {
-  process.stdout.write(`${JSON.stringify(message)}\n`)
-}
-
 // ---------------------------------------------------------------------------
 // the built package
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Layer, Logger, References, Schedule, Scope, Stream } from "effect"
 import { Delivery, Listener } from "posthook-effect"
 import * as WsTestServer from "./utils/WsTestServer.js"
-import { connectionAt, eventually, framesOf, realSleep } from "./utils/WsTestServer.js"
+import { within } from "./server/utils/deadline.js"
+import { connectionAt, eventually, framesOf, realSleep, shutdownNack } from "./utils/WsTestServer.js"
 
 interface LogLine {
   readonly level: string
@@ -27,22 +28,12 @@ const setupLogged = Effect.gen(function*() {
   return { server, context, logs }
 })
 
-const setup = Effect.gen(function*() {
-  const server = yield* WsTestServer.make
-  const context = yield* Layer.build(WsTestServer.quietLayer(server))
-  return { server, context }
-})
+/** A test server and a listener context wired to it, logging silenced. */
+const setup = WsTestServer.makeQuiet
 
 const fast = Schedule.spaced("5 millis")
 
 const ack = () => Effect.succeed(Delivery.Result.ack())
-
-/** Fails the test (rather than hanging it) when `effect` takes longer than `seconds` of real time. */
-const within = <A, E, R>(label: string, seconds: number, effect: Effect.Effect<A, E, R>) =>
-  Effect.raceFirst(
-    effect,
-    Effect.andThen(realSleep(seconds * 1000), Effect.die(new Error(`still running after ${seconds}s: ${label}`)))
-  )
 
 describe("item 8: fields the SDK does not use never make a frame undecodable", () => {
   it.live("a ping whose timestamp is an ISO string (or anything else) is answered", () =>
@@ -84,7 +75,7 @@ describe("item 9: a connection loop that dies", () => {
       }).pipe(Effect.provide(context))
       yield* eventually("connection", () => server.connections.length === 1)
       connectionAt(server, 0).socket.terminate()
-      const exit = yield* within("listener.wait", 10, Effect.exit(listener.wait))
+      const exit = yield* Effect.exit(listener.wait).pipe(within(10_000, "listener.wait"))
       expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
       expect(Exit.isFailure(exit) && Cause.squash(exit.cause)).toBe(boom)
       yield* realSleep(20)
@@ -114,13 +105,13 @@ describe("item 10: the grace period holds on every way of closing", () => {
         first.sendHook("stuck-1")
         first.sendHook("stuck-2")
         yield* eventually("handlers started", () => started === 2)
-        yield* within("closing", 10, close(scope, listener))
-        yield* within("listener.wait", 10, listener.wait)
+        yield* close(scope, listener).pipe(within(10_000, "closing"))
+        yield* listener.wait.pipe(within(10_000, "listener.wait"))
         yield* eventually("socket closed", () => first.closeCode !== undefined)
         expect(first.closeCode).toBe(1000)
         expect([...first.raw].sort()).toEqual([
-          `{"type":"nack","hookId":"stuck-1","error":"Listener is shutting down"}`,
-          `{"type":"nack","hookId":"stuck-2","error":"Listener is shutting down"}`
+          shutdownNack("stuck-1"),
+          shutdownNack("stuck-2")
         ])
         // Nothing reconnects once closed.
         yield* realSleep(50)
@@ -151,10 +142,10 @@ describe("item 10: the grace period holds on every way of closing", () => {
         connectionAt(server, 0).sendHook("stuck")
         yield* eventually("handler started", () => started === 1)
       })).pipe(Effect.provide(context))
-      yield* within("Effect.scoped", 10, run)
+      yield* run.pipe(within(10_000, "Effect.scoped"))
       const first = connectionAt(server, 0)
       yield* eventually("socket closed", () => first.closeCode !== undefined)
-      expect(first.raw).toEqual([`{"type":"nack","hookId":"stuck","error":"Listener is shutting down"}`])
+      expect(first.raw).toEqual([shutdownNack("stuck")])
     }))
 })
 
@@ -239,12 +230,12 @@ describe("item 11: ack_timeout interrupts the handler and frees its permit", () 
       first.send({ _tag: "ack_timeout", hookId: "h", attempt: 2 })
       yield* eventually("attempts 1 and 2 interrupted", () => interrupted.length === 2)
       expect([...interrupted].sort()).toEqual([1, 2])
-      yield* within("closing", 10, Scope.close(scope, Exit.void))
+      yield* Scope.close(scope, Exit.void).pipe(within(10_000, "closing"))
       yield* eventually("socket closed", () => first.closeCode !== undefined)
       // Attempt 3 and the other hook are still unanswered at close: nacked; attempts 1 and 2 get nothing.
       expect([...first.raw].sort()).toEqual([
-        `{"type":"nack","hookId":"h","error":"Listener is shutting down"}`,
-        `{"type":"nack","hookId":"other","error":"Listener is shutting down"}`
+        shutdownNack("h"),
+        shutdownNack("other")
       ])
     }))
 
@@ -311,9 +302,9 @@ describe("item 10: interrupting the app", () => {
       yield* eventually("connection", () => server.connections.length === 1)
       connectionAt(server, 0).sendHook("stuck")
       yield* eventually("handler started", () => started === 1)
-      yield* within("interrupt", 10, Fiber.interrupt(fiber))
+      yield* Fiber.interrupt(fiber).pipe(within(10_000, "interrupt"))
       const first = connectionAt(server, 0)
       yield* eventually("socket closed", () => first.closeCode !== undefined)
-      expect(first.raw).toEqual([`{"type":"nack","hookId":"stuck","error":"Listener is shutting down"}`])
+      expect(first.raw).toEqual([shutdownNack("stuck")])
     }))
 })

@@ -5,16 +5,13 @@
  * are still handled in order.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Layer } from "effect"
+import { Deferred, Effect } from "effect"
 import { Delivery, Listener } from "posthook-effect"
 import * as WsTestServer from "./utils/WsTestServer.js"
 import { connectionAt, eventually, framesOf, realSleep } from "./utils/WsTestServer.js"
 
-const setup = Effect.gen(function*() {
-  const server = yield* WsTestServer.make
-  const context = yield* Layer.build(WsTestServer.quietLayer(server))
-  return { server, context }
-})
+/** A test server and a listener context wired to it, logging silenced. */
+const setup = WsTestServer.makeQuiet
 
 describe("Listener: reading frames", () => {
   it.live("frames after one that runs a callback wait for it, then are handled in order (a 1,500-frame backlog)", () =>

@@ -1,14 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Schedule, Stream } from "effect"
+import { Deferred, Effect, Fiber, Schedule, Stream } from "effect"
 import { Delivery, Listener } from "posthook-effect"
 import * as WsTestServer from "./utils/WsTestServer.js"
 import { connectionAt, eventually, framesOf } from "./utils/WsTestServer.js"
 
-const setup = Effect.gen(function*() {
-  const server = yield* WsTestServer.make
-  const context = yield* Layer.build(WsTestServer.quietLayer(server))
-  return { server, context }
-})
+/** A test server and a listener context wired to it, logging silenced. */
+const setup = WsTestServer.makeQuiet
 
 describe("Listener.stream", () => {
   it.live("manual ack / nack / accept / respond send the exact frames; only the first answer counts", () =>

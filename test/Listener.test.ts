@@ -4,13 +4,10 @@ import * as Socket from "effect/socket/Socket"
 import { Delivery, Listener, PosthookError } from "posthook-effect"
 import * as WS from "ws"
 import * as WsTestServer from "./utils/WsTestServer.js"
-import { eventually, framesOf, realSleep } from "./utils/WsTestServer.js"
+import { eventually, framesOf, realSleep, shutdownNack } from "./utils/WsTestServer.js"
 
-const setup = Effect.gen(function*() {
-  const server = yield* WsTestServer.make
-  const context = yield* Layer.build(WsTestServer.quietLayer(server))
-  return { server, context }
-})
+/** A test server and a listener context wired to it, logging silenced. */
+const setup = WsTestServer.makeQuiet
 
 /** Reconnects at once: for tests that are about what happens, not when. */
 const fast = Schedule.spaced("5 millis")
@@ -505,7 +502,7 @@ describe("Listener.listen: closing", () => {
       // While draining, new deliveries are refused at once and the socket stays open.
       first.sendHook("late")
       yield* eventually("late nacked", () => first.raw.length === 1)
-      expect(first.raw).toEqual([`{"type":"nack","hookId":"late","error":"Listener is shutting down"}`])
+      expect(first.raw).toEqual([shutdownNack("late")])
       expect(first.closeCode).toBeUndefined()
 
       yield* Deferred.succeed(release, undefined)
@@ -514,7 +511,7 @@ describe("Listener.listen: closing", () => {
       yield* eventually("server saw the close", () => first.closeCode !== undefined)
       expect(first.closeCode).toBe(1000)
       expect(first.raw).toEqual([
-        `{"type":"nack","hookId":"late","error":"Listener is shutting down"}`,
+        shutdownNack("late"),
         `{"type":"ack","hookId":"in-flight"}`
       ])
       yield* realSleep(50)
@@ -540,8 +537,8 @@ describe("Listener.listen: closing", () => {
       yield* eventually("closed", () => first.closeCode !== undefined)
       expect(first.closeCode).toBe(1000)
       expect([...first.raw].sort()).toEqual([
-        `{"type":"nack","hookId":"stuck-1","error":"Listener is shutting down"}`,
-        `{"type":"nack","hookId":"stuck-2","error":"Listener is shutting down"}`
+        shutdownNack("stuck-1"),
+        shutdownNack("stuck-2")
       ])
     }))
 

@@ -19,6 +19,14 @@ import type * as Socket from "effect/socket/Socket"
 export const OPEN = 1
 
 /**
+ * `WebSocket.CLOSING`, spelled out as {@link OPEN} is; `CLOSED` (3) is the
+ * only state above it.
+ *
+ * @internal
+ */
+export const CLOSING = 2
+
+/**
  * Answers held in a corked socket at most: a long run is flushed every this
  * many answers, so that the server can start on them while the rest are
  * still being handled.

@@ -10,7 +10,7 @@ import * as EffectResult from "effect/Result"
 import type { Delivery, ForwardRequest, WebSocketMeta } from "../Delivery.js"
 import type * as WsProtocol from "../protocol/frames.js"
 import { callbacksOf } from "./delivery.js"
-import { decodeUtc } from "./utc.js"
+import { LastUtc } from "./utc.js"
 
 /** @internal */
 export type HookFrame = typeof WsProtocol.HookFrame.Type
@@ -18,26 +18,17 @@ export type HookFrame = typeof WsProtocol.HookFrame.Type
 const utf8 = new TextEncoder()
 
 /**
- * Parses one date field of hook frames, remembering the last text it parsed.
- * Frames in a row often repeat a time (hooks scheduled in bulk share `postAt`
- * and `createdAt`), and a `DateTime.Utc` is immutable, so equal texts can
- * share one value: a parse plus DateTime's constructor cost about as much as
- * the rest of building a delivery.
+ * One date field of hook frames, remembering the last text it decoded
+ * (frames in a row often repeat a time: see `LastUtc`). Read as
+ * `Schema.DateTimeUtc` reads it (not `Date.parse`: a text without an offset
+ * is UTC, not the machine's local time).
  */
 class UtcField {
-  private lastText: string | undefined = undefined
-  private lastValue: DateTime.Utc | undefined = undefined
+  private readonly last = new LastUtc()
   constructor(private readonly field: string) {}
   /** The date, or what is wrong with the text. */
   parse(text: string): DateTime.Utc | string {
-    if (text === this.lastText && this.lastValue !== undefined) return this.lastValue
-    // As `Schema.DateTimeUtc` reads it (not `Date.parse`: a text without an
-    // offset is UTC, not the machine's local time).
-    const value = decodeUtc(text)
-    if (value === undefined) return `${this.field} is not a date: ${JSON.stringify(text)}`
-    this.lastText = text
-    this.lastValue = value
-    return value
+    return this.last.decode(text) ?? `${this.field} is not a date: ${JSON.stringify(text)}`
   }
 }
 

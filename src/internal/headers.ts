@@ -54,7 +54,7 @@ export const headerValues = (headers: HeadersInput, name: string): ReadonlyArray
   }
   if (!Predicate.isObject(headers)) return values
   for (const key of Object.keys(headers)) {
-    if (key.length === name.length && key.toLowerCase() === name) collect(headers[key], values)
+    if (key.length === name.length && sameNameIgnoringCase(key, name)) collect(headers[key], values)
   }
   return values
 }
@@ -119,7 +119,6 @@ export const single = (field: HeaderField): string | undefined =>
     : field.length === 1
     ? field[0]
     : field.join(", ")
-
 
 /** The strings of a header value as a {@link HeaderField}; anything else (a caller bypassing the types) is ignored. */
 const fieldOf = (value: unknown): HeaderField => {

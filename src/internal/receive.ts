@@ -18,6 +18,7 @@ import * as Option from "effect/Option"
 // `Result` here is a handler's answer (ack / accept / nack), not effect's `Result`.
 import { acceptSeconds, type Delivery, type Result } from "../Delivery.js"
 import type * as PosthookError from "../PosthookError.js"
+import * as AsyncTimeout from "../protocol/asyncTimeout.js"
 import * as Signatures from "../Signatures.js"
 import type { BodyOutcome } from "./body.js"
 import { type HeadersInput, headerValue } from "./headers.js"
@@ -132,8 +133,8 @@ export const CONSUMED_BODY_MESSAGE = "posthook-effect: the request body was alre
  * @internal
  */
 export const declaredTooLarge = (headers: HeadersInput, limit: number): boolean => {
-  const declared = headerValue(headers, "content-length")
-  return declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > limit
+  const declared = headerValue(headers, "content-length")?.trim()
+  return declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit
 }
 
 const toResponse = (delivery: Delivery, result: Result): Effect.Effect<ResponseParts> => {
@@ -142,7 +143,7 @@ const toResponse = (delivery: Delivery, result: Result): Effect.Effect<ResponseP
       return Effect.succeed(jsonResponse(200, { ok: true }))
     case "Accept": {
       const seconds = acceptSeconds(result.timeout)
-      const response = jsonResponse(202, { ok: true }, { "posthook-async-timeout": String(seconds) })
+      const response = jsonResponse(202, { ok: true }, { [AsyncTimeout.HEADER]: String(seconds) })
       return delivery.ackUrl === undefined
         ? Effect.as(
           Effect.logWarning(

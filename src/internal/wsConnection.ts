@@ -646,7 +646,7 @@ const connection = <R>(
 
     // Open, or how the attempt ended.
     opened ||= ws.readyState === AnswerWriter.OPEN
-    if (!opened && socketEnd === undefined && ws.readyState >= 2) end(closedWith(1006, ""))
+    if (!opened && socketEnd === undefined && ws.readyState >= AnswerWriter.CLOSING) end(closedWith(1006, ""))
     const openOutcome = yield* Effect.callback<Ended | undefined>((resume) => {
       // `wake` is cleared before `resume`, which may run the fiber on at once.
       const check = () => {

@@ -1,8 +1,8 @@
 /**
  * `Posthook-Async-Timeout`: how long an endpoint that answered 202 has to
- * call the ack or nack URL (docs/protocol.md §2). Read by the local server
- * (the deadline it enforces) and by `posthook listen --forward` (the timeout
- * it accepts with).
+ * call the ack or nack URL (docs/protocol.md §2). Written by the SDK's HTTP
+ * handlers on a 202; read by the local server (the deadline it enforces) and
+ * by `posthook listen --forward` (the timeout it accepts with).
  *
  * @internal
  */

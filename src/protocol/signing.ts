@@ -91,16 +91,6 @@ export const legacySignature = (key: string, body: Uint8Array | string): string 
   Crypto.createHmac("sha256", key).update(typeof body === "string" ? encoder.encode(body) : body).digest("hex")
 
 /**
- * Constant-time comparison of two lower-case hex strings.
- *
- * @internal
- */
-export const hexEquals = (a: string, b: string): boolean => {
-  if (a.length !== b.length || a.length % 2 !== 0 || !/^[0-9a-f]*$/.test(a) || !/^[0-9a-f]*$/.test(b)) return false
-  return Crypto.timingSafeEqual(Buffer.from(a, "hex"), Buffer.from(b, "hex"))
-}
-
-/**
  * `POSTHOOK_SIGNING_KEY` holds one key, or several separated by commas while
  * keys rotate. Blank entries are dropped; the keys stay redacted.
  *

@@ -144,6 +144,8 @@ describe("Dashboard beyond loopback (host 0.0.0.0)", () => {
       if (lan === undefined) return
       const { local } = yield* startDashboard({ host: lan })
       expect(tokenOf(local).length).toBeGreaterThanOrEqual(32)
+      const withoutToken = yield* request(local, "GET", `${Dashboard.API_PREFIX}/overview`)
+      expect(withoutToken.status).toBe(401)
       const overview = yield* request(local, "GET", `${Dashboard.API_PREFIX}/overview`, cookieFor(local))
       expect(overview.status).toBe(200)
       const foreign = yield* request(local, "GET", `${Dashboard.API_PREFIX}/overview`, {

@@ -122,6 +122,22 @@ const errorOf = (response: Exchange): unknown => {
   }
 }
 
+/** Sends POST /v1/hooks with the server's API key and a 10 MB JSON body framed by `framing`; the answer. */
+const postTenMegabytes = (local: LocalPosthook.LocalPosthook, framing: "content-length" | "chunked") =>
+  exchange(local, {
+    send: (socket) => {
+      socket.write(requestHead("POST", "/v1/hooks", {
+        "x-api-key": Redacted.value(local.apiKey),
+        "content-type": "application/json",
+        ...(framing === "chunked" ? { "transfer-encoding": "chunked" } : { "content-length": String(TEN_MB) })
+      }))
+      if (framing === "chunked") writeChunked(socket, TEN_MB, " ")
+      else socket.write(Buffer.alloc(TEN_MB, " "))
+    },
+    until: "response",
+    waitMs: 10_000
+  })
+
 /** The server still answers a plain API call. */
 const expectAlive = (local: LocalPosthook.LocalPosthook) =>
   Effect.map(raw(local, "GET", "/v1/hooks"), (response) => expect(response.status).toBe(200))
@@ -130,18 +146,7 @@ describe("body limits", () => {
   it.live("a 10 MB POST /v1/hooks is answered 413 from its Content-Length, and the server lives on", () =>
     Effect.gen(function*() {
       const { local } = yield* startServer()
-      const response = yield* exchange(local, {
-        send: (socket) => {
-          socket.write(requestHead("POST", "/v1/hooks", {
-            "x-api-key": Redacted.value(local.apiKey),
-            "content-type": "application/json",
-            "content-length": String(TEN_MB)
-          }))
-          socket.write(Buffer.alloc(TEN_MB, " "))
-        },
-        until: "response",
-        waitMs: 10_000
-      })
+      const response = yield* postTenMegabytes(local, "content-length")
       expect(response.status).toBe(413)
       expect(errorOf(response)).toEqual({ error: expect.stringContaining(`${MAX_API_BODY_BYTES / 1024} KB`) })
       yield* expectAlive(local)
@@ -150,18 +155,7 @@ describe("body limits", () => {
   it.live("a chunked body (no Content-Length) is cut once the bytes read pass the limit", () =>
     Effect.gen(function*() {
       const { local } = yield* startServer()
-      const response = yield* exchange(local, {
-        send: (socket) => {
-          socket.write(requestHead("POST", "/v1/hooks", {
-            "x-api-key": Redacted.value(local.apiKey),
-            "content-type": "application/json",
-            "transfer-encoding": "chunked"
-          }))
-          writeChunked(socket, TEN_MB, " ")
-        },
-        until: "response",
-        waitMs: 10_000
-      })
+      const response = yield* postTenMegabytes(local, "chunked")
       expect(response.status).toBe(413)
       expect(errorOf(response)).toEqual({ error: expect.any(String) })
       yield* expectAlive(local)

@@ -5,18 +5,15 @@
  * away with deliveries outstanding has them failed and retried (on the
  * listener that is left).
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Option, Queue, Schedule, Scope } from "effect"
+import { Effect, Exit, Option, Queue, Schedule, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { type Delivery, Result } from "../../src/Delivery.js"
 import * as Listener from "../../src/Listener.js"
-import * as PosthookConfig from "../../src/PosthookConfig.js"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { within } from "./utils/deadline.js"
-import { attemptEnd, outcomesOf } from "./utils/events.js"
-import { startServer } from "./utils/sdk.js"
+import { attemptEnded, outcomesOf } from "./utils/events.js"
+import { listenerContext, startServer } from "./utils/sdk.js"
 import { connectListener, type RawSocket } from "./utils/wsClient.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
@@ -46,9 +43,6 @@ const nextHook = (socket: RawSocket) => Effect.map(socket.nextOfType("hook"), (f
 const flush = (socket: RawSocket) =>
   Effect.andThen(socket.send("not a frame"), socket.nextOfType("error")).pipe(within(10_000, "the error frame"))
 
-const ended = (local: LocalPosthook.LocalPosthook, hookId: string, attempt: number) =>
-  attemptEnd(local, hookId, attempt).pipe(within(10_000, `the end of attempt ${attempt}`))
-
 const outstandingOf = (local: LocalPosthook.LocalPosthook, connectionId: string) =>
   Effect.map(local.listeners, (all) => all.find((info) => info.connectionId === connectionId)?.outstanding)
 
@@ -70,7 +64,7 @@ describe("several listeners", () => {
         (n) => hooks.schedule({ path: `/shared/${n}`, postIn: "1s" })
       )
       yield* TestClock.adjust("1 second")
-      for (const hook of scheduled) expect((yield* ended(local, hook.id, 1))._tag).toBe("HookDelivered")
+      for (const hook of scheduled) expect((yield* attemptEnded(local, hook.id, 1))._tag).toBe("HookDelivered")
       const deliveries = yield* Queue.takeAll(seen)
       const perListener = [0, 1].map((listener) => deliveries.filter((seen) => seen.listener === listener).length)
       expect(perListener[0]! + perListener[1]!).toBe(6)
@@ -105,7 +99,7 @@ describe("several listeners", () => {
       expect(yield* outstandingOf(local, owner.id)).toBe(1)
 
       yield* owner.socket.send(JSON.stringify({ type: "ack", hookId: hook.id }))
-      const delivered = yield* ended(local, hook.id, 1)
+      const delivered = yield* attemptEnded(local, hook.id, 1)
       expect(delivered._tag).toBe("HookDelivered")
       expect(yield* outstandingOf(local, owner.id)).toBe(0)
     }))
@@ -125,7 +119,7 @@ describe("several listeners", () => {
       const staying = yield* connectListener(local)
       yield* Scope.close(droppingScope, Exit.void)
       for (const hook of [first, second]) {
-        const failed = yield* ended(local, hook.id, 1)
+        const failed = yield* attemptEnded(local, hook.id, 1)
         expect(failed._tag === "HookRetrying" ? failed.error : failed._tag).toBe(
           "the WebSocket listener disconnected before answering"
         )
@@ -137,7 +131,7 @@ describe("several listeners", () => {
       expect(again.sort()).toEqual([first.id, second.id].sort())
       for (const hookId of again) yield* staying.socket.send(JSON.stringify({ type: "ack", hookId }))
       for (const hook of [first, second]) {
-        expect((yield* ended(local, hook.id, 2))._tag).toBe("HookDelivered")
+        expect((yield* attemptEnded(local, hook.id, 2))._tag).toBe("HookDelivered")
         const attempts = yield* local.attempts(hook.id)
         expect(attempts.map((attempt) => [attempt.outcome, attempt.request.connectionId])).toEqual([
           ["failed", dropping.id],
@@ -153,13 +147,7 @@ describe("the SDK listener in forward mode", () => {
   it.effect("a hook scheduled without data (data: null) is delivered", () =>
     Effect.gen(function*() {
       const { hooks, local } = yield* setup
-      const sdk = yield* Layer.build(
-        Layer.mergeAll(
-          PosthookConfig.layer({ ...local.clientOptions, retry: false }),
-          NodeHttpClient.layerUndici,
-          NodeSocket.layerWebSocketConstructor
-        )
-      ).pipe(Effect.orDie)
+      const sdk = yield* listenerContext(local)
       const seen = yield* Queue.unbounded<Delivery>()
       const connected = yield* Queue.unbounded<Listener.ConnectionInfo>()
       yield* Listener.listen((delivery) => Effect.as(Queue.offer(seen, delivery), Result.ack()), {
@@ -172,7 +160,7 @@ describe("the SDK listener in forward mode", () => {
       yield* Queue.take(connected).pipe(within(10_000, "the listener's connection"))
       const hook = yield* hooks.schedule({ path: "/no-data", postIn: "1s" })
       yield* TestClock.adjust("1 second")
-      expect((yield* ended(local, hook.id, 1))._tag).toBe("HookDelivered")
+      expect((yield* attemptEnded(local, hook.id, 1))._tag).toBe("HookDelivered")
       expect((yield* Queue.take(seen)).data).toBeNull()
     }))
 })

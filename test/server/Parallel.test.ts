@@ -11,7 +11,7 @@ import { TestClock } from "effect/testing"
 import * as Callbacks from "../../src/Callbacks.js"
 import * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { within } from "./utils/deadline.js"
-import { attemptEnd, outcomesOf } from "./utils/events.js"
+import { attemptEnded, outcomesOf } from "./utils/events.js"
 import { makeReceiver } from "./utils/receiver.js"
 import { hooksClient, startServer } from "./utils/sdk.js"
 import { databaseFile, withServer } from "./utils/sqlite.js"
@@ -19,9 +19,6 @@ import { connectListener } from "./utils/wsClient.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
 const SIGNING_KEYS = [Redacted.make("ph_sk_parallel")]
-
-const ended = (local: LocalPosthook.LocalPosthook, hookId: string, attempt: number) =>
-  attemptEnd(local, hookId, attempt).pipe(within(10_000, `the end of attempt ${attempt} of ${hookId}`))
 
 describe("parallel deliveries", () => {
   it.effect("an endpoint that never answers holds up neither the other deliveries nor the REST API", () =>
@@ -38,7 +35,7 @@ describe("parallel deliveries", () => {
       yield* TestClock.adjust("1 second")
       expect((yield* receiver.next.pipe(within(10_000, "the hanging delivery"))).path).toBe("/hangs")
       yield* TestClock.adjust("1 second")
-      for (const hook of others) expect((yield* ended(local, hook.id, 1))._tag).toBe("HookDelivered")
+      for (const hook of others) expect((yield* attemptEnded(local, hook.id, 1))._tag).toBe("HookDelivered")
 
       // The state lock is not held over the hanging request: the REST API and callbacks still answer.
       const during = yield* hooks.schedule({ path: "/fine/during", postAt: "2026-07-01T00:00:00Z" }).pipe(
@@ -63,7 +60,7 @@ describe("parallel deliveries", () => {
       const hook = yield* hooks.schedule({ path: "/raced", postIn: "1s" })
       yield* TestClock.adjust("1 second")
       const { delivery } = yield* receiver.next
-      expect((yield* ended(local, hook.id, 1))._tag).toBe("HookAccepted")
+      expect((yield* attemptEnded(local, hook.id, 1))._tag).toBe("HookAccepted")
 
       const client = yield* Layer.build(NodeHttpClient.layerUndici)
       const calls = Array.from({ length: 24 }, (_, n) =>
@@ -144,7 +141,7 @@ describe("shutdown", () => {
       yield* Deferred.succeed(release, undefined)
       yield* withServer(file, options, (restarted) =>
         Effect.gen(function*() {
-          expect((yield* ended(restarted, hook.id, 2))._tag).toBe("HookDelivered")
+          expect((yield* attemptEnded(restarted, hook.id, 2))._tag).toBe("HookDelivered")
           expect(yield* outcomesOf(restarted, hook.id)).toEqual(["interrupted", "completed"])
         }))
     }))

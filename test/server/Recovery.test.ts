@@ -12,7 +12,7 @@ import { Effect, Option, Queue, Redacted, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import type * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { within } from "./utils/deadline.js"
-import { attemptEnd, outcomesOf } from "./utils/events.js"
+import { attemptEnded, outcomesOf } from "./utils/events.js"
 import { makeReceiver } from "./utils/receiver.js"
 import { hooksClient } from "./utils/sdk.js"
 import { databaseFile, withServer } from "./utils/sqlite.js"
@@ -22,10 +22,6 @@ const SIGNING_KEYS = [Redacted.make("ph_sk_recovery")]
 const RETRY_POLICY = { minRetries: 2, delaySecs: 60, strategy: "fixed" } as const
 const decodeScheduled = Schema.decodeUnknownSync(Schema.Struct({ data: Schema.Struct({ id: Schema.String }) }))
 const DEADLINE_ERROR = "no ack or nack callback arrived before the async deadline"
-
-/** How attempt `attempt` of a hook ended; fails fast (real time) when it does not end at all. */
-const ended = (local: LocalPosthook.LocalPosthook, hookId: string, attempt: number) =>
-  attemptEnd(local, hookId, attempt).pipe(within(10_000, `the end of attempt ${attempt} of ${hookId}`))
 
 const stateOf = (local: LocalPosthook.LocalPosthook, id: string) =>
   Effect.map(local.hook(id), Option.match({
@@ -47,8 +43,8 @@ describe("recovery after a stop (scope closed)", () => {
           const recovers = yield* hooks.schedule({ path: "/recovers", postIn: "1s" })
           const keepsFailing = yield* hooks.schedule({ path: "/keeps-failing", postIn: "1s" })
           yield* TestClock.adjust("1 second")
-          expect((yield* ended(local, recovers.id, 1))._tag).toBe("HookRetrying")
-          expect((yield* ended(local, keepsFailing.id, 1))._tag).toBe("HookRetrying")
+          expect((yield* attemptEnded(local, recovers.id, 1))._tag).toBe("HookRetrying")
+          expect((yield* attemptEnded(local, keepsFailing.id, 1))._tag).toBe("HookRetrying")
           return { recovers: recovers.id, keepsFailing: keepsFailing.id }
         }))
 
@@ -60,12 +56,12 @@ describe("recovery after a stop (scope closed)", () => {
           yield* TestClock.adjust("59 seconds")
           expect(yield* stateOf(local, ids.recovers)).toBe("retry attempts=1")
           yield* TestClock.adjust("1 second")
-          expect((yield* ended(local, ids.recovers, 2))._tag).toBe("HookDelivered")
+          expect((yield* attemptEnded(local, ids.recovers, 2))._tag).toBe("HookDelivered")
           expect(yield* outcomesOf(local, ids.recovers)).toEqual(["failed", "completed"])
           // The budget carries over: attempt 2 of 3 is retried, attempt 3 is the last.
-          expect((yield* ended(local, ids.keepsFailing, 2))._tag).toBe("HookRetrying")
+          expect((yield* attemptEnded(local, ids.keepsFailing, 2))._tag).toBe("HookRetrying")
           yield* TestClock.adjust("60 seconds")
-          expect((yield* ended(local, ids.keepsFailing, 3))._tag).toBe("HookFailed")
+          expect((yield* attemptEnded(local, ids.keepsFailing, 3))._tag).toBe("HookFailed")
           expect(yield* stateOf(local, ids.keepsFailing)).toBe("failed attempts=3")
         }))
     }))
@@ -82,7 +78,7 @@ describe("recovery after a stop (scope closed)", () => {
           const hooks = yield* hooksClient(local)
           const hook = yield* hooks.schedule({ path: "/async", postIn: "1s" })
           yield* TestClock.adjust("1 second")
-          expect((yield* ended(local, hook.id, 1))._tag).toBe("HookAccepted")
+          expect((yield* attemptEnded(local, hook.id, 1))._tag).toBe("HookAccepted")
           return hook.id
         }))
 
@@ -95,12 +91,12 @@ describe("recovery after a stop (scope closed)", () => {
           expect(yield* stateOf(local, id)).toBe("pending attempts=1")
           expect(yield* outcomesOf(local, id)).toEqual(["accepted"])
           yield* TestClock.adjust("1 second")
-          const timedOut = yield* ended(local, id, 1)
+          const timedOut = yield* attemptEnded(local, id, 1)
           expect(timedOut._tag).toBe("HookRetrying")
           expect(timedOut._tag === "HookRetrying" ? timedOut.error : "").toBe(DEADLINE_ERROR)
           expect(yield* outcomesOf(local, id)).toEqual(["timed_out"])
           yield* TestClock.adjust("60 seconds")
-          expect((yield* ended(local, id, 2))._tag).toBe("HookDelivered")
+          expect((yield* attemptEnded(local, id, 2))._tag).toBe("HookDelivered")
           expect(yield* Queue.size(receiver.deliveries)).toBe(1)
         }))
     }))
@@ -191,13 +187,13 @@ describe("recovery after kill -9", () => {
           expect(yield* stateOf(local, retryId)).toBe("retry attempts=1")
           expect(yield* outcomesOf(local, asyncId)).toEqual(["accepted"])
           yield* TestClock.adjust("300 seconds")
-          expect((yield* ended(local, retryId, 2))._tag).toBe("HookDelivered")
+          expect((yield* attemptEnded(local, retryId, 2))._tag).toBe("HookDelivered")
           expect(yield* outcomesOf(local, asyncId)).toEqual(["accepted"])
           yield* TestClock.adjust("3300 seconds")
-          const timedOut = yield* ended(local, asyncId, 1)
+          const timedOut = yield* attemptEnded(local, asyncId, 1)
           expect(timedOut._tag === "HookRetrying" ? timedOut.error : timedOut._tag).toBe(DEADLINE_ERROR)
           yield* TestClock.adjust("300 seconds")
-          expect((yield* ended(local, asyncId, 2))._tag).toBe("HookDelivered")
+          expect((yield* attemptEnded(local, asyncId, 2))._tag).toBe("HookDelivered")
         }))
     }), { timeout: 60_000 })
 })

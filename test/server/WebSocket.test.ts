@@ -4,18 +4,16 @@
  * server, with `TestClock` for ack windows and deadlines.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Layer, Option, Queue, Schedule, Scope } from "effect"
+import { Deferred, Effect, Exit, Option, Queue, Schedule, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { type Delivery, Result } from "../../src/Delivery.js"
 import * as Listener from "../../src/Listener.js"
-import * as PosthookConfig from "../../src/PosthookConfig.js"
 import * as Signatures from "../../src/Signatures.js"
 import * as LocalPosthook from "../../src/server/LocalPosthook.js"
 import { makeReceiver } from "./utils/receiver.js"
 import { eventFor, type EventOf } from "./utils/events.js"
-import { raw, startServer } from "./utils/sdk.js"
+import { listenerContext, raw, startServer } from "./utils/sdk.js"
 import { connectRaw } from "./utils/wsClient.js"
 
 const JUNE_1 = Date.parse("2026-06-01T00:00:00Z")
@@ -26,13 +24,7 @@ const setup = (options: LocalPosthook.Options = {}) =>
     const server = yield* startServer(options)
     const receiver = yield* makeReceiver(server.local.signingKeys)
     yield* server.local.setTargetOrigin(receiver.origin)
-    const sdk = yield* Layer.build(
-      Layer.mergeAll(
-        PosthookConfig.layer({ ...server.local.clientOptions, retry: false }),
-        NodeHttpClient.layerUndici,
-        NodeSocket.layerWebSocketConstructor
-      )
-    ).pipe(Effect.orDie)
+    const sdk = yield* listenerContext(server.local)
     const connections = yield* Queue.unbounded<Listener.ConnectionInfo>()
     const ackTimeouts = yield* Queue.unbounded<Listener.AckTimeoutInfo>()
     /** Starts the SDK listener; resolves once the server said `connected`. */
@@ -344,13 +336,7 @@ describe("the WebSocket endpoint on the wire", () => {
     Effect.gen(function*() {
       // Tickets that expire the moment they are issued: the endpoint refuses every one of them.
       const { local } = yield* setup({ ticketTtl: "0 millis" })
-      const sdk = yield* Layer.build(
-        Layer.mergeAll(
-          PosthookConfig.layer({ ...local.clientOptions, retry: false }),
-          NodeHttpClient.layerUndici,
-          NodeSocket.layerWebSocketConstructor
-        )
-      ).pipe(Effect.orDie)
+      const sdk = yield* listenerContext(local)
       const listener = yield* Listener.listen(() => Effect.succeed(Result.ack()), {
         heartbeatTimeout: "1 day",
         reconnect: Schedule.forever

@@ -239,6 +239,10 @@ export const eventually = (
 export const realSleep = (millis: number): Effect.Effect<void> =>
   Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 
+/** The raw `nack` frame the listener sends for a delivery still unanswered when it shuts down. */
+export const shutdownNack = (hookId: string): string =>
+  `{"type":"nack","hookId":"${hookId}","error":"Listener is shutting down"}`
+
 /** The frames a connection received of one type. */
 export const framesOf = (connection: ServerConnection, type: string): Array<Record<string, unknown>> =>
   connection.received.filter((frame) => frame.type === type)
@@ -257,3 +261,10 @@ export const connectionAt = (server: WsTestServer, index: number): ServerConnect
 /** The server's layer, with logging silenced (the listener logs every drop and failed handler). */
 export const quietLayer = (server: WsTestServer) =>
   Layer.merge(server.layer, Layer.succeed(References.MinimumLogLevel, "None"))
+
+/** A test server and the built context of its {@link quietLayer}, both living in the current scope. */
+export const makeQuiet = Effect.gen(function*() {
+  const server = yield* make
+  const context = yield* Layer.build(quietLayer(server))
+  return { server, context }
+})

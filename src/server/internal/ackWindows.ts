@@ -4,10 +4,11 @@
  * `TestClock` never ends one.
  *
  * Every window has the same length, so windows end in the order they
- * started: they wait in a FIFO queue under ONE timer (set for the oldest
- * open window), instead of a timer each. With 10,000 deliveries in flight a
- * timer per window cost a `setTimeout`, a `clearTimeout` and a string key per
- * delivery; here starting is a push and clearing is a map delete.
+ * started: they share ONE timer (`WallClock.deadlines`, the mechanism behind
+ * the HTTP answer timeouts too) instead of a timer each. With 10,000
+ * deliveries in flight a timer per window cost a `setTimeout`, a
+ * `clearTimeout` and a string key per delivery; here starting is an append
+ * and clearing marks the entry settled.
  *
  * @internal
  */
@@ -16,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import type * as Scope from "effect/Scope"
 import type * as Store from "../Store.js"
+import * as WallClock from "./wallClock.js"
 
 /** @internal */
 export interface AckWindows {
@@ -25,11 +27,8 @@ export interface AckWindows {
 }
 
 interface Window {
-  readonly hookId: string
   readonly attempt: number
-  /** `performance.now()` when the window ends. */
-  readonly endsAt: number
-  readonly onPassed: Effect.Effect<void, Store.StoreError>
+  readonly cancel: () => void
 }
 
 /** @internal */
@@ -37,26 +36,18 @@ export const make = (millis: number): Effect.Effect<AckWindows, never, Scope.Sco
   Effect.gen(function*() {
     // The open window of each hook (a hook has at most one attempt in flight).
     const open = new Map<string, Window>()
-    // Windows in the order they started (= the order they end); cleared ones are skipped when reached.
-    let queue: Array<Window> = []
-    let head = 0
-    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadlines = WallClock.deadlines()
     const runFork = yield* FiberSet.makeRuntime<never, void, never>()
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
-        if (timer !== undefined) clearTimeout(timer)
-        timer = undefined
+        deadlines.clear()
         open.clear()
-        queue = []
-        head = 0
       })
     )
 
-    const isOpen = (window: Window): boolean => open.get(window.hookId) === window
-
-    const passed = (window: Window): void => {
-      open.delete(window.hookId)
-      runFork(window.onPassed.pipe(
+    const passed = (hookId: string, onPassed: Effect.Effect<void, Store.StoreError>): void => {
+      open.delete(hookId)
+      runFork(onPassed.pipe(
         Effect.catchCause((cause) =>
           Cause.hasInterruptsOnly(cause)
             ? Effect.void
@@ -65,43 +56,17 @@ export const make = (millis: number): Effect.Effect<AckWindows, never, Scope.Sco
       ))
     }
 
-    /** Sets the timer for the oldest open window, if there is one and no timer is set. */
-    const arm = (): void => {
-      if (timer !== undefined) return
-      while (head < queue.length && !isOpen(queue[head]!)) head++
-      if (head >= queue.length) {
-        queue = []
-        head = 0
-        return
-      }
-      // Drop what was consumed once it is most of the array, so the queue does not grow without end.
-      if (head > 1024 && head * 2 > queue.length) {
-        queue = queue.slice(head)
-        head = 0
-      }
-      timer = setTimeout(fire, Math.max(0, queue[head]!.endsAt - performance.now()))
-    }
-
-    function fire(): void {
-      timer = undefined
-      const now = performance.now()
-      while (head < queue.length && queue[head]!.endsAt <= now) {
-        const window = queue[head++]!
-        if (isOpen(window)) passed(window)
-      }
-      arm()
-    }
-
     const clear = (hookId: string, attempt: number): void => {
       const window = open.get(hookId)
-      if (window !== undefined && window.attempt === attempt) open.delete(hookId)
+      if (window !== undefined && window.attempt === attempt) {
+        open.delete(hookId)
+        window.cancel()
+      }
     }
 
     const start = (hookId: string, attempt: number, onPassed: Effect.Effect<void, Store.StoreError>): void => {
-      const window: Window = { hookId, attempt, endsAt: performance.now() + millis, onPassed }
-      open.set(hookId, window)
-      queue.push(window)
-      arm()
+      open.get(hookId)?.cancel()
+      open.set(hookId, { attempt, cancel: deadlines.add(millis, () => passed(hookId, onPassed)) })
     }
 
     return { start, clear }

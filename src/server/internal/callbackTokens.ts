@@ -12,6 +12,7 @@
  */
 import * as Crypto from "node:crypto"
 import * as Option from "effect/Option"
+import { type HmacKey, prepareHmacKey } from "../../protocol/signing.js"
 
 /** @internal */
 export interface CallbackTarget {
@@ -22,10 +23,10 @@ export interface CallbackTarget {
 const TOKEN = /^([0-9a-f-]{36})\.(\d{1,6})\.([A-Za-z0-9_-]{43})$/
 
 // The secret's key object, made once: importing the key anew is part of every mint otherwise.
-let lastKey: { readonly secret: string; readonly key: Crypto.KeyObject } | undefined
+let lastKey: { readonly secret: string; readonly key: HmacKey } | undefined
 
-const keyOf = (secret: string): Crypto.KeyObject => {
-  if (lastKey?.secret !== secret) lastKey = { secret, key: Crypto.createSecretKey(Buffer.from(secret)) }
+const keyOf = (secret: string): HmacKey => {
+  if (lastKey?.secret !== secret) lastKey = { secret, key: prepareHmacKey(secret) }
   return lastKey.key
 }
 

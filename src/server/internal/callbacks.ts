@@ -15,7 +15,7 @@ import type { HookRecord } from "../HookRecord.js"
 import type * as Store from "../Store.js"
 import { formatInstant } from "../TimeZone.js"
 import { type Attempts, completed, type Core, failed } from "./attempt.js"
-import * as CallbackTokens from "./callbackTokens.js"
+import type * as CallbackTokens from "./callbackTokens.js"
 import type { Connection } from "./listeners.js"
 
 /**
@@ -57,7 +57,12 @@ const nackError = (body: string): string => {
 
 /** @internal */
 export interface Answers {
-  readonly callback: (kind: "ack" | "nack", token: string, body: string) => Effect.Effect<CallbackAnswer, Store.StoreError>
+  /** An ack/nack for `target`, read from a token the REST layer has already verified. */
+  readonly callback: (
+    kind: "ack" | "nack",
+    target: CallbackTokens.CallbackTarget,
+    body: string
+  ) => Effect.Effect<CallbackAnswer, Store.StoreError>
   readonly onFrame: (connection: Connection, message: ClientMessage) => Effect.Effect<void, Store.StoreError>
   /** A listener went away: fails the deliveries it left unanswered. */
   readonly onDisconnect: (
@@ -67,11 +72,7 @@ export interface Answers {
 }
 
 /** @internal */
-export const make = (
-  core: Core,
-  attempts: Pick<Attempts, "resolve">,
-  tokenSecret: string
-): Answers => {
+export const make = (core: Core, attempts: Pick<Attempts, "resolve">): Answers => {
   const { config, events, listeners, serialized, store } = core
   const { resolve } = attempts
 
@@ -107,30 +108,30 @@ export const make = (
       return { status: 200, result: `already_${outcome}` }
     })
 
-  const callback = (kind: "ack" | "nack", token: string, body: string) =>
-    Option.match(CallbackTokens.verify(tokenSecret, token), {
-      onNone: () => Effect.succeed(INVALID_TOKEN),
-      onSome: (target) =>
-        serialized(Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          const found = yield* store.getHook(target.hookId)
-          if (Option.isNone(found)) {
-            return { status: 404, result: "not_found", error: "hook not found: it was deleted" }
-          }
-          const hook = found.value
-          const answer = yield* decideCallback(kind, hook, target.attempt, body, now)
-          yield* events.emit({
-            _tag: "CallbackReceived",
-            hookId: hook.id,
-            path: hook.path,
-            attempt: target.attempt,
-            kind,
-            answer: answer.status,
-            result: answer.result
-          })
-          return answer
-        }))
-    }).pipe(Effect.withSpan("LocalPosthook.callback", { attributes: { "posthook.callback": kind } }, {
+  const callback = (
+    kind: "ack" | "nack",
+    target: CallbackTokens.CallbackTarget,
+    body: string
+  ): Effect.Effect<CallbackAnswer, Store.StoreError> =>
+    serialized(Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const found = yield* store.getHook(target.hookId)
+      if (Option.isNone(found)) {
+        return { status: 404, result: "not_found", error: "hook not found: it was deleted" }
+      }
+      const hook = found.value
+      const answer = yield* decideCallback(kind, hook, target.attempt, body, now)
+      yield* events.emit({
+        _tag: "CallbackReceived",
+        hookId: hook.id,
+        path: hook.path,
+        attempt: target.attempt,
+        kind,
+        answer: answer.status,
+        result: answer.result
+      })
+      return answer
+    })).pipe(Effect.withSpan("LocalPosthook.callback", { attributes: { "posthook.callback": kind } }, {
       captureStackTrace: false
     }))
 

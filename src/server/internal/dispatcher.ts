@@ -15,6 +15,7 @@ import type { AttemptResponse, HookRecord } from "../HookRecord.js"
 import { parseData } from "../HookRecord.js"
 import { formatInstant } from "../TimeZone.js"
 import * as AsyncTimeout from "../../protocol/asyncTimeout.js"
+import * as WallClock from "./wallClock.js"
 
 /** Where HTTP deliveries go out: an undici dispatcher (connection pools per origin). @internal */
 export type UndiciDispatcher = Undici.Dispatcher
@@ -228,62 +229,8 @@ const readHeaders = (headers: Readonly<Record<string, string | ReadonlyArray<str
   return flat
 }
 
-interface Deadline {
-  readonly at: number
-  readonly fire: () => void
-  settled: boolean
-}
-
-/**
- * The answer deadlines of open POSTs, on the wall clock, behind ONE timer: a
- * `setTimeout` per delivery was the largest cost the server added to undici's
- * own work (profiled in bench/README.md). Kept sorted by deadline; deliveries
- * share one timeout, so adding is nearly always an append. The timer is armed
- * only while an unsettled deadline is at the head, so it holds the process
- * open exactly as long as a per-request timer would.
- */
-const deadlines: Array<Deadline> = []
-let deadlineTimer: ReturnType<typeof setTimeout> | undefined
-let deadlineTimerAt = Number.POSITIVE_INFINITY
-
-const armDeadlineTimer = (): void => {
-  while (deadlines[0]?.settled === true) deadlines.shift()
-  const first = deadlines[0]
-  if (first !== undefined && deadlineTimer !== undefined && deadlineTimerAt <= first.at) return
-  if (deadlineTimer !== undefined) clearTimeout(deadlineTimer)
-  deadlineTimer = undefined
-  deadlineTimerAt = Number.POSITIVE_INFINITY
-  if (first === undefined) return
-  deadlineTimerAt = first.at
-  deadlineTimer = setTimeout(fireDeadlines, Math.max(0, Math.ceil(first.at - performance.now())))
-}
-
-function fireDeadlines(): void {
-  deadlineTimer = undefined
-  deadlineTimerAt = Number.POSITIVE_INFINITY
-  const now = performance.now()
-  for (let first = deadlines[0]; first !== undefined && (first.settled || first.at <= now); first = deadlines[0]) {
-    deadlines.shift()
-    if (!first.settled) {
-      first.settled = true
-      first.fire()
-    }
-  }
-  armDeadlineTimer()
-}
-
-/** Calls `fire` after `millis` of wall-clock time unless the returned cancel runs first. */
-const addDeadline = (millis: number, fire: () => void): () => void => {
-  const deadline: Deadline = { at: performance.now() + millis, fire, settled: false }
-  let index = deadlines.length
-  while (index > 0 && deadlines[index - 1]!.at > deadline.at) index--
-  deadlines.splice(index, 0, deadline)
-  if (index === 0) armDeadlineTimer()
-  return () => {
-    deadline.settled = true
-    if (deadlines[0] === deadline) armDeadlineTimer()
-  }
-}
+/** The answer deadlines of open POSTs (one timer for all of them, see `WallClock.deadlines`). */
+const answerDeadlines = WallClock.deadlines()
 
 const outcomeOfFailure = (
   error: unknown,
@@ -328,7 +275,7 @@ export const post = (options: {
     const abort = new AbortController()
     const onInterrupt = () => abort.abort()
     interrupted.addEventListener("abort", onInterrupt, { once: true })
-    const cancelDeadline = addDeadline(options.timeoutMillis, () => {
+    const cancelDeadline = answerDeadlines.add(options.timeoutMillis, () => {
       timedOut = true
       abort.abort()
     })

@@ -78,9 +78,10 @@ export interface Engine {
   readonly remove: (id: string) => Effect.Effect<boolean, Store.StoreError>
   readonly bulk: (action: BulkAction, selector: BulkSelector) => Effect.Effect<number, Store.StoreError>
   readonly deliverNow: (id: string) => Effect.Effect<boolean, Store.StoreError>
+  /** An ack/nack for an attempt whose callback token the caller has verified (`CallbackTokens.verify`). */
   readonly callback: (
     kind: "ack" | "nack",
-    token: string,
+    target: CallbackTokens.CallbackTarget,
     body: string
   ) => Effect.Effect<CallbackAnswer, Store.StoreError>
   readonly onFrame: (connection: Connection, message: ClientMessage) => Effect.Effect<void, Store.StoreError>
@@ -157,7 +158,7 @@ export const make = (options: EngineOptions): Effect.Effect<Engine, Store.StoreE
     }
     const { serialized } = core
     const attempts = yield* Attempt.make(core, { dispatcher: options.dispatcher, targetOrigin: options.targetOrigin })
-    const answers = Callbacks.make(core, attempts, options.tokenSecret)
+    const answers = Callbacks.make(core, attempts)
     const quota = Quota.make(config, store)
     const internPath = makeInterner(10_000)
 

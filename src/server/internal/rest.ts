@@ -251,14 +251,15 @@ export const make = (deps: {
       const params = yield* HttpRouter.params
       const token = params.token ?? ""
       // Anyone can reach these routes: a bad token is refused before a byte of the body is read.
-      if (Option.isNone(CallbackTokens.verify(deps.tokenSecret, token))) return callbackAnswer(INVALID_TOKEN)
+      const target = CallbackTokens.verify(deps.tokenSecret, token)
+      if (Option.isNone(target)) return callbackAnswer(INVALID_TOKEN)
       // Only a nack has a use for its body (the diagnostic); a body that cannot be read is no diagnostic.
       const body = kind === "nack"
         ? yield* readText(MAX_CALLBACK_BODY_BYTES).pipe(
           Effect.catchIf((failure) => failure.status !== 413, () => Effect.succeed(""))
         )
         : ""
-      return callbackAnswer(yield* engine.callback(kind, token, body))
+      return callbackAnswer(yield* engine.callback(kind, target.value, body))
     })
 
   const routes = [

@@ -4,6 +4,7 @@
 import { Effect } from "effect"
 import type * as LocalPosthook from "../../../src/server/LocalPosthook.js"
 import type { ServerEvent } from "../../../src/server/ServerEvent.js"
+import { within } from "./deadline.js"
 
 /** The event with this tag. */
 export type EventOf<Tag extends ServerEvent["_tag"]> = Extract<ServerEvent, { readonly _tag: Tag }>
@@ -40,6 +41,13 @@ export const attemptEnd = (local: LocalPosthook.LocalPosthook, hookId: string, a
     ENDINGS.has(event._tag) && "hookId" in event && event.hookId === hookId && "attempt" in event &&
     event.attempt === attempt
   )
+
+/**
+ * {@link attemptEnd}, failing fast (after `millis` of real time) when the
+ * attempt does not end at all, for tests that wait on the server's own timers.
+ */
+export const attemptEnded = (local: LocalPosthook.LocalPosthook, hookId: string, attempt: number, millis = 10_000) =>
+  attemptEnd(local, hookId, attempt).pipe(within(millis, `the end of attempt ${attempt} of ${hookId}`))
 
 /** How each attempt of a hook ended so far, oldest first (`completed`, `failed`, `in_flight`, …). */
 export const outcomesOf = (local: LocalPosthook.LocalPosthook, hookId: string) =>

@@ -4,6 +4,7 @@
  * the SDK refuses to send.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import { Context, Effect, Layer, Redacted, type Scope } from "effect"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -25,6 +26,19 @@ export const hooksClient = (
     ).pipe(Effect.orDie)
     return Context.get(context, Hooks.Hooks)
   })
+
+/**
+ * What the SDK's `Listener` needs to reach the server (its config, an undici
+ * HTTP client for tickets, a WebSocket constructor), built in the current scope.
+ */
+export const listenerContext = (local: LocalPosthook.LocalPosthook) =>
+  Layer.build(
+    Layer.mergeAll(
+      PosthookConfig.layer({ ...local.clientOptions, retry: false }),
+      NodeHttpClient.layerUndici,
+      NodeSocket.layerWebSocketConstructor
+    )
+  ).pipe(Effect.orDie)
 
 /** A local server (quiet) and an SDK client for it. */
 export const startServer = (options: LocalPosthook.Options = {}) =>
