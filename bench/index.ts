@@ -6,7 +6,7 @@
  *   --only=a,b         run only these benchmarks (verify, rest, websocket, listAll, coldStart, cli, server)
  *   --in-process       run every benchmark in this process (default: one child process each,
  *                      so heaps, JIT state and RSS do not leak from one into the next)
- *   --no-build         do not rebuild a stale dist/ (coldStart and server use the built package);
+ *   --no-build         do not rebuild a stale dist/ (every benchmark measures the built package);
  *                      --quick does not rebuild an existing dist/ unless given --build
  *   --json=FILE        also write the rows and the machine as JSON
  *
@@ -16,11 +16,6 @@
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
-import { benchmark as cli } from "./cli-startup.js"
-import { benchmark as coldStart } from "./coldStart.js"
-import { benchmark as listAll } from "./listAll.js"
-import { benchmark as rest } from "./rest.js"
-import { benchmark as server } from "./server.js"
 import {
   type Benchmark,
   type BenchOptions,
@@ -34,11 +29,27 @@ import {
   startChild,
   typeScriptArgs
 } from "./util.js"
-import { benchmark as verify } from "./verify.js"
-import { benchmark as websocket } from "./websocket.js"
 
-const ALL: ReadonlyArray<Benchmark> = [verify, rest, websocket, listAll, coldStart, cli, server]
-const NEEDS_BUILD = new Set(["coldStart", "cli", "server"])
+/**
+ * Every benchmark, loaded only once dist/ is built: they import `posthook-effect`, which
+ * `bench/tsconfig.json` (TSX_TSCONFIG_PATH in the npm script) resolves to the built package,
+ * the code users run, not src/ transformed by tsx.
+ */
+const LOADERS: Record<string, () => Promise<{ readonly benchmark: Benchmark }>> = {
+  verify: () => import("./verify.js"),
+  rest: () => import("./rest.js"),
+  websocket: () => import("./websocket.js"),
+  listAll: () => import("./listAll.js"),
+  coldStart: () => import("./coldStart.js"),
+  cli: () => import("./cli-startup.js"),
+  server: () => import("./server.js")
+}
+const NAMES = Object.keys(LOADERS)
+const load = async (name: string): Promise<Benchmark> => {
+  const loader = LOADERS[name]
+  if (loader === undefined) throw new Error(`unknown benchmark ${name}`)
+  return (await loader()).benchmark
+}
 const ROWS_MARKER = "posthook-bench-rows"
 
 const args = process.argv.slice(2)
@@ -76,9 +87,8 @@ const runInChild = async (bench: Benchmark): Promise<ReadonlyArray<Row>> => {
 }
 
 const runChild = async (name: string) => {
-  const bench = ALL.find((candidate) => candidate.name === name)
-  if (bench === undefined) throw new Error(`unknown benchmark ${name}`)
   try {
+    const bench = await load(name)
     const rows = await bench.run(options)
     process.stdout.write(`${JSON.stringify({ [ROWS_MARKER]: rows })}\n`)
   } catch (error) {
@@ -95,24 +105,26 @@ const main = async () => {
   const named = args.filter((arg) => !arg.startsWith("--")).flatMap((arg) => arg.split(","))
   const listed = [...(option("only")?.split(",") ?? []), ...named].map((name) => name.trim()).filter((name) => name !== "")
   const only = listed.length > 0 ? listed : undefined
-  const unknown = only?.filter((name) => !ALL.some((bench) => bench.name === name)) ?? []
-  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${ALL.map((b) => b.name).join(", ")}`)
-  const selected = ALL.filter((bench) => only === undefined || only.includes(bench.name))
+  const unknown = only?.filter((name) => !NAMES.includes(name)) ?? []
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${NAMES.join(", ")}`)
+  const selectedNames = NAMES.filter((name) => only === undefined || only.includes(name))
   const started = performance.now()
   const before = machine()
-  log(`posthook-effect benchmarks${options.quick ? " (quick)" : ""}: ${selected.map((b) => b.name).join(", ")}`)
+  log(`posthook-effect benchmarks${options.quick ? " (quick)" : ""}: ${selectedNames.join(", ")}`)
   log(`${before.cpus} × ${before.cpuModel}, ${before.memoryGiB} GiB, Node ${before.node}, load ${before.loadAverage.join(" ")}`)
 
-  if (selected.some((bench) => NEEDS_BUILD.has(bench.name)) && distIsStale()) {
+  if (distIsStale()) {
     const built = Fs.existsSync(`${ROOT}/dist/index.js`) && Fs.existsSync(`${ROOT}/dist/server.js`)
     if (flag("no-build") || (options.quick && built && !flag("build"))) {
       log("dist/ is older than src/: measuring the existing build (full runs rebuild; --quick --build to force)")
     } else {
       log("dist/ is missing or older than src/: npm run build")
       const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] })
-      if (build.status !== 0) log("the build failed: coldStart and server measure whatever dist/ holds")
+      if (build.status !== 0) log("the build failed: the benchmarks measure whatever dist/ holds")
     }
   }
+  const selected: Array<Benchmark> = []
+  for (const name of selectedNames) selected.push(await load(name))
 
   const rows: Array<Row> = []
   const failures: Array<string> = []
