@@ -5,7 +5,7 @@
  * `hooks.listAll({ pageSize: 1000 })`, against undici `fetch` paging through
  * the same hooks by offset and `JSON.parse`-ing each page.
  *
- * - hooks per second (median of rounds);
+ * - hooks per second (median of rounds), and the client's CPU per hook;
  * - memory: the heap still in use after a full GC, sampled every tenth of the
  *   stream. A stream that holds pages would grow with the hooks seen; the
  *   measure is the largest sample minus the first (must stay flat), plus the
@@ -14,7 +14,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import { Hooks, PosthookConfig } from "posthook-effect"
-import { type Benchmark, collectGarbage, log, median, type Row, startChild } from "./util.js"
+import { type Benchmark, collectGarbage, cpuNanos, log, median, type Row, startChild } from "./util.js"
 
 const PAGE_SIZE = 1000
 const MB = 1024 * 1024
@@ -22,6 +22,8 @@ const MB = 1024 * 1024
 interface Run {
   readonly hooks: number
   readonly seconds: number
+  /** Process CPU over the run (the server is another process), nanoseconds. */
+  readonly cpuNanos: number
   /** Heap in use after a GC at each tenth of the stream (memory runs only), bytes. */
   readonly heap: ReadonlyArray<number>
   readonly peakRss: number
@@ -65,6 +67,7 @@ export const benchmark: Benchmark = {
 
     const raw = async (gc: boolean): Promise<Run> => {
       const sample = sampler(total, gc)
+      const cpu = cpuNanos()
       const start = performance.now()
       let count = 0
       for (let offset = 0;; offset += PAGE_SIZE) {
@@ -76,15 +79,18 @@ export const benchmark: Benchmark = {
         for (let index = 0; index < page.data.length; index++) sample.seen(++count)
         if (page.data.length < PAGE_SIZE) break
       }
-      return { hooks: count, seconds: (performance.now() - start) / 1000, heap: sample.heap, peakRss: sample.peakRss() }
+      const seconds = (performance.now() - start) / 1000
+      return { hooks: count, seconds, cpuNanos: cpuNanos() - cpu, heap: sample.heap, peakRss: sample.peakRss() }
     }
     const sdk = (gc: boolean): Promise<Run> =>
       runtime.runPromise(Effect.gen(function*() {
         const sample = sampler(total, gc)
+        const cpu = cpuNanos()
         const start = performance.now()
         let count = 0
         yield* hooks.listAll({ pageSize: PAGE_SIZE }).pipe(Stream.runForEach(() => Effect.sync(() => sample.seen(++count))))
-        return { hooks: count, seconds: (performance.now() - start) / 1000, heap: sample.heap, peakRss: sample.peakRss() }
+        const seconds = (performance.now() - start) / 1000
+        return { hooks: count, seconds, cpuNanos: cpuNanos() - cpu, heap: sample.heap, peakRss: sample.peakRss() }
       }))
 
     try {
@@ -111,6 +117,7 @@ export const benchmark: Benchmark = {
       const memorySdk = await sdk(true)
 
       const perSecond = (side: ReadonlyArray<Run>) => median(side.map((run) => run.hooks / run.seconds))
+      const cpuPerHook = (side: ReadonlyArray<Run>) => median(side.map((run) => run.cpuNanos / run.hooks / 1000))
       const growth = (run: Run) => (Math.max(...run.heap) - run.heap[0]!) / MB
       const gcAvailable = typeof (globalThis as { gc?: unknown }).gc === "function"
       const rows: Array<Row> = [
@@ -123,6 +130,14 @@ export const benchmark: Benchmark = {
           goal: { kind: "ratioMin", value: 0.8 },
           note: `${rounds} interleaved rounds; baseline: fetch + JSON.parse, paging by offset; the SDK also ` +
             "decodes every Hook (every field checked, dates parsed) and keeps the postAt cursor exact"
+        },
+        {
+          bench: "listAll",
+          measure: "client CPU per hook",
+          unit: "µs CPU/hook",
+          sdk: cpuPerHook(timed.sdk),
+          baseline: cpuPerHook(timed.raw),
+          note: "process CPU of a timed round ÷ hooks (the server is another process; GC and compiler threads count)"
         },
         {
           bench: "listAll",

