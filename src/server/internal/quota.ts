@@ -33,13 +33,20 @@ export interface QuotaUsage {
   readonly resetsAt: number
 }
 
-/** `YYYY-MM` of an instant (UTC): the quota period, and when the next one starts. */
-const periodOf = (now: number): { readonly period: string; readonly resetsAt: number } => {
+interface Period {
+  readonly period: string
+  readonly startsAt: number
+  readonly resetsAt: number
+}
+
+/** `YYYY-MM` of an instant (UTC): the quota period, when it started and when the next one starts. */
+const periodOf = (now: number): Period => {
   const date = new Date(now)
   const year = date.getUTCFullYear()
   const month = date.getUTCMonth()
   return {
     period: `${year}-${String(month + 1).padStart(2, "0")}`,
+    startsAt: Date.UTC(year, month, 1),
     resetsAt: Date.UTC(year, month + 1, 1)
   }
 }
@@ -56,11 +63,14 @@ export interface Quota {
 /** @internal */
 export const make = (config: ServerConfig.Resolved, store: Store.Service): Quota => {
   const limit = config.quotaLimit
+  // The period of the last call, reused while `now` is in it: no Date, text and object per schedule.
+  let last = periodOf(0)
+  const periodAt = (now: number): Period => now >= last.startsAt && now < last.resetsAt ? last : (last = periodOf(now))
   return {
     check: (now) =>
       Effect.gen(function*() {
         if (limit === undefined) return
-        const { period, resetsAt } = periodOf(now)
+        const { period, resetsAt } = periodAt(now)
         const usage = yield* store.usage(period)
         if (usage >= limit) {
           return yield* Effect.fail<QuotaExceeded>({
@@ -71,13 +81,13 @@ export const make = (config: ServerConfig.Resolved, store: Store.Service): Quota
       }),
     consume: (now) =>
       Effect.gen(function*() {
-        const { period, resetsAt } = periodOf(now)
+        const { period, resetsAt } = periodAt(now)
         const usage = yield* store.addUsage(period)
         return limit === undefined ? undefined : { limit, usage, remaining: Math.max(0, limit - usage), resetsAt }
       }),
     usage: (now) =>
       Effect.gen(function*() {
-        const { period, resetsAt } = periodOf(now)
+        const { period, resetsAt } = periodAt(now)
         return { limit, usage: yield* store.usage(period), resetsAt }
       })
   }
