@@ -8,15 +8,14 @@
 import * as Crypto from "node:crypto"
 import * as Redacted from "effect/Redacted"
 
-const encoder = new TextEncoder()
-
 /**
  * Lower-case hex HMAC-SHA256 of `"<timestamp>."` followed by the raw body bytes.
- * The body is never turned into a string, so any bytes verify as sent.
+ * A byte body is never turned into a string, so any bytes verify as sent; a
+ * text body is hashed as its UTF-8 bytes.
  *
  * @internal
  */
-export const computeSignature = (key: string, timestamp: number | string, body: Uint8Array | string): string =>
+export const computeSignature = (key: HmacKey, timestamp: number | string, body: Uint8Array | string): string =>
   computeDigest(key, timestamp, body).toString("hex")
 
 /**
@@ -46,10 +45,8 @@ export const prepareHmacKey = (key: string): HmacKey =>
  * @internal
  */
 export const computeDigest = (key: HmacKey, timestamp: number | string, body: Uint8Array | string): Buffer =>
-  Crypto.createHmac("sha256", key)
-    .update(`${timestamp}.`)
-    .update(typeof body === "string" ? encoder.encode(body) : body)
-    .digest()
+  // A text body goes in as text: HMAC hashes it as UTF-8 without a `TextEncoder` copy (about 1 µs per KB).
+  Crypto.createHmac("sha256", key).update(`${timestamp}.`).update(body).digest()
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
 
@@ -72,12 +69,13 @@ export const digestEquals = (a: Uint8Array, b: Uint8Array): boolean =>
 
 /**
  * The `Posthook-Signature` header value for one or more keys
- * (`v1,<hex>` entries separated by single spaces).
+ * (`v1,<hex>` entries separated by single spaces). A sender that signs many
+ * bodies passes keys prepared once by {@link prepareHmacKey}.
  *
  * @internal
  */
 export const signatureHeader = (
-  keys: ReadonlyArray<string>,
+  keys: ReadonlyArray<HmacKey>,
   timestamp: number | string,
   body: Uint8Array | string
 ): string => keys.map((key) => `v1,${computeSignature(key, timestamp, body)}`).join(" ")
@@ -87,8 +85,8 @@ export const signatureHeader = (
  *
  * @internal
  */
-export const legacySignature = (key: string, body: Uint8Array | string): string =>
-  Crypto.createHmac("sha256", key).update(typeof body === "string" ? encoder.encode(body) : body).digest("hex")
+export const legacySignature = (key: HmacKey, body: Uint8Array | string): string =>
+  Crypto.createHmac("sha256", key).update(body).digest("hex")
 
 /**
  * `POSTHOOK_SIGNING_KEY` holds one key, or several separated by commas while

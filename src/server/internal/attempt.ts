@@ -24,8 +24,10 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import type * as Hook from "../../Hook.js"
 import { encodeServerFrame } from "../../protocol/frames.js"
+import { prepareHmacKey } from "../../protocol/signing.js"
 import * as DeliveryRetries from "../DeliveryRetries.js"
 import type { AttemptOutcome, AttemptRecord, AttemptRequest, AttemptResponse, HookRecord } from "../HookRecord.js"
 import type * as ServerConfig from "../ServerConfig.js"
@@ -109,6 +111,14 @@ export interface Attempts {
 
 const seconds = (duration: Duration.Duration): string => `${Duration.toSeconds(duration)}s`
 
+/** Runs the effects one after another (already built: each is a description, run in turn). */
+const inOrder = <E>(...effects: ReadonlyArray<Effect.Effect<unknown, E>>): Effect.Effect<void, E> => {
+  const last = effects.at(-1)
+  let chain: Effect.Effect<void, E> = last === undefined ? Effect.void : Effect.asVoid(last)
+  for (let index = effects.length - 2; index >= 0; index--) chain = Effect.andThen(effects[index]!, chain)
+  return chain
+}
+
 const isSuccess = (status: number): boolean => status >= 200 && status < 300
 
 type Started =
@@ -141,7 +151,8 @@ export const make = (
 ): Effect.Effect<Attempts, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { config, events, listeners, serialized, store } = core
-    const signingKeys = config.signingKeys.map(Redacted.value)
+    // Prepared once: HMAC then skips importing each key's text on every delivery.
+    const signingKeys = config.signingKeys.map((key) => prepareHmacKey(Redacted.value(key)))
     const ackWindows = yield* AckWindows.make(Duration.toMillis(config.ackWindow))
 
     const policyOf = (hook: HookRecord): Hook.RetryOverride => hook.retryOverride ?? config.retryPolicy
@@ -158,11 +169,13 @@ export const make = (
         }))
 
     // ---- resolving an attempt (lock held) ----
+    // The hot path is written with `flatMap` / `andThen` rather than generators: a generator costs
+    // about 1.5 µs per call here, and a delivery ran five of them.
 
     const resolve = (hook: HookRecord, resolution: Resolution, now: number): Effect.Effect<void, Store.StoreError> =>
-      Effect.gen(function*() {
+      Effect.suspend(() => {
         const inFlight = hook.inFlight
-        if (inFlight === null) return
+        if (inFlight === null) return Effect.void
         const durationMs = resolution.durationMs ?? now - inFlight.startedAt
         ackWindows.clear(hook.id, inFlight.attempt)
         if (inFlight.connectionId !== null && resolution._tag !== "Accepted") {
@@ -171,51 +184,47 @@ export const make = (
         const base = { hookId: hook.id, path: hook.path, attempt: inFlight.attempt, transport: inFlight.transport }
         switch (resolution._tag) {
           case "Completed": {
-            yield* updateAttempt(hook.id, inFlight.attempt, (record) => ({
-              ...record,
-              outcome: "completed",
-              finishedAt: now,
-              durationMs,
-              response: resolution.response ?? record.response
-            }))
-            yield* store.updateHook({
-              ...hook,
-              status: "completed",
-              inFlight: null,
-              nextAttemptAt: null,
-              failureError: null,
-              postDurationSeconds: durationMs / 1000,
-              updatedAt: now
-            })
-            yield* events.emit({ _tag: "HookDelivered", ...base, statusCode: resolution.statusCode, durationMs })
-            return
+            return inOrder(
+              updateAttempt(hook.id, inFlight.attempt, (record) => ({
+                ...record,
+                outcome: "completed",
+                finishedAt: now,
+                durationMs,
+                response: resolution.response ?? record.response
+              })),
+              store.updateHook({
+                ...hook,
+                status: "completed",
+                inFlight: null,
+                nextAttemptAt: null,
+                failureError: null,
+                postDurationSeconds: durationMs / 1000,
+                updatedAt: now
+              }),
+              events.emit({ _tag: "HookDelivered", ...base, statusCode: resolution.statusCode, durationMs })
+            )
           }
           case "Accepted": {
-            yield* updateAttempt(hook.id, inFlight.attempt, (record) => ({
-              ...record,
-              outcome: "accepted",
-              durationMs,
-              response: resolution.response ?? record.response
-            }))
-            yield* store.updateHook({
-              ...hook,
-              inFlight: { ...inFlight, phase: "awaiting_callback", deadlineAt: resolution.deadlineAt },
-              postDurationSeconds: durationMs / 1000,
-              updatedAt: now
-            })
-            core.enqueue({ at: resolution.deadlineAt, hookId: hook.id, kind: "deadline", attempt: inFlight.attempt })
-            yield* events.emit({ _tag: "HookAccepted", ...base, deadlineAt: resolution.deadlineAt })
-            return
+            return inOrder(
+              updateAttempt(hook.id, inFlight.attempt, (record) => ({
+                ...record,
+                outcome: "accepted",
+                durationMs,
+                response: resolution.response ?? record.response
+              })),
+              store.updateHook({
+                ...hook,
+                inFlight: { ...inFlight, phase: "awaiting_callback", deadlineAt: resolution.deadlineAt },
+                postDurationSeconds: durationMs / 1000,
+                updatedAt: now
+              }),
+              Effect.sync(() =>
+                core.enqueue({ at: resolution.deadlineAt, hookId: hook.id, kind: "deadline", attempt: inFlight.attempt })
+              ),
+              events.emit({ _tag: "HookAccepted", ...base, deadlineAt: resolution.deadlineAt })
+            )
           }
           case "Failed": {
-            yield* updateAttempt(hook.id, inFlight.attempt, (record) => ({
-              ...record,
-              outcome: resolution.outcome,
-              error: resolution.error,
-              finishedAt: now,
-              durationMs,
-              response: resolution.response ?? record.response
-            }))
             const policy = policyOf(hook)
             const attemptsInCycle = hook.attempts - hook.cycleStart
             const failure = { ...base, statusCode: resolution.statusCode, durationMs, error: resolution.error }
@@ -226,17 +235,32 @@ export const make = (
               postDurationSeconds: durationMs / 1000,
               updatedAt: now
             }
+            const recorded = updateAttempt(hook.id, inFlight.attempt, (record) => ({
+              ...record,
+              outcome: resolution.outcome,
+              error: resolution.error,
+              finishedAt: now,
+              durationMs,
+              response: resolution.response ?? record.response
+            }))
             if (attemptsInCycle < DeliveryRetries.maxAttempts(policy)) {
-              const random = yield* Random.next
-              const nextAttemptAt = now + DeliveryRetries.delayMillis(policy, attemptsInCycle, random)
-              yield* store.updateHook({ ...failedHook, status: "retry", nextAttemptAt })
-              core.enqueue({ at: nextAttemptAt, hookId: hook.id, kind: "attempt", attempt: 0 })
-              yield* events.emit({ _tag: "HookRetrying", ...failure, nextAttemptAt })
-            } else {
-              yield* store.updateHook({ ...failedHook, status: "failed", nextAttemptAt: null })
-              yield* events.emit({ _tag: "HookFailed", ...failure })
+              return Effect.andThen(
+                recorded,
+                Effect.flatMap(Random.next, (random) => {
+                  const nextAttemptAt = now + DeliveryRetries.delayMillis(policy, attemptsInCycle, random)
+                  return inOrder(
+                    store.updateHook({ ...failedHook, status: "retry", nextAttemptAt }),
+                    Effect.sync(() => core.enqueue({ at: nextAttemptAt, hookId: hook.id, kind: "attempt", attempt: 0 })),
+                    events.emit({ _tag: "HookRetrying", ...failure, nextAttemptAt })
+                  )
+                })
+              )
             }
-            return
+            return inOrder(
+              recorded,
+              store.updateHook({ ...failedHook, status: "failed", nextAttemptAt: null }),
+              events.emit({ _tag: "HookFailed", ...failure })
+            )
           }
         }
       })
@@ -247,148 +271,174 @@ export const make = (
       attempt: number,
       decide: (hook: HookRecord, now: number) => Resolution | undefined
     ): Effect.Effect<boolean, Store.StoreError> =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const found = yield* store.getHook(hookId)
-        if (Option.isNone(found)) return false
-        const hook = found.value
-        if (hook.inFlight === null || hook.inFlight.attempt !== attempt) return false
-        const decided = decide(hook, now)
-        if (decided === undefined) return false
-        yield* resolve(hook, decided, now)
-        return true
-      })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(store.getHook(hookId), (found) => {
+          if (Option.isNone(found)) return Effect.succeed(false)
+          const hook = found.value
+          if (hook.inFlight === null || hook.inFlight.attempt !== attempt) return Effect.succeed(false)
+          const decided = decide(hook, now)
+          if (decided === undefined) return Effect.succeed(false)
+          return Effect.as(resolve(hook, decided, now), true)
+        }))
 
     // ---- starting an attempt (lock held) ----
 
-    const start = (entry: DueEntry): Effect.Effect<Started, Store.StoreError> =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const found = yield* store.getHook(entry.hookId)
-        if (Option.isNone(found)) return done
-        const hook = found.value
-        const due = (hook.status === "pending" || hook.status === "retry") && hook.inFlight === null &&
-          hook.nextAttemptAt !== null && hook.nextAttemptAt <= now
-        if (!due) return done
-
-        const connection = listeners.pick()
-        const targetOrigin = options.targetOrigin()
-        const transport = connection !== undefined ? "websocket" : targetOrigin !== undefined ? "http" : "none"
-        const attempt = hook.attempts + 1
-        const started: HookRecord = {
-          ...hook,
-          status: "pending",
-          attempts: attempt,
-          nextAttemptAt: null,
-          updatedAt: now,
-          inFlight: {
-            attempt,
-            transport,
-            phase: transport === "websocket" ? "awaiting_ack" : "sending",
-            startedAt: now,
-            // Only the async callback deadline is a `Clock` deadline; answer timeouts run on the wall clock.
-            deadlineAt: null,
-            connectionId: connection?.id ?? null
-          }
-        }
-        const prepared = Dispatcher.prepare({
-          hook: started,
-          now,
-          callbackUrls: config.asyncHooks ? core.callbackUrls(hook.id, attempt) : undefined
+    const begin = (started: HookRecord, request: AttemptRequest, now: number): Effect.Effect<void, Store.StoreError> =>
+      inOrder(
+        store.updateHook(started),
+        store.putAttempt(attemptRecord(started, request, now)),
+        events.emit({
+          _tag: "AttemptStarted",
+          hookId: started.id,
+          path: started.path,
+          attempt: started.attempts,
+          transport: started.inFlight?.transport ?? "none"
         })
-        const begin = (request: AttemptRequest) =>
-          Effect.gen(function*() {
-            yield* store.updateHook(started)
-            yield* store.putAttempt(attemptRecord(started, request, now))
-            yield* events.emit({ _tag: "AttemptStarted", hookId: hook.id, path: hook.path, attempt, transport })
-          })
+      )
 
-        if (connection !== undefined) {
-          const frame = encodeServerFrame(Dispatcher.hookFrame({
-            hook: started,
-            prepared,
-            attempt: attempt - hook.cycleStart,
-            maxAttempts: DeliveryRetries.maxAttempts(policyOf(hook)),
-            // A plain frame carries no body and no signature: only forward mode (and HTTP) needs them.
-            forward: connection.forward ? Dispatcher.sign(started, prepared, signingKeys) : undefined,
-            includeCallbackUrls: config.asyncHooks
-          }))
-          yield* begin({ url: null, connectionId: connection.id, headers: {}, body: frame })
-          listeners.awaitAnswer(connection.id, hook.id)
-          ackWindows.start(hook.id, attempt, ackWindowPassed(hook.id, attempt))
-          if (!connection.sendEncoded(frame)) {
-            yield* resolveOpen(hook.id, attempt, () => failed("failed", "the WebSocket listener disconnected"))
-          }
-          return done
+    const startAt = (now: number, hook: HookRecord): Effect.Effect<Started, Store.StoreError> => {
+      const due = (hook.status === "pending" || hook.status === "retry") && hook.inFlight === null &&
+        hook.nextAttemptAt !== null && hook.nextAttemptAt <= now
+      if (!due) return Effect.succeed(done)
+
+      const connection = listeners.pick()
+      const targetOrigin = options.targetOrigin()
+      const transport = connection !== undefined ? "websocket" : targetOrigin !== undefined ? "http" : "none"
+      const attempt = hook.attempts + 1
+      const started: HookRecord = {
+        ...hook,
+        status: "pending",
+        attempts: attempt,
+        nextAttemptAt: null,
+        updatedAt: now,
+        inFlight: {
+          attempt,
+          transport,
+          phase: transport === "websocket" ? "awaiting_ack" : "sending",
+          startedAt: now,
+          // Only the async callback deadline is a `Clock` deadline; answer timeouts run on the wall clock.
+          deadlineAt: null,
+          connectionId: connection?.id ?? null
         }
-        const url = `${targetOrigin ?? ""}${hook.path}`
-        const signed = Dispatcher.sign(started, prepared, signingKeys)
-        const request: AttemptRequest = {
-          url: targetOrigin === undefined ? null : url,
-          connectionId: null,
-          headers: Dispatcher.httpHeaders(started, prepared, signed, signingKeys),
-          body: signed.body
-        }
-        yield* begin(request)
-        if (targetOrigin === undefined) {
-          yield* resolveOpen(
-            hook.id,
-            attempt,
-            () => failed("failed", "no WebSocket listener is connected and no target origin is configured")
-          )
-          return done
-        }
-        return { _tag: "Http", hook: started, url, request } as const
+      }
+      const prepared = Dispatcher.prepare({
+        hook: started,
+        now,
+        callbackUrls: config.asyncHooks ? core.callbackUrls(hook.id, attempt) : undefined
       })
+
+      if (connection !== undefined) {
+        const frame = encodeServerFrame(Dispatcher.hookFrame({
+          hook: started,
+          prepared,
+          attempt: attempt - hook.cycleStart,
+          maxAttempts: DeliveryRetries.maxAttempts(policyOf(hook)),
+          // A plain frame carries no body and no signature: only forward mode (and HTTP) needs them.
+          forward: connection.forward ? Dispatcher.sign(started, prepared, signingKeys) : undefined,
+          includeCallbackUrls: config.asyncHooks
+        }))
+        return Effect.andThen(
+          begin(started, { url: null, connectionId: connection.id, headers: {}, body: frame }, now),
+          Effect.suspend(() => {
+            listeners.awaitAnswer(connection.id, hook.id)
+            ackWindows.start(hook.id, attempt, ackWindowPassed(hook.id, attempt))
+            return connection.sendEncoded(frame)
+              ? Effect.succeed(done)
+              : Effect.as(
+                resolveOpen(hook.id, attempt, () => failed("failed", "the WebSocket listener disconnected")),
+                done
+              )
+          })
+        )
+      }
+      const url = `${targetOrigin ?? ""}${hook.path}`
+      const signed = Dispatcher.sign(started, prepared, signingKeys)
+      const request: AttemptRequest = {
+        url: targetOrigin === undefined ? null : url,
+        connectionId: null,
+        headers: Dispatcher.httpHeaders(started, prepared, signed, signingKeys),
+        body: signed.body
+      }
+      if (targetOrigin === undefined) {
+        return Effect.andThen(
+          begin(started, request, now),
+          Effect.as(
+            resolveOpen(
+              hook.id,
+              attempt,
+              () => failed("failed", "no WebSocket listener is connected and no target origin is configured")
+            ),
+            done
+          )
+        )
+      }
+      return Effect.as(begin(started, request, now), { _tag: "Http", hook: started, url, request } as const)
+    }
+
+    const start = (entry: DueEntry): Effect.Effect<Started, Store.StoreError> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(store.getHook(entry.hookId), (found) =>
+          Option.isNone(found) ? Effect.succeed(done) : startAt(now, found.value)))
 
     // ---- answers ----
 
-    const finishHttp = (hook: HookRecord, outcome: Dispatcher.HttpOutcome): Effect.Effect<void, Store.StoreError> =>
-      Effect.gen(function*() {
-        const attempt = hook.attempts
-        const response = outcome._tag === "Response" ? outcome.response : null
-        const applied = yield* resolveOpen(hook.id, attempt, (current, now): Resolution | undefined => {
-          // A callback may have resolved this attempt while the request was open.
-          if (current.inFlight?.phase !== "sending") return undefined
-          const durationMs = outcome.durationMs
-          if (outcome._tag === "NoResponse") {
-            return { ...failed(outcome.timedOut ? "timed_out" : "failed", outcome.error), durationMs }
-          }
-          const status = outcome.response.status
-          if (status === 202 && config.asyncHooks) {
-            const timeoutSeconds = Option.getOrElse(
-              Dispatcher.asyncTimeoutSeconds(outcome.response.headers),
-              () => Duration.toSeconds(config.asyncTimeout)
-            )
-            return { _tag: "Accepted", deadlineAt: now + Math.round(timeoutSeconds * 1000), response, durationMs }
-          }
-          if (isSuccess(status)) return { _tag: "Completed", statusCode: status, response, durationMs }
-          return { _tag: "Failed", outcome: "failed", error: `HTTP ${status}`, statusCode: status, response, durationMs }
-        })
-        if (!applied && response !== null) {
-          // Keep what the endpoint answered even though the attempt was already decided.
-          yield* updateAttempt(hook.id, attempt, (record) => ({ ...record, response }))
-        }
-      })
+    /** How an HTTP answer resolves the attempt, unless a callback resolved it while the request was open. */
+    const decideHttp = (outcome: Dispatcher.HttpOutcome) => (current: HookRecord, now: number): Resolution | undefined => {
+      if (current.inFlight?.phase !== "sending") return undefined
+      const durationMs = outcome.durationMs
+      if (outcome._tag === "NoResponse") {
+        return { ...failed(outcome.timedOut ? "timed_out" : "failed", outcome.error), durationMs }
+      }
+      const response = outcome.response
+      const status = response.status
+      if (status === 202 && config.asyncHooks) {
+        const timeoutSeconds = Option.getOrElse(
+          Dispatcher.asyncTimeoutSeconds(response.headers),
+          () => Duration.toSeconds(config.asyncTimeout)
+        )
+        return { _tag: "Accepted", deadlineAt: now + Math.round(timeoutSeconds * 1000), response, durationMs }
+      }
+      if (isSuccess(status)) return { _tag: "Completed", statusCode: status, response, durationMs }
+      return { _tag: "Failed", outcome: "failed", error: `HTTP ${status}`, statusCode: status, response, durationMs }
+    }
+
+    const finishHttp = (hook: HookRecord, outcome: Dispatcher.HttpOutcome): Effect.Effect<void, Store.StoreError> => {
+      const attempt = hook.attempts
+      const response = outcome._tag === "Response" ? outcome.response : null
+      return Effect.flatMap(resolveOpen(hook.id, attempt, decideHttp(outcome)), (applied) =>
+        // Keep what the endpoint answered even though the attempt was already decided.
+        !applied && response !== null
+          ? updateAttempt(hook.id, attempt, (record) => ({ ...record, response }))
+          : Effect.void)
+    }
+
+    const answerTimeoutMillis = Duration.toMillis(config.deliveryTimeout)
+    const answerTimeoutLabel = seconds(config.deliveryTimeout)
+
+    const deliver = (entry: DueEntry): Effect.Effect<void, Store.StoreError> =>
+      Effect.flatMap(serialized(start(entry)), (started) =>
+        started._tag !== "Http" ? Effect.void : Effect.flatMap(
+          Dispatcher.post({
+            dispatcher: options.dispatcher,
+            url: started.url,
+            headers: started.request.headers,
+            body: started.request.body,
+            timeoutMillis: answerTimeoutMillis,
+            timeoutLabel: answerTimeoutLabel
+          }),
+          (outcome) => serialized(finishHttp(started.hook, outcome))
+        ))
 
     const run = (entry: DueEntry): Effect.Effect<void, Store.StoreError> =>
-      Effect.gen(function*() {
-        const started = yield* serialized(start(entry))
-        if (started._tag !== "Http") return
-        const outcome = yield* Dispatcher.post({
-          dispatcher: options.dispatcher,
-          url: started.url,
-          headers: started.request.headers,
-          body: started.request.body,
-          timeoutMillis: Duration.toMillis(config.deliveryTimeout),
-          timeoutLabel: seconds(config.deliveryTimeout)
-        })
-        yield* serialized(finishHttp(started.hook, outcome))
-      }).pipe(
-        // The hot path: a stack trace per delivery costs more than it tells.
-        Effect.withSpan("LocalPosthook.deliver", { attributes: { "posthook.hook_id": entry.hookId } }, {
-          captureStackTrace: false
-        })
+      Effect.withFiber((fiber) =>
+        // The hot path: a span (and its clock reads) only where a tracing backend can see it, never a stack trace.
+        fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+          ? deliver(entry)
+          : deliver(entry).pipe(
+            Effect.withSpan("LocalPosthook.deliver", { attributes: { "posthook.hook_id": entry.hookId } }, {
+              captureStackTrace: false
+            })
+          )
       )
 
     const expire = (entry: DueEntry): Effect.Effect<void, Store.StoreError> =>

@@ -9,7 +9,7 @@ import type * as Undici from "@effect/platform-node/Undici"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { causeCodes, connectionFailureOf } from "../../protocol/errors.js"
-import { legacySignature, signatureHeader } from "../../protocol/signing.js"
+import { type HmacKey, legacySignature, signatureHeader } from "../../protocol/signing.js"
 import type { ServerMessage } from "../../protocol/frames.js"
 import type { AttemptResponse, HookRecord } from "../HookRecord.js"
 import { parseData } from "../HookRecord.js"
@@ -109,7 +109,7 @@ export const prepare = (options: {
  *
  * @internal
  */
-export const sign = (hook: HookRecord, prepared: Prepared, signingKeys: ReadonlyArray<string>): Signed => {
+export const sign = (hook: HookRecord, prepared: Prepared, signingKeys: ReadonlyArray<HmacKey>): Signed => {
   const { instants } = prepared
   // Field order as docs/protocol.md §2 lists it; `data` is spliced in as the stored JSON text.
   const body = `{"id":${JSON.stringify(hook.id)},"path":${JSON.stringify(hook.path)},"postAt":${
@@ -129,7 +129,7 @@ export const httpHeaders = (
   hook: HookRecord,
   prepared: Prepared,
   signed: Signed,
-  signingKeys: ReadonlyArray<string>
+  signingKeys: ReadonlyArray<HmacKey>
 ): Record<string, string> => ({
   "Content-Type": "application/json",
   "User-Agent": USER_AGENT,
@@ -207,7 +207,7 @@ export type HttpOutcome =
   }
 
 const describeFailure = (error: unknown, url: string): string => {
-  const origin = URL.canParse(url) ? new URL(url).origin : url
+  const origin = URL.parse(url)?.origin ?? url
   const codes = causeCodes(error)
   switch (connectionFailureOf(codes)) {
     case "Refused":
@@ -242,11 +242,25 @@ const outcomeOfFailure = (
     ? { _tag: "NoResponse", error: `no response within ${options.timeoutLabel}`, timedOut: true, durationMs }
     : { _tag: "NoResponse", error: describeFailure(error, options.url), timedOut: false, durationMs }
 
+/** Response bytes kept for the record: enough for {@link RESPONSE_BODY_LIMIT} characters of any UTF-8 text. */
+const RESPONSE_BYTES_KEPT = RESPONSE_BODY_LIMIT * 4
+
+/** The kept response bytes as text, as undici's `body.text()` decodes them (UTF-8, a leading BOM skipped). */
+const decodeBody = (chunks: ReadonlyArray<Buffer>, length: number): string => {
+  if (length === 0) return ""
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
+  const start = bytes.length > 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  const text = bytes.toString("utf8", start, length)
+  return text.length > RESPONSE_BODY_LIMIT ? text.slice(0, RESPONSE_BODY_LIMIT) : text
+}
+
 /**
  * POSTs one delivery. Never fails: every failure is an outcome.
  *
  * This is the scheduler's hot path, so it talks to undici's dispatcher (the
- * one `@effect/platform-node` uses) directly: through `HttpClient` the
+ * one `@effect/platform-node` uses) directly, through its handler API:
+ * `dispatcher.request` would add an `AbortSignal` listener and a body stream
+ * per delivery (profiled in bench/README.md), and through `HttpClient` the
  * deliveries per second halve. The timeout is on the wall clock: it bounds a
  * real network exchange, and a test moving `TestClock` past it must not fail
  * a request that is milliseconds old. Interrupting the effect aborts the
@@ -262,51 +276,75 @@ export const post = (options: {
   readonly timeoutMillis: number
   readonly timeoutLabel: string
 }): Effect.Effect<HttpOutcome> =>
-  // One callback, no generator: every Effect step here is paid once per delivery.
-  Effect.callback<HttpOutcome>((resume, interrupted) => {
+  // One callback, no generator, no `AbortSignal`: every Effect step here is paid once per delivery.
+  Effect.callback<HttpOutcome>((resume) => {
     // Measured on the wall clock: what the endpoint really took, also under `TestClock`.
     const start = performance.now()
     const elapsed = () => Math.round(performance.now() - start)
-    const target = URL.canParse(options.url) ? new URL(options.url) : undefined
-    if (target === undefined) {
+    const target = URL.parse(options.url)
+    if (target === null) {
       return resume(Effect.succeed(outcomeOfFailure(new Error(`invalid URL ${options.url}`), false, elapsed(), options)))
     }
+    let settled = false
     let timedOut = false
-    const abort = new AbortController()
-    const onInterrupt = () => abort.abort()
-    interrupted.addEventListener("abort", onInterrupt, { once: true })
+    // Set once undici starts the request (it may wait in the pool's queue until then).
+    let controller: Undici.Dispatcher.DispatchController | undefined
+    let abortReason: Error | undefined
+    const settle = (outcome: HttpOutcome): void => {
+      if (settled) return
+      settled = true
+      cancelDeadline()
+      resume(Effect.succeed(outcome))
+    }
+    const abort = (reason: Error): void => {
+      if (settled || abortReason !== undefined) return
+      abortReason = reason
+      if (controller !== undefined) return controller.abort(reason)
+      // Still queued: answer now, and `onRequestStart` aborts the request if it ever starts.
+      settle(outcomeOfFailure(reason, timedOut, elapsed(), options))
+    }
     const cancelDeadline = answerDeadlines.add(options.timeoutMillis, () => {
       timedOut = true
-      abort.abort()
+      abort(new Error(`no response within ${options.timeoutLabel}`))
     })
-    const settle = () => {
-      cancelDeadline()
-      interrupted.removeEventListener("abort", onInterrupt)
+    let status = 0
+    let headers: Record<string, string> = {}
+    let kept: Array<Buffer> = []
+    let keptBytes = 0
+    const handler: Undici.Dispatcher.DispatchHandler = {
+      onRequestStart: (started) => {
+        controller = started
+        if (abortReason !== undefined) started.abort(abortReason)
+      },
+      onResponseStart: (_, statusCode, responseHeaders) => {
+        status = statusCode
+        headers = readHeaders(responseHeaders)
+      },
+      onResponseData: (_, chunk) => {
+        // The rest is read (so the connection can be reused) but not kept: the record keeps 4 KB.
+        if (keptBytes >= RESPONSE_BYTES_KEPT) return
+        kept.push(chunk)
+        keptBytes += chunk.length
+      },
+      onResponseEnd: () => {
+        const body = decodeBody(kept, Math.min(keptBytes, RESPONSE_BYTES_KEPT))
+        kept = []
+        settle({ _tag: "Response", response: { status, headers, body }, durationMs: elapsed() })
+      },
+      onResponseError: (_, error) => settle(outcomeOfFailure(error, timedOut, elapsed(), options))
     }
-    options.dispatcher.request({
-      origin: target.origin,
-      path: `${target.pathname}${target.search}`,
-      method: "POST",
-      headers: options.headers,
-      body: options.body,
-      signal: abort.signal
-    }).then((response) =>
-      response.body.text().then((text) => {
-        settle()
-        resume(Effect.succeed({
-          _tag: "Response",
-          response: {
-            status: response.statusCode,
-            headers: readHeaders(response.headers),
-            body: text.length > RESPONSE_BODY_LIMIT ? text.slice(0, RESPONSE_BODY_LIMIT) : text
-          },
-          durationMs: elapsed()
-        }))
-      })
-    ).catch((error: unknown) => {
-      settle()
-      resume(Effect.succeed(outcomeOfFailure(error, timedOut, elapsed(), options)))
-    })
+    try {
+      options.dispatcher.dispatch({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: "POST",
+        headers: options.headers,
+        body: options.body
+      }, handler)
+    } catch (error) {
+      settle(outcomeOfFailure(error, timedOut, elapsed(), options))
+    }
+    return Effect.sync(() => abort(new Error("the delivery was interrupted")))
   })
 
 /**
