@@ -111,10 +111,14 @@ export interface Attempts {
 
 const seconds = (duration: Duration.Duration): string => `${Duration.toSeconds(duration)}s`
 
-/** Runs the effects one after another (already built: each is a description, run in turn). */
-const inOrder = <E>(...effects: ReadonlyArray<Effect.Effect<unknown, E>>): Effect.Effect<void, E> => {
-  const last = effects.at(-1)
-  let chain: Effect.Effect<void, E> = last === undefined ? Effect.void : Effect.asVoid(last)
+/**
+ * Runs the effects one after another (already built: each is a description, run in turn). The last
+ * one is already `void` (an event emitted), so the chain needs no `asVoid` step of its own.
+ */
+const inOrder = <E>(
+  ...effects: readonly [...ReadonlyArray<Effect.Effect<unknown, E>>, Effect.Effect<void, E>]
+): Effect.Effect<void, E> => {
+  let chain = effects[effects.length - 1] as Effect.Effect<void, E>
   for (let index = effects.length - 2; index >= 0; index--) chain = Effect.andThen(effects[index]!, chain)
   return chain
 }
@@ -172,98 +176,101 @@ export const make = (
     // The hot path is written with `flatMap` / `andThen` rather than generators: a generator costs
     // about 1.5 µs per call here, and a delivery ran five of them.
 
-    const resolve = (hook: HookRecord, resolution: Resolution, now: number): Effect.Effect<void, Store.StoreError> =>
-      Effect.suspend(() => {
-        const inFlight = hook.inFlight
-        if (inFlight === null) return Effect.void
-        const durationMs = resolution.durationMs ?? now - inFlight.startedAt
-        ackWindows.clear(hook.id, inFlight.attempt)
-        if (inFlight.connectionId !== null && resolution._tag !== "Accepted") {
-          listeners.answered(inFlight.connectionId, hook.id)
-        }
-        const base = { hookId: hook.id, path: hook.path, attempt: inFlight.attempt, transport: inFlight.transport }
-        switch (resolution._tag) {
-          case "Completed": {
-            return inOrder(
-              updateAttempt(hook.id, inFlight.attempt, (record) => ({
-                ...record,
-                outcome: "completed",
-                finishedAt: now,
-                durationMs,
-                response: resolution.response ?? record.response
-              })),
-              store.updateHook({
-                ...hook,
-                status: "completed",
-                inFlight: null,
-                nextAttemptAt: null,
-                failureError: null,
-                postDurationSeconds: durationMs / 1000,
-                updatedAt: now
-              }),
-              events.emit({ _tag: "HookDelivered", ...base, statusCode: resolution.statusCode, durationMs })
-            )
-          }
-          case "Accepted": {
-            return inOrder(
-              updateAttempt(hook.id, inFlight.attempt, (record) => ({
-                ...record,
-                outcome: "accepted",
-                durationMs,
-                response: resolution.response ?? record.response
-              })),
-              store.updateHook({
-                ...hook,
-                inFlight: { ...inFlight, phase: "awaiting_callback", deadlineAt: resolution.deadlineAt },
-                postDurationSeconds: durationMs / 1000,
-                updatedAt: now
-              }),
-              Effect.sync(() =>
-                core.enqueue({ at: resolution.deadlineAt, hookId: hook.id, kind: "deadline", attempt: inFlight.attempt })
-              ),
-              events.emit({ _tag: "HookAccepted", ...base, deadlineAt: resolution.deadlineAt })
-            )
-          }
-          case "Failed": {
-            const policy = policyOf(hook)
-            const attemptsInCycle = hook.attempts - hook.cycleStart
-            const failure = { ...base, statusCode: resolution.statusCode, durationMs, error: resolution.error }
-            const failedHook = {
-              ...hook,
-              inFlight: null,
-              failureError: resolution.error,
-              postDurationSeconds: durationMs / 1000,
-              updatedAt: now
-            }
-            const recorded = updateAttempt(hook.id, inFlight.attempt, (record) => ({
+    /** `resolve`, for a caller already running (inside a `flatMap`): its side effects happen now. */
+    const resolveNow = (hook: HookRecord, resolution: Resolution, now: number): Effect.Effect<void, Store.StoreError> => {
+      const inFlight = hook.inFlight
+      if (inFlight === null) return Effect.void
+      const durationMs = resolution.durationMs ?? now - inFlight.startedAt
+      ackWindows.clear(hook.id, inFlight.attempt)
+      if (inFlight.connectionId !== null && resolution._tag !== "Accepted") {
+        listeners.answered(inFlight.connectionId, hook.id)
+      }
+      const base = { hookId: hook.id, path: hook.path, attempt: inFlight.attempt, transport: inFlight.transport }
+      switch (resolution._tag) {
+        case "Completed": {
+          return inOrder(
+            updateAttempt(hook.id, inFlight.attempt, (record) => ({
               ...record,
-              outcome: resolution.outcome,
-              error: resolution.error,
+              outcome: "completed",
               finishedAt: now,
               durationMs,
               response: resolution.response ?? record.response
-            }))
-            if (attemptsInCycle < DeliveryRetries.maxAttempts(policy)) {
-              return Effect.andThen(
-                recorded,
-                Effect.flatMap(Random.next, (random) => {
-                  const nextAttemptAt = now + DeliveryRetries.delayMillis(policy, attemptsInCycle, random)
-                  return inOrder(
-                    store.updateHook({ ...failedHook, status: "retry", nextAttemptAt }),
-                    Effect.sync(() => core.enqueue({ at: nextAttemptAt, hookId: hook.id, kind: "attempt", attempt: 0 })),
-                    events.emit({ _tag: "HookRetrying", ...failure, nextAttemptAt })
-                  )
-                })
-              )
-            }
-            return inOrder(
+            })),
+            store.updateHook({
+              ...hook,
+              status: "completed",
+              inFlight: null,
+              nextAttemptAt: null,
+              failureError: null,
+              postDurationSeconds: durationMs / 1000,
+              updatedAt: now
+            }),
+            events.emit({ _tag: "HookDelivered", ...base, statusCode: resolution.statusCode, durationMs })
+          )
+        }
+        case "Accepted": {
+          return inOrder(
+            updateAttempt(hook.id, inFlight.attempt, (record) => ({
+              ...record,
+              outcome: "accepted",
+              durationMs,
+              response: resolution.response ?? record.response
+            })),
+            store.updateHook({
+              ...hook,
+              inFlight: { ...inFlight, phase: "awaiting_callback", deadlineAt: resolution.deadlineAt },
+              postDurationSeconds: durationMs / 1000,
+              updatedAt: now
+            }),
+            Effect.sync(() =>
+              core.enqueue({ at: resolution.deadlineAt, hookId: hook.id, kind: "deadline", attempt: inFlight.attempt })
+            ),
+            events.emit({ _tag: "HookAccepted", ...base, deadlineAt: resolution.deadlineAt })
+          )
+        }
+        case "Failed": {
+          const policy = policyOf(hook)
+          const attemptsInCycle = hook.attempts - hook.cycleStart
+          const failure = { ...base, statusCode: resolution.statusCode, durationMs, error: resolution.error }
+          const failedHook = {
+            ...hook,
+            inFlight: null,
+            failureError: resolution.error,
+            postDurationSeconds: durationMs / 1000,
+            updatedAt: now
+          }
+          const recorded = updateAttempt(hook.id, inFlight.attempt, (record) => ({
+            ...record,
+            outcome: resolution.outcome,
+            error: resolution.error,
+            finishedAt: now,
+            durationMs,
+            response: resolution.response ?? record.response
+          }))
+          if (attemptsInCycle < DeliveryRetries.maxAttempts(policy)) {
+            return Effect.andThen(
               recorded,
-              store.updateHook({ ...failedHook, status: "failed", nextAttemptAt: null }),
-              events.emit({ _tag: "HookFailed", ...failure })
+              Effect.flatMap(Random.next, (random) => {
+                const nextAttemptAt = now + DeliveryRetries.delayMillis(policy, attemptsInCycle, random)
+                return inOrder(
+                  store.updateHook({ ...failedHook, status: "retry", nextAttemptAt }),
+                  Effect.sync(() => core.enqueue({ at: nextAttemptAt, hookId: hook.id, kind: "attempt", attempt: 0 })),
+                  events.emit({ _tag: "HookRetrying", ...failure, nextAttemptAt })
+                )
+              })
             )
           }
+          return inOrder(
+            recorded,
+            store.updateHook({ ...failedHook, status: "failed", nextAttemptAt: null }),
+            events.emit({ _tag: "HookFailed", ...failure })
+          )
         }
-      })
+      }
+    }
+
+    const resolve = (hook: HookRecord, resolution: Resolution, now: number): Effect.Effect<void, Store.StoreError> =>
+      Effect.suspend(() => resolveNow(hook, resolution, now))
 
     /** Re-reads a hook and resolves its attempt `attempt` if that attempt is still the open one. */
     const resolveOpen = (
@@ -271,15 +278,18 @@ export const make = (
       attempt: number,
       decide: (hook: HookRecord, now: number) => Resolution | undefined
     ): Effect.Effect<boolean, Store.StoreError> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(store.getHook(hookId), (found) => {
+      // `clockWith` reads the fiber's `Clock` (so `TestClock` drives it) without an effect of its own.
+      Clock.clockWith((clock) => {
+        const now = clock.currentTimeMillisUnsafe()
+        return Effect.flatMap(store.getHook(hookId), (found) => {
           if (Option.isNone(found)) return Effect.succeed(false)
           const hook = found.value
           if (hook.inFlight === null || hook.inFlight.attempt !== attempt) return Effect.succeed(false)
           const decided = decide(hook, now)
           if (decided === undefined) return Effect.succeed(false)
-          return Effect.as(resolve(hook, decided, now), true)
-        }))
+          return Effect.as(resolveNow(hook, decided, now), true)
+        })
+      })
 
     // ---- starting an attempt (lock held) ----
 
@@ -376,9 +386,11 @@ export const make = (
     }
 
     const start = (entry: DueEntry): Effect.Effect<Started, Store.StoreError> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(store.getHook(entry.hookId), (found) =>
-          Option.isNone(found) ? Effect.succeed(done) : startAt(now, found.value)))
+      Clock.clockWith((clock) => {
+        const now = clock.currentTimeMillisUnsafe()
+        return Effect.flatMap(store.getHook(entry.hookId), (found) =>
+          Option.isNone(found) ? Effect.succeed(done) : startAt(now, found.value))
+      })
 
     // ---- answers ----
 
