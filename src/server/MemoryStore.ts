@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { AttemptRecord, HookRecord } from "./HookRecord.js"
 import { type FilterView, matches, select } from "./internal/hookFilter.js"
+import { pendingRecord } from "./internal/pendingRecord.js"
 import type { HookFilter } from "./Store.js"
 import * as Store from "./Store.js"
 
@@ -79,23 +80,14 @@ const makeCompactor = () => {
 
     toRecord(): HookRecord {
       const createdAt = epoch + this.created
-      const postAt = createdAt + this.delay
-      return {
+      return pendingRecord({
         id: this.id,
         path: this.path,
         data: this.data,
-        postAt,
-        status: "pending",
-        attempts: 0,
-        cycleStart: 0,
-        nextAttemptAt: postAt,
-        inFlight: null,
-        failureError: null,
-        retryOverride: null,
-        postDurationSeconds: 0,
+        postAt: createdAt + this.delay,
         createdAt,
-        updatedAt: createdAt
-      }
+        retryOverride: null
+      })
     }
   }
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, Option } from "effect"
 import type { HookRecord } from "../../src/server/HookRecord.js"
 import { matches, select } from "../../src/server/internal/hookFilter.js"
+import { pendingRecord } from "../../src/server/internal/pendingRecord.js"
 import * as MemoryStore from "../../src/server/MemoryStore.js"
 import type { HookQuery } from "../../src/server/Store.js"
 import { boolean, constantFrom, integer, jsonText, oneOf, weighted } from "../utils/arbitraries.js"
@@ -15,22 +16,8 @@ import { boolean, constantFrom, integer, jsonText, oneOf, weighted } from "../ut
 const NOW = Date.parse("2026-12-07T00:00:00Z")
 const DAY = 86_400_000
 
-const fresh = (id: string, createdAt: number, postAt: number, path = "/a"): HookRecord => ({
-  id,
-  path,
-  data: "{\"n\":1}",
-  postAt,
-  status: "pending",
-  attempts: 0,
-  cycleStart: 0,
-  nextAttemptAt: postAt,
-  inFlight: null,
-  failureError: null,
-  retryOverride: null,
-  postDurationSeconds: 0,
-  createdAt,
-  updatedAt: createdAt
-})
+const fresh = (id: string, createdAt: number, postAt: number, path = "/a"): HookRecord =>
+  pendingRecord({ id, path, data: "{\"n\":1}", postAt, createdAt, retryOverride: null })
 
 const idFor = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
 

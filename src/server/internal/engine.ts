@@ -27,6 +27,7 @@ import { parseSeconds } from "../../protocol/duration.js"
 import type { ClientMessage } from "../../protocol/frames.js"
 import type { ScheduleBody } from "../../protocol/schedule.js"
 import type { HookRecord } from "../HookRecord.js"
+import { pendingRecord } from "./pendingRecord.js"
 import type * as ServerConfig from "../ServerConfig.js"
 import type * as Store from "../Store.js"
 import { parseInstant, resolveLocal } from "../TimeZone.js"
@@ -169,22 +170,14 @@ export const make = (options: EngineOptions): Effect.Effect<Engine, Store.StoreE
         const postAt = yield* Effect.fromResult(resolvePostAt(body, now)).pipe(
           Effect.mapError((message): ScheduleFailure => ({ _tag: "Invalid", message }))
         )
-        const hook: HookRecord = {
+        const hook = pendingRecord({
           id: Crypto.randomUUID(),
           path: internPath(body.path),
           data: JSON.stringify(body.data ?? null),
           postAt,
-          status: "pending",
-          attempts: 0,
-          cycleStart: 0,
-          nextAttemptAt: postAt,
-          inFlight: null,
-          failureError: null,
-          retryOverride: body.retryOverride ?? null,
-          postDurationSeconds: 0,
           createdAt: now,
-          updatedAt: now
-        }
+          retryOverride: body.retryOverride ?? null
+        })
         yield* store.insertHook(hook)
         const quotaState = yield* quota.consume(now)
         scheduler.enqueue({ at: postAt, hookId: hook.id, kind: "attempt", attempt: 0 })
