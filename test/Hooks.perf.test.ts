@@ -31,6 +31,7 @@ import {
 } from "../src/protocol/calendar.js"
 import * as Rules from "../src/protocol/schedule.js"
 import { layerWithClient, Reply, TestApiServer, wireHook } from "./utils/TestApiServer.js"
+import { recordingTracer } from "./utils/tracing.js"
 
 // ---------------------------------------------------------------------------
 // The reference: the Result.gen implementation the plain code replaced
@@ -362,20 +363,6 @@ describe("schedule validation as plain code", () => {
 // ---------------------------------------------------------------------------
 // withSpanLean
 // ---------------------------------------------------------------------------
-
-/** Records every span a tracer starts. */
-const recordingTracer = Effect.map(Effect.tracer, (native) => {
-  const spans: Array<Tracer.Span> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = native.span(options)
-      spans.push(span)
-      return span
-    },
-    ...(native.context === undefined ? {} : { context: native.context })
-  })
-  return { spans, tracer }
-})
 
 /** What code inside a span sees: its parent span's name and the stack frames' names. */
 const observe = Effect.gen(function*() {

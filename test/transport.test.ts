@@ -9,8 +9,7 @@ import {
   Logger,
   Option,
   References,
-  Schedule,
-  Tracer
+  Schedule
 } from "effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
@@ -22,6 +21,7 @@ import packageJson from "../package.json" with { type: "json" }
 import * as Transport from "../src/internal/transport.js"
 import { VERSION } from "../src/internal/version.js"
 import { runDrivingClock } from "./utils/testClock.js"
+import { recordingTracer } from "./utils/tracing.js"
 import {
   layerWithClient,
   layerWithHttpClient,
@@ -530,16 +530,7 @@ describe("headers, logging and tracing", () => {
 
   it.effect("each method runs in a span named after it, around the HTTP span; no key in span attributes", () =>
     Effect.gen(function*() {
-      const native = yield* Effect.tracer
-      const spans: Array<Tracer.Span> = []
-      const recording = Tracer.make({
-        span(options) {
-          const span = native.span(options)
-          spans.push(span)
-          return span
-        },
-        ...(native.context === undefined ? {} : { context: native.context })
-      })
+      const { spans, tracer: recording } = yield* recordingTracer
       yield* Effect.gen(function*() {
         const hooks = yield* Hooks.Hooks
         const server = yield* TestApiServer
