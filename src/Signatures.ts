@@ -21,7 +21,6 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import * as Tracer from "effect/Tracer"
 // `Result` is effect's success-or-failure value here; a handler's answer is a `DeliveryResult`.
 import type { Delivery, Result as DeliveryResult } from "./Delivery.js"
 import * as PosthookConfig from "./PosthookConfig.js"
@@ -29,6 +28,7 @@ import * as PosthookError from "./PosthookError.js"
 import { makeDelivery } from "./internal/delivery.js"
 import type * as Headers from "./internal/headers.js"
 import { prepareHmacKey, signatureHeader, splitSigningKeys } from "./protocol/signing.js"
+import { untraced } from "./internal/tracing.js"
 import * as internal from "./internal/verify.js"
 import { configError, pointerError } from "./internal/configError.js"
 
@@ -301,18 +301,6 @@ const decodeTolerance = (tolerance: Tolerance): Duration.Duration => {
 
 // Capturing a stack per span costs more than verifying the signature.
 const spanOptions = { captureStackTrace: false } as const
-
-/**
- * Whether a check run by `fiber` needs no span: the app installed no tracer
- * that exports spans (with Effect's built-in `Tracer.nativeTracer` nothing
- * reads one: the check runs no user code and starts no child span), or
- * tracing is off. Read from the fiber's cache of its context, where Effect
- * keeps both: looking each up in the context cost more than the check.
- */
-const untraced = (fiber: Fiber.Fiber<unknown, unknown>): boolean => {
-  const cache = fiber.cache
-  return !cache.tracerEnabled || cache.tracer === undefined || cache.tracer === Tracer.nativeTracer
-}
 
 /** The time of the fiber's `Clock`, so `TestClock` controls the timestamp window. */
 const nowOf = (fiber: Fiber.Fiber<unknown, unknown>): number => fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()

@@ -24,9 +24,9 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as Tracer from "effect/Tracer"
 import type * as Hook from "../../Hook.js"
 import { encodeServerFrame } from "../../protocol/frames.js"
+import { untraced } from "../../internal/tracing.js"
 import { prepareHmacKey } from "../../protocol/signing.js"
 import * as DeliveryRetries from "../DeliveryRetries.js"
 import type { AttemptOutcome, AttemptRecord, AttemptRequest, AttemptResponse, HookRecord } from "../HookRecord.js"
@@ -444,7 +444,7 @@ export const make = (
     const run = (entry: DueEntry): Effect.Effect<void, Store.StoreError> =>
       Effect.withFiber((fiber) =>
         // The hot path: a span (and its clock reads) only where a tracing backend can see it, never a stack trace.
-        fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+        untraced(fiber)
           ? deliver(entry)
           : deliver(entry).pipe(
             Effect.withSpan("LocalPosthook.deliver", { attributes: { "posthook.hook_id": entry.hookId } }, {

@@ -206,7 +206,7 @@ export type HttpOutcome =
   }
 
 const describeFailure = (error: unknown, url: string): string => {
-  const origin = URL.parse(url)?.origin ?? url
+  const origin = targetOf(url)?.origin ?? url
   const codes = causeCodes(error)
   switch (connectionFailureOf(codes)) {
     case "Refused":
